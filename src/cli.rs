@@ -1,0 +1,148 @@
+//! The command line of the contract.
+
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tokio::net::TcpListener;
+
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::startup::{self, AppState};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pacer",
+    version,
+    about = "Your teams' operating rhythm in Slack and Microsoft Teams"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// The webhook server and the scheduler (PACER_SCHEDULER=off for webhook-only replicas).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Run everything due as of an instant (default: now) once, then exit.
+    Tick {
+        /// RFC 3339 time, e.g. 2026-11-23T09:00:00Z.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// The sandbox with a seeded example organisation, on the embedded database.
+    Demo,
+    /// Print a team's digest for the last closed cycle.
+    Digest {
+        team: String,
+        #[arg(long)]
+        workspace: Option<String>,
+        #[arg(long, value_enum, default_value_t = DigestFormat::Text)]
+        format: DigestFormat,
+    },
+    /// Print the platform's app manifest with this deployment's URLs.
+    Manifest {
+        platform: Platform,
+        #[arg(long)]
+        public_url: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DigestFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Platform {
+    Slack,
+    Teams,
+}
+
+/// Run a parsed command line; the process exit code is what this returns.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        CliCommand::Manifest {
+            platform,
+            public_url,
+        } => match platform {
+            Platform::Slack => match crate::slack::manifest::render(&public_url) {
+                Ok(json) => {
+                    println!("{json}");
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(2)
+                }
+            },
+            Platform::Teams => not_yet("manifest teams"),
+        },
+        CliCommand::Serve => {
+            let config = load_config()?;
+            crate::telemetry::init(config.log_format);
+            let store = startup::open_store(&config).await?;
+            let listener = TcpListener::bind(config.listen).await?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, database = store_kind(&config.database_url), "pacer is listening");
+            let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
+            startup::serve(state, listener, shutdown_signal()).await?;
+            store.close().await;
+            Ok(0)
+        }
+        CliCommand::Migrate => {
+            let config = load_config()?;
+            crate::telemetry::init(config.log_format);
+            let store = startup::open_store(&config).await?;
+            store.close().await;
+            eprintln!("migrations applied to {}", store_kind(&config.database_url));
+            Ok(0)
+        }
+        CliCommand::Tick { .. } => not_yet("tick"),
+        CliCommand::Demo => not_yet("demo"),
+        CliCommand::Digest { .. } => not_yet("digest"),
+    }
+}
+
+fn not_yet(what: &str) -> anyhow::Result<i32> {
+    eprintln!("error: `pacer {what}` is not available in this version yet");
+    Ok(2)
+}
+
+fn load_config() -> anyhow::Result<Config> {
+    Config::from_env().map_err(|e| anyhow::anyhow!("configuration: {e}"))
+}
+
+/// Which kind of database, without credentials, for logs.
+fn store_kind(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

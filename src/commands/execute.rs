@@ -1,0 +1,262 @@
+//! Running a parsed [`Command`] for a caller: resolve names, check permissions in the domain,
+//! write through the store, and answer with a platform-neutral [`Message`].
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::parse::Command;
+use super::{help, priorities, render, teams};
+use crate::domain::permissions::{Actor, Denied};
+use crate::domain::{PriorityNumber, TeamName, UserRef};
+use crate::message::Message;
+use crate::people::{Directory, ensure_person};
+use crate::store::{PersonRow, Store, StoreError, TeamRow};
+
+/// Who runs a command, where, and when.
+pub struct Invocation {
+    pub workspace_id: i64,
+    pub caller: PersonRow,
+    /// The caller is an admin by configuration (`PACER_ADMINS`).
+    pub configured_admin: bool,
+    /// The conversation the command was typed in, unless it was a direct message.
+    pub channel: Option<ChannelInfo>,
+    pub now: DateTime<Utc>,
+    /// How commands are written on this platform (`/pacer ` in Slack), for examples.
+    pub prefix: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelInfo {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl Invocation {
+    /// Today in the caller's zone: what `due:+2w` and "3 days overdue" count from.
+    pub fn today(&self) -> NaiveDate {
+        let tz: Tz = self
+            .caller
+            .tz
+            .as_deref()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(Tz::UTC);
+        self.now.with_timezone(&tz).date_naive()
+    }
+
+    pub fn ws(&self) -> i64 {
+        self.workspace_id
+    }
+
+    pub fn ts(&self) -> i64 {
+        self.now.timestamp()
+    }
+}
+
+/// What the store and the platform give a command to work with.
+pub struct Services<'a> {
+    pub store: &'a Store,
+    pub directory: &'a dyn Directory,
+    pub admins: &'a HashSet<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("there is no priority {0} in this workspace")]
+    NoSuchPriority(PriorityNumber),
+    #[error("there is no team called {name}")]
+    NoSuchTeam {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("I don't know anyone called @{0} here")]
+    NoSuchPerson(String),
+    #[error("{count} people are called @{name}; mention the one you mean")]
+    AmbiguousPerson { name: String, count: usize },
+    #[error("which team? {hint}")]
+    TeamNeeded { hint: String, example: String },
+    #[error("a team called {0} already exists")]
+    TeamExists(String),
+    #[error("{0}")]
+    Denied(#[from] Denied),
+    #[error("{problem}")]
+    Invalid { problem: String, example: String },
+    #[error("`{0}` is not available in this version of pacer yet")]
+    NotAvailable(&'static str),
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+}
+
+pub type Outcome = Result<Message, CommandError>;
+
+/// Parse and run a command's text. Never fails: mistakes become friendly private replies.
+pub async fn run_text(services: &Services<'_>, inv: &Invocation, text: &str) -> Message {
+    match super::parse(text) {
+        Ok(command) => run(services, inv, command).await,
+        Err(e) => render::parse_error(&e, inv.prefix),
+    }
+}
+
+pub async fn run(services: &Services<'_>, inv: &Invocation, command: Command) -> Message {
+    let name = command_name(&command);
+    match dispatch(services, inv, command).await {
+        Ok(message) => message,
+        Err(CommandError::Store(e)) => {
+            tracing::error!(error = %e, error.debug = ?e, command = name, "command failed in storage");
+            render::internal_error()
+        }
+        Err(e) => render::command_error(&e, name, inv.prefix),
+    }
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Help { .. } => "help",
+        Command::Add { .. } => "add",
+        Command::List(_) => "list",
+        Command::Show(_) => "show",
+        Command::Status { .. } => "status",
+        Command::Edit { .. } => "edit",
+        Command::Depends { .. } => "depends",
+        Command::Undepend { .. } => "undepend",
+        Command::TeamAdd { .. }
+        | Command::TeamJoin { .. }
+        | Command::TeamLeave { .. }
+        | Command::TeamShow(_) => "team",
+        Command::Teams => "teams",
+        Command::Rhythm { .. } => "rhythm",
+        Command::Checkin => "checkin",
+        Command::Digest { .. } => "digest",
+        Command::Away { .. } | Command::AwayOff => "away",
+        Command::Dashboard => "dashboard",
+    }
+}
+
+async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outcome {
+    match command {
+        Command::Help { topic } => help_reply(topic.as_deref(), inv.prefix),
+        Command::Add {
+            title,
+            owner,
+            team,
+            due,
+            parent,
+        } => priorities::add(s, inv, title, owner, team, due, parent).await,
+        Command::List(filter) => priorities::list(s, inv, filter).await,
+        Command::Show(n) => priorities::show(s, inv, n).await,
+        Command::Status {
+            number,
+            status,
+            progress,
+            note,
+        } => priorities::status(s, inv, number, status, progress, note).await,
+        Command::Edit {
+            number,
+            title,
+            owner,
+            team,
+            due,
+            parent,
+        } => priorities::edit(s, inv, number, title, owner, team, due, parent).await,
+        Command::Depends { number, on } => priorities::depends(s, inv, number, on).await,
+        Command::Undepend { number, on } => priorities::undepend(s, inv, number, on).await,
+        Command::TeamAdd {
+            name,
+            channel,
+            lead,
+            parent,
+        } => teams::add(s, inv, name, channel, lead, parent).await,
+        Command::TeamJoin { name, people } => teams::join(s, inv, name, people).await,
+        Command::TeamLeave { name, people } => teams::leave(s, inv, name, people).await,
+        Command::TeamShow(name) => teams::show(s, inv, name).await,
+        Command::Teams => teams::list(s, inv).await,
+        Command::Rhythm { .. } => Err(CommandError::NotAvailable("rhythm")),
+        Command::Checkin => Err(CommandError::NotAvailable("checkin")),
+        Command::Digest { .. } => Err(CommandError::NotAvailable("digest")),
+        Command::Away { .. } | Command::AwayOff => Err(CommandError::NotAvailable("away")),
+        Command::Dashboard => Err(CommandError::NotAvailable("dashboard")),
+    }
+}
+
+fn help_reply(topic: Option<&str>, prefix: &str) -> Outcome {
+    match topic {
+        None => Ok(render::help_overview(prefix)),
+        Some(t) => match help::find(t) {
+            Some(h) => Ok(render::help_command(h, prefix)),
+            None => Err(CommandError::Invalid {
+                problem: match help::did_you_mean(t, help::COMMANDS.iter().map(|c| c.name)) {
+                    Some(s) => format!("there is no command `{t}`; did you mean `{s}`?"),
+                    None => format!("there is no command `{t}`"),
+                },
+                example: "help".into(),
+            }),
+        },
+    }
+}
+
+/// The caller's permissions.
+pub async fn actor(s: &Services<'_>, inv: &Invocation) -> Result<Actor, CommandError> {
+    Ok(s.store
+        .actor(inv.ws(), &inv.caller, inv.configured_admin)
+        .await?)
+}
+
+/// The person a mention names, recorded (with the platform's profile) if new.
+pub async fn resolve_person(
+    s: &Services<'_>,
+    inv: &Invocation,
+    user: &UserRef,
+) -> Result<PersonRow, CommandError> {
+    match user {
+        UserRef::Id { id, name } => {
+            Ok(ensure_person(s.store, s.directory, inv.ws(), id, name.as_deref(), inv.now).await?)
+        }
+        UserRef::Name(name) => {
+            let mut found = s.store.people_named(inv.ws(), name).await?;
+            if found.is_empty() {
+                // A user id typed as @U123 in the sandbox or a test.
+                if let Some(p) = s.store.person_by_user_id(inv.ws(), name).await? {
+                    return Ok(p);
+                }
+            }
+            match found.len() {
+                0 => Err(CommandError::NoSuchPerson(name.clone())),
+                1 => Ok(found.remove(0)),
+                count => Err(CommandError::AmbiguousPerson {
+                    name: name.clone(),
+                    count,
+                }),
+            }
+        }
+    }
+}
+
+/// A team by name, or an error that suggests the nearest existing name.
+pub async fn resolve_team(
+    s: &Services<'_>,
+    inv: &Invocation,
+    name: &TeamName,
+) -> Result<TeamRow, CommandError> {
+    if let Some(team) = s.store.team_by_name(inv.ws(), &name.key()).await? {
+        return Ok(team);
+    }
+    let all = s.store.teams(inv.ws()).await?;
+    let suggestion =
+        help::did_you_mean(name.as_str(), all.iter().map(|t| t.name.as_str())).map(str::to_string);
+    Err(CommandError::NoSuchTeam {
+        name: name.to_string(),
+        suggestion,
+    })
+}
+
+pub async fn resolve_priority(
+    s: &Services<'_>,
+    inv: &Invocation,
+    n: PriorityNumber,
+) -> Result<crate::domain::Priority, CommandError> {
+    s.store
+        .priority(inv.ws(), n)
+        .await?
+        .ok_or(CommandError::NoSuchPriority(n))
+}

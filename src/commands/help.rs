@@ -1,0 +1,163 @@
+//! The one table every "how do I…" answer comes from: the help command, the usage shown with
+//! a mistake, and the did-you-mean suggestions.
+
+pub struct CommandHelp {
+    pub name: &'static str,
+    pub synopsis: &'static str,
+    pub summary: &'static str,
+    pub examples: &'static [&'static str],
+}
+
+pub const COMMANDS: &[CommandHelp] = &[
+    CommandHelp {
+        name: "help",
+        synopsis: "help [command]",
+        summary: "Show what pacer can do, or the details of one command.",
+        examples: &["help", "help add"],
+    },
+    CommandHelp {
+        name: "add",
+        synopsis: "add <title…> [@owner] [team:<name>] [due:<date>] [parent:#N]",
+        summary: "Add a priority. You own it unless you name an owner; it lands in this channel's team or your only team.",
+        examples: &[
+            "add Ship the beta team:Platform due:Q1",
+            "add \"Hire 2 SREs\" @ana due:+6w parent:#3",
+        ],
+    },
+    CommandHelp {
+        name: "list",
+        synopsis: "list [mine | all | stalled | team:<name> | @person]",
+        summary: "List priorities: yours, everyone's, the stalled ones, a team's or a person's.",
+        examples: &["list", "list all", "list team:Platform", "list @ana"],
+    },
+    CommandHelp {
+        name: "show",
+        synopsis: "show #N",
+        summary: "Show one priority with its dependencies and its history.",
+        examples: &["show #12"],
+    },
+    CommandHelp {
+        name: "status",
+        synopsis: "status #N <on-track|at-risk|off-track|done|dropped> [<progress>%] [note…]",
+        summary: "Record where a priority stands, with progress and a note.",
+        examples: &["status #12 at-risk 40% waiting on legal", "status #7 done"],
+    },
+    CommandHelp {
+        name: "edit",
+        synopsis: "edit #N [title:\"…\"] [@owner] [team:<name>] [due:<date>|due:none] [parent:#N|parent:none]",
+        summary: "Change a priority's title, owner, team, due date or parent.",
+        examples: &[
+            "edit #12 title:\"Ship the public beta\" due:2027-01-31",
+            "edit #12 @ana team:Growth parent:none",
+        ],
+    },
+    CommandHelp {
+        name: "depends",
+        synopsis: "depends #N on #M",
+        summary: "Record that #N waits on #M.",
+        examples: &["depends #12 on #7"],
+    },
+    CommandHelp {
+        name: "undepend",
+        synopsis: "undepend #N on #M",
+        summary: "Remove a dependency.",
+        examples: &["undepend #12 on #7"],
+    },
+    CommandHelp {
+        name: "team",
+        synopsis: "team add <name> [#channel] [lead:@person] [parent:<team>] | team join <name> [@person…] | team leave <name> [@person…] | team show <name>",
+        summary: "Create a team, change who is in it, or look at it.",
+        examples: &[
+            "team add Platform #platform lead:@ana parent:Engineering",
+            "team join Platform @ben @chen",
+            "team leave Platform",
+            "team show Platform",
+        ],
+    },
+    CommandHelp {
+        name: "teams",
+        synopsis: "teams",
+        summary: "List the workspace's teams.",
+        examples: &["teams"],
+    },
+    CommandHelp {
+        name: "rhythm",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> off",
+        summary: "Set when a team is prompted for check-ins and when its digest is posted.",
+        examples: &[
+            "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
+            "rhythm Platform digest \"fri 16:00\"",
+            "rhythm Platform off",
+        ],
+    },
+    CommandHelp {
+        name: "checkin",
+        synopsis: "checkin",
+        summary: "Open your check-in now.",
+        examples: &["checkin"],
+    },
+    CommandHelp {
+        name: "digest",
+        synopsis: "digest [team]",
+        summary: "Preview a team's digest, visible only to you.",
+        examples: &["digest", "digest Platform"],
+    },
+    CommandHelp {
+        name: "away",
+        synopsis: "away <from> <to> | away off",
+        summary: "Pause your check-in prompts and reminders while you are away.",
+        examples: &["away 2026-12-20 2027-01-04", "away off"],
+    },
+    CommandHelp {
+        name: "dashboard",
+        synopsis: "dashboard",
+        summary: "Get a private, expiring link to the leaders' dashboard.",
+        examples: &["dashboard"],
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static CommandHelp> {
+    let name = name.to_ascii_lowercase();
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// The closest known word, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (c, strsim::damerau_levenshtein(&word, &c.to_lowercase())))
+        .filter(|(c, d)| {
+            let len = c.chars().count().max(word.chars().count());
+            *d > 0 && (*d <= 1 || (*d <= 2 && len >= 5) || (*d <= 3 && len >= 9))
+        })
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_suggest_the_nearest_command() {
+        let names = || COMMANDS.iter().map(|c| c.name);
+        assert_eq!(did_you_mean("lsit", names()), Some("list"));
+        assert_eq!(did_you_mean("stauts", names()), Some("status"));
+        assert_eq!(did_you_mean("ad", names()), Some("add"));
+        assert_eq!(did_you_mean("xyzzy", names()), None);
+    }
+
+    #[test]
+    fn every_command_has_an_example_that_starts_with_its_name() {
+        for c in COMMANDS {
+            assert!(!c.examples.is_empty());
+            for e in c.examples {
+                assert!(e.starts_with(c.name), "{e}");
+            }
+        }
+    }
+}

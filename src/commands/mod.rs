@@ -1,0 +1,12 @@
+//! The command layer: text → [`Command`] → executed against the store → a platform-neutral
+//! [`crate::message::Message`]. Every chat platform comes through here.
+
+pub mod execute;
+pub mod help;
+pub mod parse;
+mod priorities;
+pub mod render;
+mod teams;
+pub mod tokens;
+
+pub use parse::{Command, ListFilter, ParseError, RhythmChange, parse};

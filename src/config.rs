@@ -1,0 +1,321 @@
+//! Typed configuration from environment variables (and an optional `pacer.toml` with the same
+//! keys), validated once at start with messages that say what to fix. Secrets never appear in
+//! `Debug` output.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// A value that must never be logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    pub signing_secret: Secret,
+    pub bot_token: Option<Secret>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub api_base_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub secret_key: Option<Secret>,
+    pub scheduler: bool,
+    pub sandbox: bool,
+    pub slack: Option<SlackConfig>,
+    pub admins: HashSet<String>,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{key}: {problem}")]
+    Invalid { key: &'static str, problem: String },
+    #[error("could not read {path}: {problem}")]
+    File { path: String, problem: String },
+}
+
+const KEYS: &[&str] = &[
+    "PACER_LISTEN",
+    "PACER_DATABASE_URL",
+    "PACER_PUBLIC_URL",
+    "PACER_SECRET_KEY",
+    "PACER_SCHEDULER",
+    "PACER_SANDBOX",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_API_BASE_URL",
+    "TEAMS_APP_ID",
+    "TEAMS_APP_PASSWORD",
+    "TEAMS_TENANT_ID",
+    "TEAMS_OPENID_METADATA_URL",
+    "TEAMS_TOKEN_URL",
+    "TEAMS_SERVICE_URL_ALLOW",
+    "PACER_ADMINS",
+    "PACER_LOG_FORMAT",
+];
+
+impl Config {
+    /// From the process environment, over `pacer.toml` in the working directory if present.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let mut values = read_toml(Path::new("pacer.toml"))?;
+        for key in KEYS {
+            if let Ok(v) = std::env::var(key) {
+                values.insert(key.to_string(), v);
+            }
+        }
+        Config::from_map(&values)
+    }
+
+    /// From explicit key/value pairs; empty values count as unset.
+    pub fn from_map(values: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        let get = |k: &str| {
+            values
+                .get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let listen = get("PACER_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let listen: SocketAddr = listen.parse().map_err(|_| ConfigError::Invalid {
+            key: "PACER_LISTEN",
+            problem: format!("`{listen}` is not an address:port like 127.0.0.1:3000"),
+        })?;
+        let database_url = get("PACER_DATABASE_URL").unwrap_or_else(|| "sqlite://pacer.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err(ConfigError::Invalid {
+                key: "PACER_DATABASE_URL",
+                problem: "use sqlite://<file> or postgres://user@host/db".into(),
+            });
+        }
+        let public_url = get("PACER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let parsed = url::Url::parse(&public_url).map_err(|_| ConfigError::Invalid {
+            key: "PACER_PUBLIC_URL",
+            problem: format!("`{public_url}` is not a URL like https://pacer.example.com"),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ConfigError::Invalid {
+                key: "PACER_PUBLIC_URL",
+                problem: "must start with http:// or https://".into(),
+            });
+        }
+        let public_url = public_url.trim_end_matches('/').to_string();
+        let scheduler = on_off(get("PACER_SCHEDULER"), "PACER_SCHEDULER", true)?;
+        let slack = match get("SLACK_SIGNING_SECRET") {
+            Some(secret) => {
+                let api_base_url =
+                    get("SLACK_API_BASE_URL").unwrap_or_else(|| "https://slack.com/api/".into());
+                url::Url::parse(&api_base_url).map_err(|_| ConfigError::Invalid {
+                    key: "SLACK_API_BASE_URL",
+                    problem: format!("`{api_base_url}` is not a URL"),
+                })?;
+                let api_base_url = if api_base_url.ends_with('/') {
+                    api_base_url
+                } else {
+                    format!("{api_base_url}/")
+                };
+                Some(SlackConfig {
+                    signing_secret: Secret::new(secret),
+                    bot_token: get("SLACK_BOT_TOKEN").map(Secret::new),
+                    client_id: get("SLACK_CLIENT_ID"),
+                    client_secret: get("SLACK_CLIENT_SECRET").map(Secret::new),
+                    api_base_url,
+                })
+            }
+            None => {
+                if get("SLACK_BOT_TOKEN").is_some() || get("SLACK_CLIENT_ID").is_some() {
+                    return Err(ConfigError::Invalid {
+                        key: "SLACK_SIGNING_SECRET",
+                        problem: "is required when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set (find it under Basic Information in your Slack app)".into(),
+                    });
+                }
+                None
+            }
+        };
+        let teams_configured = get("TEAMS_APP_ID").is_some();
+        let any_platform = slack.is_some() || teams_configured;
+        let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", !any_platform)?;
+        let admins = get("PACER_ADMINS")
+            .map(|s| {
+                s.split(',')
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let log_format = match get("PACER_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    key: "PACER_LOG_FORMAT",
+                    problem: format!("`{other}` is not `text` or `json`"),
+                });
+            }
+        };
+        Ok(Config {
+            listen,
+            database_url,
+            public_url,
+            secret_key: get("PACER_SECRET_KEY").map(Secret::new),
+            scheduler,
+            sandbox,
+            slack,
+            admins,
+            log_format,
+        })
+    }
+}
+
+fn on_off(v: Option<String>, key: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match v.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("on" | "true" | "1" | "yes") => Ok(true),
+        Some("off" | "false" | "0" | "no") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            key,
+            problem: format!("`{other}` is not `on` or `off`"),
+        }),
+    }
+}
+
+fn read_toml(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(HashMap::new());
+    };
+    let err = |problem: String| ConfigError::File {
+        path: path.display().to_string(),
+        problem,
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| err(e.message().to_string()))?;
+    let mut out = HashMap::new();
+    for (k, v) in table {
+        let key = k.to_ascii_uppercase();
+        if !KEYS.contains(&key.as_str()) {
+            return Err(err(format!("unknown key `{k}`")));
+        }
+        let value = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Boolean(b) => if b { "on" } else { "off" }.to_string(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Array(a) => a
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        out.insert(key, value);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_map(
+            &pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://pacer.db");
+        assert!(c.scheduler);
+        assert!(c.sandbox, "sandbox is on when no platform is configured");
+        assert!(c.slack.is_none());
+    }
+
+    #[test]
+    fn slack_turns_the_sandbox_off_unless_asked() {
+        let c = cfg(&[("SLACK_SIGNING_SECRET", "s3cr3t")]).unwrap();
+        assert!(!c.sandbox);
+        assert_eq!(c.slack.unwrap().api_base_url, "https://slack.com/api/");
+        let c = cfg(&[("SLACK_SIGNING_SECRET", "s3cr3t"), ("PACER_SANDBOX", "on")]).unwrap();
+        assert!(c.sandbox);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = cfg(&[
+            ("SLACK_SIGNING_SECRET", "very-secret-value"),
+            ("SLACK_BOT_TOKEN", "xoxb-123"),
+        ])
+        .unwrap();
+        let dbg = format!("{c:?}");
+        assert!(
+            !dbg.contains("very-secret-value") && !dbg.contains("xoxb-123"),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = cfg(&[("PACER_LISTEN", "nowhere")]).unwrap_err().to_string();
+        assert!(e.starts_with("PACER_LISTEN:"), "{e}");
+        let e = cfg(&[("PACER_DATABASE_URL", "mysql://x")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("PACER_DATABASE_URL"), "{e}");
+        let e = cfg(&[("SLACK_BOT_TOKEN", "xoxb")]).unwrap_err().to_string();
+        assert!(e.contains("SLACK_SIGNING_SECRET"), "{e}");
+        let e = cfg(&[("PACER_SCHEDULER", "maybe")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("PACER_SCHEDULER"), "{e}");
+    }
+
+    #[test]
+    fn admins_are_a_comma_list() {
+        let c = cfg(&[("PACER_ADMINS", "U1, U2,,")]).unwrap();
+        assert_eq!(
+            c.admins,
+            ["U1", "U2"].iter().map(|s| s.to_string()).collect()
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! Who may do what. The adapters never decide this: they hand the domain an [`Actor`] and ask.
+
+use std::collections::HashSet;
+
+/// The person acting, with what the rules need to know about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub person_id: i64,
+    pub is_admin: bool,
+    /// Teams this person leads.
+    pub leads: HashSet<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error(
+        "only its owner, a lead of its team or an admin can change {what}; ask <@{owner}> or a lead of {team}"
+    )]
+    NotOwnerOrLead {
+        what: String,
+        owner: String,
+        team: String,
+    },
+    #[error("only a lead of {team} or an admin can change its {what}")]
+    NotTeamLead { team: String, what: &'static str },
+}
+
+impl Actor {
+    pub fn leads_team(&self, team_id: i64) -> bool {
+        self.leads.contains(&team_id)
+    }
+
+    /// The contract: the owner, a lead of the priority's team, or an admin.
+    pub fn may_change_priority(&self, owner_person_id: i64, team_id: i64) -> bool {
+        self.is_admin || self.person_id == owner_person_id || self.leads_team(team_id)
+    }
+
+    /// The contract: only leads of the team or admins change a team's rhythm, leads or members.
+    pub fn may_manage_team(&self, team_id: i64) -> bool {
+        self.is_admin || self.leads_team(team_id)
+    }
+
+    /// Moving a priority into another team also needs a say in the team it lands in, unless the
+    /// person moving it is its owner (owners may file their own work anywhere).
+    pub fn may_move_priority_to(&self, owner_person_id: i64, new_team_id: i64) -> bool {
+        self.is_admin || self.person_id == owner_person_id || self.leads_team(new_team_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(person_id: i64, is_admin: bool, leads: &[i64]) -> Actor {
+        Actor {
+            person_id,
+            is_admin,
+            leads: leads.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn owner_lead_and_admin_may_change_a_priority_others_may_not() {
+        let (owner, team) = (1, 10);
+        assert!(actor(1, false, &[]).may_change_priority(owner, team));
+        assert!(actor(2, false, &[10]).may_change_priority(owner, team));
+        assert!(actor(3, true, &[]).may_change_priority(owner, team));
+        assert!(!actor(4, false, &[11]).may_change_priority(owner, team));
+    }
+
+    #[test]
+    fn only_leads_and_admins_manage_a_team() {
+        assert!(actor(2, false, &[10]).may_manage_team(10));
+        assert!(actor(3, true, &[]).may_manage_team(10));
+        assert!(!actor(4, false, &[11]).may_manage_team(10));
+    }
+}

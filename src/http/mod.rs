@@ -1,0 +1,43 @@
+//! Routes that belong to no chat platform: health and readiness.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the database answers and every migration is applied; a bounded wait so a load
+/// balancer learns quickly that the database is gone.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    let check = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ready()).await;
+    match check {
+        Ok(Ok(true)) => (StatusCode::OK, Json(json!({"status": "ready"}))),
+        Ok(Ok(false)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "migrations pending"})),
+        ),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "database unreachable"})),
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database timed out"})),
+        ),
+    }
+}

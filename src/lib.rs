@@ -1,0 +1,16 @@
+//! pacer: a self-hosted chat bot that runs teams' operating rhythm and flags drifting
+//! priorities. See README.md for the product and SPEC.md for the contract.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod message;
+pub mod people;
+pub mod slack;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,174 @@
+//! The platform-neutral message model. Commands, prompts and digests produce a [`Message`];
+//! each chat adapter renders it in its own format (Slack Block Kit, Teams cards, sandbox HTML).
+
+use crate::domain::{PriorityNumber, Status};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub blocks: Vec<Block>,
+    pub visibility: Visibility,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only the person who asked sees it.
+    Private,
+    /// Everyone in the conversation sees it.
+    Shared,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Header(String),
+    Text(Rich),
+    /// Label/value pairs shown side by side.
+    Fields(Vec<Rich>),
+    /// Small print: hints, timestamps, next steps.
+    Context(Rich),
+    Divider,
+}
+
+/// A run of inline pieces.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rich(pub Vec<Span>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Span {
+    Text(String),
+    Bold(String),
+    Italic(String),
+    Code(String),
+    User {
+        id: String,
+        name: String,
+    },
+    Channel {
+        id: Option<String>,
+        name: Option<String>,
+    },
+    Status(Status),
+    Priority(PriorityNumber),
+    LineBreak,
+}
+
+impl Rich {
+    pub fn new() -> Self {
+        Rich(Vec::new())
+    }
+
+    pub fn text(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Span::Text(s.into()));
+        self
+    }
+
+    pub fn bold(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Span::Bold(s.into()));
+        self
+    }
+
+    pub fn italic(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Span::Italic(s.into()));
+        self
+    }
+
+    pub fn code(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Span::Code(s.into()));
+        self
+    }
+
+    pub fn user(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.0.push(Span::User {
+            id: id.into(),
+            name: name.into(),
+        });
+        self
+    }
+
+    pub fn channel(mut self, id: Option<String>, name: Option<String>) -> Self {
+        self.0.push(Span::Channel { id, name });
+        self
+    }
+
+    pub fn status(mut self, s: Status) -> Self {
+        self.0.push(Span::Status(s));
+        self
+    }
+
+    pub fn priority(mut self, n: PriorityNumber) -> Self {
+        self.0.push(Span::Priority(n));
+        self
+    }
+
+    pub fn line_break(mut self) -> Self {
+        self.0.push(Span::LineBreak);
+        self
+    }
+
+    pub fn append(mut self, other: Rich) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Plain text, for notifications, logs and the CLI.
+    pub fn plain(&self) -> String {
+        let mut out = String::new();
+        for span in &self.0 {
+            match span {
+                Span::Text(s) | Span::Bold(s) | Span::Italic(s) | Span::Code(s) => out.push_str(s),
+                Span::User { name, .. } => {
+                    out.push('@');
+                    out.push_str(name);
+                }
+                Span::Channel { id, name } => {
+                    out.push('#');
+                    out.push_str(name.as_deref().or(id.as_deref()).unwrap_or("?"));
+                }
+                Span::Status(s) => out.push_str(s.label()),
+                Span::Priority(n) => out.push_str(&n.to_string()),
+                Span::LineBreak => out.push('\n'),
+            }
+        }
+        out
+    }
+}
+
+impl Message {
+    pub fn private(blocks: Vec<Block>) -> Self {
+        Message {
+            blocks,
+            visibility: Visibility::Private,
+        }
+    }
+
+    /// Plain text of the whole message, a line per block.
+    pub fn plain(&self) -> String {
+        let mut lines = Vec::new();
+        for block in &self.blocks {
+            match block {
+                Block::Header(h) => lines.push(h.clone()),
+                Block::Text(r) | Block::Context(r) => lines.push(r.plain()),
+                Block::Fields(fs) => {
+                    lines.push(fs.iter().map(Rich::plain).collect::<Vec<_>>().join("\n"))
+                }
+                Block::Divider => {}
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// The first line a notification shows.
+    pub fn summary(&self) -> String {
+        self.blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Header(h) => Some(h.clone()),
+                Block::Text(r) => Some(r.plain()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,192 @@
+//! Rendering the platform-neutral message model as Slack Block Kit, inside Slack's limits
+//! (50 blocks per message, 3,000 characters per section, 10 fields of 2,000).
+
+use serde_json::{Value, json};
+
+use crate::domain::Status;
+use crate::message::{Block, Message, Rich, Span, Visibility};
+
+pub const MAX_MESSAGE_BLOCKS: usize = 50;
+pub const MAX_VIEW_BLOCKS: usize = 100;
+const MAX_SECTION_CHARS: usize = 3000;
+const MAX_FIELD_CHARS: usize = 2000;
+const MAX_HEADER_CHARS: usize = 150;
+const MAX_TEXT_CHARS: usize = 3000;
+
+/// The chip a status is shown as.
+pub fn status_chip(s: Status) -> &'static str {
+    match s {
+        Status::OnTrack => "🟢 On track",
+        Status::AtRisk => "🟡 At risk",
+        Status::OffTrack => "🔴 Off track",
+        Status::Done => "✅ Done",
+        Status::Dropped => "⚪ Dropped",
+    }
+}
+
+/// Slack's three control characters.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn looks_like_channel_id(id: &str) -> bool {
+    id.len() >= 9
+        && matches!(id.as_bytes()[0], b'C' | b'G' | b'D')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+pub fn mrkdwn(r: &Rich) -> String {
+    let mut out = String::new();
+    for span in &r.0 {
+        match span {
+            Span::Text(s) => out.push_str(&escape(s)),
+            Span::Bold(s) if !s.trim().is_empty() => {
+                out.push_str(&format!("*{}*", escape(s.trim())))
+            }
+            Span::Italic(s) if !s.trim().is_empty() => {
+                out.push_str(&format!("_{}_", escape(s.trim())))
+            }
+            Span::Code(s) if !s.is_empty() => {
+                out.push_str(&format!("`{}`", escape(&s.replace('`', "'"))))
+            }
+            Span::Bold(s) | Span::Italic(s) | Span::Code(s) => out.push_str(&escape(s)),
+            Span::User { id, .. } => out.push_str(&format!("<@{id}>")),
+            Span::Channel { id: Some(id), .. } if looks_like_channel_id(id) => {
+                out.push_str(&format!("<#{id}>"))
+            }
+            Span::Channel { id, name } => {
+                out.push('#');
+                out.push_str(&escape(name.as_deref().or(id.as_deref()).unwrap_or("?")));
+            }
+            Span::Status(s) => out.push_str(status_chip(*s)),
+            Span::Priority(n) => out.push_str(&format!("*{n}*")),
+            Span::LineBreak => out.push('\n'),
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+fn block(b: &Block) -> Value {
+    match b {
+        Block::Header(h) => json!({
+            "type": "header",
+            "text": {"type": "plain_text", "text": truncate(h, MAX_HEADER_CHARS), "emoji": true}
+        }),
+        Block::Text(r) => json!({
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": truncate(&nonempty(mrkdwn(r)), MAX_SECTION_CHARS)}
+        }),
+        Block::Fields(fs) => json!({
+            "type": "section",
+            "fields": fs.iter().take(10).map(|f| json!({
+                "type": "mrkdwn", "text": truncate(&nonempty(mrkdwn(f)), MAX_FIELD_CHARS)
+            })).collect::<Vec<_>>()
+        }),
+        Block::Context(r) => json!({
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": truncate(&nonempty(mrkdwn(r)), MAX_SECTION_CHARS)}]
+        }),
+        Block::Divider => json!({"type": "divider"}),
+    }
+}
+
+fn nonempty(s: String) -> String {
+    if s.trim().is_empty() {
+        " ".to_string()
+    } else {
+        s
+    }
+}
+
+/// Blocks for a message or view, cut to `max` with a closing note when the model has more.
+pub fn blocks(m: &Message, max: usize) -> Vec<Value> {
+    let mut out: Vec<Value> = m.blocks.iter().map(block).collect();
+    if out.len() > max {
+        let dropped = out.len() - (max - 1);
+        out.truncate(max - 1);
+        out.push(json!({
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": format!("…and {dropped} more sections not shown.")}]
+        }));
+    }
+    out
+}
+
+/// Fallback `text` for notifications and clients that cannot show blocks.
+pub fn fallback_text(m: &Message) -> String {
+    truncate(&m.summary(), MAX_TEXT_CHARS)
+}
+
+/// The body of a slash-command or response_url reply.
+pub fn response(m: &Message) -> Value {
+    json!({
+        "response_type": match m.visibility {
+            Visibility::Private => "ephemeral",
+            Visibility::Shared => "in_channel",
+        },
+        "text": fallback_text(m),
+        "blocks": blocks(m, MAX_MESSAGE_BLOCKS),
+    })
+}
+
+/// A Home tab view.
+pub fn home_view(m: &Message) -> Value {
+    json!({"type": "home", "blocks": blocks(m, MAX_VIEW_BLOCKS)})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PriorityNumber;
+
+    #[test]
+    fn rich_text_becomes_escaped_mrkdwn_with_mentions_and_chips() {
+        let r = Rich::new()
+            .priority(PriorityNumber(12))
+            .text(" R&D <launch> ")
+            .status(Status::AtRisk)
+            .text(" ")
+            .user("U1", "ana")
+            .text(" ")
+            .channel(Some("C0123456789".into()), Some("eng".into()))
+            .text(" ")
+            .channel(None, Some("plat".into()));
+        assert_eq!(
+            mrkdwn(&r),
+            "*#12* R&amp;D &lt;launch&gt; 🟡 At risk <@U1> <#C0123456789> #plat"
+        );
+    }
+
+    #[test]
+    fn long_messages_stay_within_slack_limits() {
+        let long = "x".repeat(5000);
+        let mut blocks_in = vec![Block::Header(long.clone())];
+        for _ in 0..80 {
+            blocks_in.push(Block::Text(Rich::new().text(&long)));
+        }
+        let m = Message::private(blocks_in);
+        let out = blocks(&m, MAX_MESSAGE_BLOCKS);
+        assert_eq!(out.len(), 50);
+        assert!(out[0]["text"]["text"].as_str().unwrap().chars().count() <= 150);
+        assert!(out[1]["text"]["text"].as_str().unwrap().chars().count() <= 3000);
+        assert!(
+            out[49]["elements"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("more")
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! `POST /slack/events`: the Events API. URL verification is answered; every event is
+//! deduplicated by `event_id` in the database so Slack's retries have one effect.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{PLATFORM, PREFIX, blocks, valid_id, workspace_key};
+use crate::commands::ListFilter;
+use crate::commands::execute::{Invocation, Services, run, run_text};
+use crate::error::AppError;
+use crate::message::{Block, Message, Rich};
+use crate::people::ensure_person;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Envelope {
+    UrlVerification {
+        challenge: String,
+    },
+    EventCallback {
+        team_id: String,
+        enterprise_id: Option<String>,
+        event_id: String,
+        event: Event,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Event {
+    AppHomeOpened {
+        user: String,
+        tab: Option<String>,
+    },
+    Message {
+        channel: Option<String>,
+        channel_type: Option<String>,
+        user: Option<String>,
+        text: Option<String>,
+        bot_id: Option<String>,
+        subtype: Option<String>,
+    },
+    #[serde(other)]
+    Other,
+}
+
+pub async fn handle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let Some(slack) = state.slack.as_ref() else {
+        return Err(AppError::NotFound);
+    };
+    slack.verify(&headers, &body, state.clock.now())?;
+    let envelope: Envelope = serde_json::from_slice(&body)
+        .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
+    match envelope {
+        Envelope::UrlVerification { challenge } => {
+            Ok(Json(json!({ "challenge": challenge })).into_response())
+        }
+        Envelope::EventCallback {
+            team_id,
+            enterprise_id,
+            event_id,
+            event,
+        } => {
+            if !valid_id(&team_id) || event_id.is_empty() || event_id.len() > 64 {
+                return Err(AppError::BadRequest("malformed team_id or event_id".into()));
+            }
+            let now = state.clock.now().timestamp();
+            if !state.store.first_delivery(PLATFORM, &event_id, now).await? {
+                tracing::info!(%event_id, "duplicate event delivery ignored");
+                return Ok(StatusCode::OK.into_response());
+            }
+            let key = workspace_key(&team_id, enterprise_id.as_deref());
+            // Ack at once; the work may call Slack and must not hold the 3-second window.
+            let task_state = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = dispatch(&task_state, &key, event).await {
+                    tracing::warn!(error = ?e, %event_id, "event handling failed");
+                }
+            });
+            Ok(StatusCode::OK.into_response())
+        }
+        Envelope::Other => Ok(StatusCode::OK.into_response()),
+    }
+}
+
+async fn dispatch(state: &AppState, key: &str, event: Event) -> Result<(), AppError> {
+    match event {
+        Event::AppHomeOpened { user, tab }
+            if tab.as_deref().unwrap_or("home") == "home" && valid_id(&user) =>
+        {
+            publish_home(state, key, &user).await
+        }
+        Event::Message {
+            channel: Some(channel),
+            channel_type,
+            user: Some(user),
+            text: Some(text),
+            bot_id: None,
+            subtype: None,
+        } if channel_type.as_deref() == Some("im") && valid_id(&user) => {
+            direct_message(state, key, &channel, &user, &text).await
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn invocation(state: &AppState, key: &str, user: &str) -> Result<Invocation, AppError> {
+    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let ws = state
+        .store
+        .ensure_workspace(PLATFORM, key, now.timestamp())
+        .await?;
+    let caller = ensure_person(&state.store, &slack.directory(key), ws, user, None, now).await?;
+    Ok(Invocation {
+        workspace_id: ws,
+        configured_admin: state.config.admins.contains(user),
+        caller,
+        channel: None,
+        now,
+        prefix: PREFIX,
+    })
+}
+
+/// The Home tab: the person's priorities and how to use pacer.
+async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), AppError> {
+    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+    let inv = invocation(state, key, user).await?;
+    let directory = slack.directory(key);
+    let services = Services {
+        store: &state.store,
+        directory: &directory,
+        admins: &state.config.admins,
+    };
+    let mine = run(
+        &services,
+        &inv,
+        crate::commands::Command::List(ListFilter::Mine),
+    )
+    .await;
+    let mut home = vec![
+        Block::Header("pacer".into()),
+        Block::Text(Rich::new().text(
+            "Your priorities and their drift, at a glance. Use /pacer in any channel to add, update or list priorities.",
+        )),
+        Block::Divider,
+    ];
+    home.extend(mine.blocks);
+    let view = blocks::home_view(&Message::private(home));
+    let Some(token) = slack.token_for(key) else {
+        tracing::warn!("no bot token for this workspace; Home tab not published");
+        return Ok(());
+    };
+    slack
+        .api
+        .call_json(
+            &token,
+            "views.publish",
+            &json!({"user_id": user, "view": view}),
+        )
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(())
+}
+
+/// A direct message to pacer is a command; `#12 at-risk 40% …` is a status update.
+async fn direct_message(
+    state: &AppState,
+    key: &str,
+    channel: &str,
+    user: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+    let inv = invocation(state, key, user).await?;
+    let directory = slack.directory(key);
+    let services = Services {
+        store: &state.store,
+        directory: &directory,
+        admins: &state.config.admins,
+    };
+    let text = text.trim();
+    let text = text
+        .strip_prefix(PREFIX.trim())
+        .map(str::trim)
+        .unwrap_or(text);
+    let command = if text.starts_with('#') {
+        format!("status {text}")
+    } else {
+        text.to_string()
+    };
+    let reply = run_text(&services, &inv, &command).await;
+    let Some(token) = slack.token_for(key) else {
+        return Ok(());
+    };
+    let body: Value = json!({
+        "channel": channel,
+        "text": blocks::fallback_text(&reply),
+        "blocks": blocks::blocks(&reply, blocks::MAX_MESSAGE_BLOCKS),
+    });
+    slack
+        .api
+        .call_json(&token, "chat.postMessage", &body)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(())
+}

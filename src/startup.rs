@@ -1,0 +1,89 @@
+//! Building the application: state, router, listener, graceful shutdown.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::slack::SlackPlatform;
+use crate::store::Store;
+
+/// Bodies over this get 413 before any work.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState(Arc<AppInner>);
+
+pub struct AppInner {
+    pub config: Config,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub http: reqwest::Client,
+    pub slack: Option<SlackPlatform>,
+}
+
+impl Deref for AppState {
+    type Target = AppInner;
+
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store, clock: SharedClock) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .user_agent(concat!("pacer/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        let slack = config
+            .slack
+            .as_ref()
+            .map(|c| SlackPlatform::new(c, http.clone()));
+        AppState(Arc::new(AppInner {
+            config,
+            store,
+            clock,
+            http,
+            slack,
+        }))
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new().merge(crate::http::router());
+    if state.slack.is_some() {
+        app = app.merge(crate::slack::router());
+    }
+    app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Connect, migrate, and serve on `listener` until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Open the configured database and bring its schema up to date.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}

@@ -1,0 +1,129 @@
+use std::collections::HashSet;
+
+use super::{Result, Store, StoreError};
+use crate::domain::permissions::Actor;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub user_id: String,
+    pub display_name: String,
+    pub tz: Option<String>,
+    pub is_admin: i64,
+    pub profile_fetched_at: Option<i64>,
+}
+
+const PERSON_COLUMNS: &str =
+    "id, workspace_id, user_id, display_name, tz, is_admin, profile_fetched_at";
+
+impl Store {
+    pub async fn person_by_user_id(&self, ws: i64, user_id: &str) -> Result<Option<PersonRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND user_id = $2"
+        ))
+        .bind(ws)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn person(&self, ws: i64, id: i64) -> Result<Option<PersonRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND id = $2"
+        ))
+        .bind(ws)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// People whose display name matches, ignoring case (for `@name` in the sandbox).
+    pub async fn people_named(&self, ws: i64, name: &str) -> Result<Vec<PersonRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE workspace_id = $1 AND LOWER(display_name) = LOWER($2)
+             ORDER BY id"
+        ))
+        .bind(ws)
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Record a person, or refresh what we know of them. `profile` is `(name, tz)` when it came
+    /// from the platform's directory; without it an existing name is kept.
+    pub async fn upsert_person(
+        &self,
+        ws: i64,
+        user_id: &str,
+        fallback_name: &str,
+        profile: Option<(&str, Option<&str>)>,
+        now: i64,
+    ) -> Result<PersonRow> {
+        match profile {
+            Some((name, tz)) => {
+                sqlx::query(
+                    "INSERT INTO people (workspace_id, user_id, display_name, tz, profile_fetched_at, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $5)
+                     ON CONFLICT (workspace_id, user_id)
+                     DO UPDATE SET display_name = excluded.display_name, tz = excluded.tz,
+                                   profile_fetched_at = excluded.profile_fetched_at",
+                )
+                .bind(ws)
+                .bind(user_id)
+                .bind(name)
+                .bind(tz)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO people (workspace_id, user_id, display_name, created_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (workspace_id, user_id) DO NOTHING",
+                )
+                .bind(ws)
+                .bind(user_id)
+                .bind(fallback_name)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            }
+        }
+        self.person_by_user_id(ws, user_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("person vanished after insert".into()))
+    }
+
+    pub async fn set_admin(&self, ws: i64, person_id: i64, admin: bool) -> Result<()> {
+        sqlx::query("UPDATE people SET is_admin = $1 WHERE workspace_id = $2 AND id = $3")
+            .bind(admin as i64)
+            .bind(ws)
+            .bind(person_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// What the permission rules need to know about a person.
+    pub async fn actor(
+        &self,
+        ws: i64,
+        person: &PersonRow,
+        configured_admin: bool,
+    ) -> Result<Actor> {
+        let leads: Vec<i64> = sqlx::query_scalar(
+            "SELECT team_id FROM team_members WHERE workspace_id = $1 AND person_id = $2 AND role = 'lead'",
+        )
+        .bind(ws)
+        .bind(person.id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Actor {
+            person_id: person.id,
+            is_admin: configured_admin || person.is_admin != 0,
+            leads: leads.into_iter().collect::<HashSet<_>>(),
+        })
+    }
+}

@@ -1,0 +1,36 @@
+use super::{Result, Store, StoreError};
+
+impl Store {
+    /// The workspace for a platform tenant, created on first contact.
+    pub async fn ensure_workspace(
+        &self,
+        platform: &str,
+        external_id: &str,
+        now: i64,
+    ) -> Result<i64> {
+        sqlx::query(
+            "INSERT INTO workspaces (platform, external_id, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (platform, external_id) DO NOTHING",
+        )
+        .bind(platform)
+        .bind(external_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        self.workspace_id(platform, external_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("workspace vanished after insert".into()))
+    }
+
+    pub async fn workspace_id(&self, platform: &str, external_id: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT id FROM workspaces WHERE platform = $1 AND external_id = $2",
+            )
+            .bind(platform)
+            .bind(external_id)
+            .fetch_optional(&self.pool)
+            .await?,
+        )
+    }
+}
