@@ -444,7 +444,7 @@ pub async fn status(
 fn denied(p: &Priority) -> CommandError {
     CommandError::Denied(crate::domain::permissions::Denied::NotOwnerOrLead {
         what: p.number.to_string(),
-        owner: p.owner_user_id.clone(),
+        owner: p.owner_name.clone(),
         team: p.team_name.clone(),
     })
 }

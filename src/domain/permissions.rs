@@ -14,7 +14,7 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
     #[error(
-        "only its owner, a lead of its team or an admin can change {what}; ask <@{owner}> or a lead of {team}"
+        "only its owner, a lead of its team or an admin can change {what}; ask @{owner} or a lead of {team}"
     )]
     NotOwnerOrLead {
         what: String,

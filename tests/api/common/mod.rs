@@ -1,0 +1,268 @@
+//! The one test helper: the real router on port 0, a fresh database (a SQLite file, or a fresh
+//! PostgreSQL schema when PACER_TEST_DATABASE_URL is set), a fake Slack Web API on loopback,
+//! and an injected clock.
+#![allow(dead_code)]
+
+pub mod fake_slack;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use pacer::clock::ManualClock;
+use pacer::config::Config;
+use pacer::startup::{self, AppState};
+use pacer::store::Store;
+use serde_json::Value;
+
+pub use fake_slack::FakeSlack;
+
+pub const SIGNING_SECRET: &str = "test-signing-secret-8f742231b10e";
+pub const ADMIN: &str = "UADMIN01";
+
+pub struct TestApp {
+    pub url: String,
+    pub clock: ManualClock,
+    pub slack: FakeSlack,
+    pub store: Store,
+    pub http: reqwest::Client,
+    _db: TestDb,
+}
+
+/// A database of the test's own, removed when the test ends.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, schema } = self {
+            let (url, schema) = (admin_url.clone(), schema.clone());
+            // Best effort: a dropped schema keeps the shared test database small.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                rt.block_on(async {
+                    let store = Store::connect(&url).await.ok()?;
+                    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(store.pool())
+                        .await
+                        .ok()?;
+                    store.close().await;
+                    Some(())
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// A database URL of this test's own.
+pub async fn test_database() -> (String, TestDb) {
+    match std::env::var("PACER_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let store = Store::connect(&admin_url)
+                .await
+                .expect("PostgreSQL reachable");
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(store.pool())
+                .await
+                .expect("create schema");
+            store.close().await;
+            let sep = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{sep}options%5Bsearch_path%5D={schema}");
+            (url, TestDb::Postgres { admin_url, schema })
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("pacer.db").display());
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Start pacer with extra configuration pairs.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let slack = FakeSlack::start().await;
+    let (db_url, db) = test_database().await;
+    let mut values: HashMap<String, String> = [
+        ("PACER_DATABASE_URL", db_url.as_str()),
+        ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+        ("SLACK_BOT_TOKEN", "xoxb-test-token"),
+        ("SLACK_API_BASE_URL", &slack.api_base()),
+        ("PACER_ADMINS", ADMIN),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        values.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_map(&values).expect("valid test config");
+    let store = startup::open_store(&config)
+        .await
+        .expect("database opens and migrates");
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
+    let state = AppState::new(config, store.clone(), Arc::new(clock.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(startup::serve(state, listener, std::future::pending()));
+    TestApp {
+        url,
+        clock,
+        slack,
+        store,
+        http: reqwest::Client::new(),
+        _db: db,
+    }
+}
+
+/// What pacer answered.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// All the mrkdwn and plain text of a Block Kit reply, for assertions.
+    pub fn all_text(&self) -> String {
+        let mut out = Vec::new();
+        collect_text(&self.body, &mut out);
+        out.join("\n")
+    }
+}
+
+fn collect_text(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(t)) = m.get("text") {
+                out.push(t.clone());
+            }
+            for (k, x) in m {
+                if k != "text" || !x.is_string() {
+                    collect_text(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_text(x, out)),
+        _ => {}
+    }
+}
+
+impl TestApp {
+    pub fn sign(&self, body: &str) -> (String, String) {
+        let ts = self.clock_now().to_string();
+        let sig = pacer::slack::signature::sign(SIGNING_SECRET, &ts, body.as_bytes());
+        (ts, sig)
+    }
+
+    pub fn clock_now(&self) -> i64 {
+        use pacer::clock::Clock;
+        self.clock.now().timestamp()
+    }
+
+    /// POST a body signed as Slack signs it.
+    pub async fn post_signed(&self, path: &str, body: &str, content_type: &str) -> Reply {
+        let (ts, sig) = self.sign(body);
+        self.post_raw(
+            path,
+            body,
+            content_type,
+            &[
+                ("X-Slack-Request-Timestamp", &ts),
+                ("X-Slack-Signature", &sig),
+            ],
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content_type)
+            .body(body.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("pacer answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, text }
+    }
+
+    /// The form body of a `/pacer` slash command as Slack sends it (text escaped: & < >).
+    pub fn command_body(&self, team: &str, user: &str, channel: &str, text: &str) -> String {
+        serde_urlencoded::to_string([
+            ("token", "deprecated"),
+            ("team_id", team),
+            ("team_domain", "example"),
+            ("channel_id", channel),
+            (
+                "channel_name",
+                if channel.starts_with('D') {
+                    "directmessage"
+                } else {
+                    "general"
+                },
+            ),
+            ("user_id", user),
+            ("user_name", &user.to_lowercase()),
+            ("command", "/pacer"),
+            ("text", text),
+            ("api_app_id", "A0PACER"),
+            (
+                "response_url",
+                &format!(
+                    "{}/response/{}",
+                    self.slack.base,
+                    uuid::Uuid::new_v4().simple()
+                ),
+            ),
+            ("trigger_id", "1234.5678.abcd"),
+        ])
+        .unwrap()
+    }
+
+    /// `/pacer <text>` from `user` in workspace `team`, channel `channel`.
+    pub async fn slash_in(&self, team: &str, user: &str, channel: &str, text: &str) -> Reply {
+        let body = self.command_body(team, user, channel, text);
+        self.post_signed(
+            "/slack/commands",
+            &body,
+            "application/x-www-form-urlencoded",
+        )
+        .await
+    }
+
+    /// `/pacer <text>` in the default workspace T0001, channel C0GENERAL1.
+    pub async fn slash(&self, user: &str, text: &str) -> Reply {
+        self.slash_in("T0001", user, "C0GENERAL1", text).await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real router on port 0, a fresh database per test, a fake Slack Web
+//! API on loopback, and signed requests shaped like Slack's.
+
+mod common;
+
+mod events;
+mod manifest;
+mod priorities;
+mod security;
+mod teams;
