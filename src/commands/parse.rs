@@ -303,6 +303,14 @@ fn team_name(command: &'static str, text: &str) -> Result<TeamName, ParseError> 
 }
 
 fn due(command: &'static str, text: &str) -> Result<DueDate, ParseError> {
+    // Every date form is ASCII; `DueDate::from_str` slices `+N<unit>` by bytes and would panic
+    // on a multi-byte last character (`+3é`).
+    if !text.trim().is_ascii() {
+        return Err(ParseError::Due {
+            command,
+            source: DueDateError::Unrecognised(text.to_string()),
+        });
+    }
     text.parse()
         .map_err(|source| ParseError::Due { command, source })
 }
@@ -581,15 +589,20 @@ fn parse_depends(
     command: &'static str,
 ) -> Result<(PriorityNumber, PriorityNumber), ParseError> {
     let mut it = rest.into_iter();
-    let (Some(a), Some(on), Some(b)) = (it.next(), it.next(), it.next()) else {
-        return Err(ParseError::Missing {
-            command,
-            what: "two priorities, like `#12 on #7`",
-        });
+    let missing = || ParseError::Missing {
+        command,
+        what: "two priorities, like `#12 on #7`",
     };
+    let (Some(a), Some(on)) = (it.next(), it.next()) else {
+        return Err(missing());
+    };
+    // `depends #12 #7` has both priorities but lacks the `on`.
     if !on.text().eq_ignore_ascii_case("on") {
         return Err(ParseError::MissingOn { command });
     }
+    let Some(b) = it.next() else {
+        return Err(missing());
+    };
     if let Some(extra) = it.next() {
         return Err(ParseError::Unexpected {
             command,
@@ -911,3 +924,7 @@ fn parse_away(rest: Vec<Token>) -> Result<Command, ParseError> {
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

@@ -180,10 +180,9 @@ pub async fn join(
     }
     if !already.is_empty() {
         blocks.push(Block::Text(names(&already).text(format!(
-            " {} already in {}; nothing changed for {}.",
+            " {} already in {}; nothing changed.",
             if already.len() == 1 { "was" } else { "were" },
             team.name,
-            if already.len() == 1 { "them" } else { "them" }
         ))));
     }
     blocks.push(next_steps(
