@@ -303,14 +303,6 @@ fn team_name(command: &'static str, text: &str) -> Result<TeamName, ParseError> 
 }
 
 fn due(command: &'static str, text: &str) -> Result<DueDate, ParseError> {
-    // Every date form is ASCII; `DueDate::from_str` slices `+N<unit>` by bytes and would panic
-    // on a multi-byte last character (`+3é`).
-    if !text.trim().is_ascii() {
-        return Err(ParseError::Due {
-            command,
-            source: DueDateError::Unrecognised(text.to_string()),
-        });
-    }
     text.parse()
         .map_err(|source| ParseError::Due { command, source })
 }
@@ -480,9 +472,11 @@ fn parse_status(rest: Vec<Token>) -> Result<Command, ParseError> {
                 .map_err(|source| ParseError::Status { command: C, source })?
         }
     };
+    // Progress is written with `%` as the grammar says, so a note may start with a number
+    // ("3 vendors late").
     let mut progress = None;
     if let Some(Token::Word(w)) = it.peek()
-        && (w.ends_with('%') || w.bytes().all(|b| b.is_ascii_digit()) && !w.is_empty())
+        && w.ends_with('%')
     {
         let w = w.clone();
         it.next();

@@ -44,7 +44,9 @@ impl FromStr for DueDate {
             };
         }
         if let Some(rest) = lower.strip_prefix('+') {
-            let (digits, unit) = rest.split_at(rest.len().saturating_sub(1));
+            // Split off the last character, not the last byte: input is arbitrary UTF-8.
+            let cut = rest.char_indices().last().map_or(0, |(i, _)| i);
+            let (digits, unit) = rest.split_at(cut);
             let n: i64 = digits
                 .parse()
                 .ok()
@@ -199,6 +201,8 @@ mod tests {
         assert!("+w".parse::<DueDate>().is_err());
         assert!("+3m".parse::<DueDate>().is_err());
         assert!("+-3d".parse::<DueDate>().is_err());
+        assert!("+3é".parse::<DueDate>().is_err());
+        assert!("+🚀".parse::<DueDate>().is_err());
         assert!(matches!(
             "+9999w".parse::<DueDate>(),
             Err(DueDateError::TooFar(_))

@@ -424,3 +424,81 @@ async fn concurrent_adds_get_unique_gap_free_numbers() {
         .unwrap();
     assert_eq!(numbers, (1..=20).collect::<Vec<i64>>());
 }
+
+#[tokio::test]
+async fn profiles_are_cached_after_the_first_lookup() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    app.slash("U0ANA", "add One team:Platform").await;
+    app.slash("U0ANA", "add Two team:Platform").await;
+    app.slash("U0ANA", "list").await;
+    let lookups = app
+        .slack
+        .calls_to("users.info")
+        .iter()
+        .filter(|c| c.body["user"] == "U0ANA")
+        .count();
+    assert_eq!(lookups, 1);
+    // A day later the profile is refreshed once.
+    app.clock.advance(chrono::Duration::hours(25));
+    app.slash("U0ANA", "list").await;
+    let lookups = app
+        .slack
+        .calls_to("users.info")
+        .iter()
+        .filter(|c| c.body["user"] == "U0ANA")
+        .count();
+    assert_eq!(lookups, 2);
+}
+
+#[tokio::test]
+async fn a_slow_command_acks_within_three_seconds_and_answers_through_response_url() {
+    let app = spawn_app().await;
+    let started = std::time::Instant::now();
+    // users.info for this person takes 3.5 s at the fake.
+    let r = app.slash("U0SLOW", "team add Platform").await;
+    assert!(started.elapsed() < std::time::Duration::from_millis(3000));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["text"], "Working on it…");
+    let mut delivered = Vec::new();
+    for _ in 0..100 {
+        delivered = app
+            .slack
+            .calls()
+            .into_iter()
+            .filter(|c| c.method.starts_with("response_url:"))
+            .collect();
+        if !delivered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered.len(), 1);
+    assert!(
+        delivered[0]
+            .body
+            .to_string()
+            .contains("Created team *Platform*"),
+        "{}",
+        delivered[0].body
+    );
+    assert_eq!(app.count("teams").await, 1);
+}
+
+#[tokio::test]
+async fn rate_limited_slack_calls_are_retried_after_retry_after() {
+    let app = spawn_app().await;
+    app.slack.rate_limit_next(1);
+    let r = app.slash("U0BEN", "team add Growth").await;
+    assert!(r.all_text().contains("led by <@U0BEN>"), "{}", r.all_text());
+    let calls = app.slack.calls();
+    assert_eq!(calls[0].method, "429:users.info");
+    assert_eq!(calls[1].method, "users.info");
+    let ben = app
+        .store
+        .person_by_user_id(1, "U0BEN")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ben.display_name, "ben");
+}

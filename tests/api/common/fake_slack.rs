@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
@@ -20,6 +21,8 @@ pub struct Call {
 #[derive(Clone, Default)]
 struct Inner {
     calls: Arc<Mutex<Vec<Call>>>,
+    /// Answer the next N calls with 429 and `Retry-After: 1`.
+    rate_limit_next: Arc<Mutex<usize>>,
     users: Arc<Mutex<HashMap<String, (String, String)>>>,
 }
 
@@ -39,6 +42,7 @@ impl FakeSlack {
                 ("U0BEN", "ben", "America/New_York"),
                 ("U0CHEN", "chen", "Asia/Tokyo"),
                 ("UADMIN01", "ada", "Europe/London"),
+                ("U0SLOW", "slow", "Europe/Paris"),
             ] {
                 users.insert(id.to_string(), (name.to_string(), tz.to_string()));
             }
@@ -51,6 +55,10 @@ impl FakeSlack {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         FakeSlack { base, inner }
+    }
+
+    pub fn rate_limit_next(&self, n: usize) {
+        *self.inner.rate_limit_next.lock().unwrap() = n;
     }
 
     pub fn api_base(&self) -> String {
@@ -104,8 +112,29 @@ async fn api(
     Path(method): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> axum::Json<Value> {
+) -> Response {
     let body = parse_body(&headers, &body);
+    {
+        let mut limited = s.rate_limit_next.lock().unwrap();
+        if *limited > 0 {
+            *limited -= 1;
+            s.calls.lock().unwrap().push(Call {
+                method: format!("429:{method}"),
+                authorization: None,
+                body: body.clone(),
+            });
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+    }
+    // A directory that takes longer than Slack's 3-second window.
+    if body.get("user").and_then(Value::as_str) == Some("U0SLOW") {
+        tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    }
     let authorization = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -116,7 +145,7 @@ async fn api(
         body: body.clone(),
     });
     if authorization.as_deref() != Some("Bearer xoxb-test-token") {
-        return axum::Json(json!({"ok": false, "error": "invalid_auth"}));
+        return axum::Json(json!({"ok": false, "error": "invalid_auth"})).into_response();
     }
     axum::Json(match method.as_str() {
         "users.info" => {
@@ -136,6 +165,7 @@ async fn api(
         "conversations.open" => json!({"ok": true, "channel": {"id": "D0DM0001"}}),
         _ => json!({"ok": true}),
     })
+    .into_response()
 }
 
 async fn response(
