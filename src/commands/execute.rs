@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{help, priorities, render, teams};
+use super::{help, priorities, render, rhythm, teams};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -171,7 +171,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::TeamLeave { name, people } => teams::leave(s, inv, name, people).await,
         Command::TeamShow(name) => teams::show(s, inv, name).await,
         Command::Teams => teams::list(s, inv).await,
-        Command::Rhythm { .. } => Err(CommandError::NotAvailable("rhythm")),
+        Command::Rhythm { team, change } => rhythm::set(s, inv, team, change).await,
         Command::Checkin => Err(CommandError::NotAvailable("checkin")),
         Command::Digest { .. } => Err(CommandError::NotAvailable("digest")),
         Command::Away { .. } | Command::AwayOff => Err(CommandError::NotAvailable("away")),

@@ -6,6 +6,7 @@ pub mod help;
 pub mod parse;
 mod priorities;
 pub mod render;
+mod rhythm;
 mod teams;
 pub mod tokens;
 

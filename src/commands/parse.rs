@@ -8,6 +8,7 @@ use super::tokens::{Token, TokenError, tokenize};
 use crate::domain::due::DueDateError;
 use crate::domain::ids::PriorityNumberError;
 use crate::domain::priority::{ProgressError, TitleError, normalise_title};
+use crate::domain::schedule::{Schedule, ScheduleError};
 use crate::domain::status::UnknownStatus;
 use crate::domain::team::TeamNameError;
 use crate::domain::{ChannelRef, DueDate, PriorityNumber, Progress, Status, TeamName, UserRef};
@@ -95,12 +96,12 @@ pub enum ListFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RhythmChange {
     Checkin {
-        schedule: String,
+        schedule: Schedule,
         zone: Option<ZoneChoice>,
         remind: Option<Remind>,
     },
     Digest {
-        schedule: String,
+        schedule: Schedule,
     },
     Off,
 }
@@ -179,6 +180,11 @@ pub enum ParseError {
     Zone { command: &'static str, got: String },
     #[error("`{got}` is not a duration; use minutes or hours like 30m, 4h, 1h30m, or `off`")]
     Duration { command: &'static str, got: String },
+    #[error("{source}")]
+    Schedule {
+        command: &'static str,
+        source: ScheduleError,
+    },
     #[error("`{got}` is not a subcommand of `{command}`")]
     UnknownSubcommand {
         command: &'static str,
@@ -209,6 +215,7 @@ impl ParseError {
             | Title { command, .. }
             | Zone { command, .. }
             | Duration { command, .. }
+            | Schedule { command, .. }
             | UnknownSubcommand { command, .. }
             | MissingOn { command }
             | NoteTooLong { command } => Some(command),
@@ -813,7 +820,7 @@ fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
             }),
         };
     }
-    let schedule = match it.next() {
+    let schedule_text = match it.next() {
         Some(Token::Quoted(s)) => s,
         Some(Token::Word(w)) => w,
         _ => {
@@ -823,6 +830,9 @@ fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
             });
         }
     };
+    let schedule: Schedule = schedule_text
+        .parse()
+        .map_err(|source| ParseError::Schedule { command: C, source })?;
     if sub == "digest" {
         return match it.next() {
             None => Ok(Command::Rhythm {

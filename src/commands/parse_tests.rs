@@ -116,7 +116,7 @@ fn checkin(
     Command::Rhythm {
         team: team(team_name),
         change: RhythmChange::Checkin {
-            schedule: schedule.to_string(),
+            schedule: schedule.parse().unwrap(),
             zone,
             remind,
         },
@@ -980,7 +980,7 @@ fn rhythm_forms() {
             Command::Rhythm {
                 team: team("Platform"),
                 change: RhythmChange::Digest {
-                    schedule: "fri 16:00".into(),
+                    schedule: "fri 16:00".parse().unwrap(),
                 },
             },
         ),
@@ -989,7 +989,7 @@ fn rhythm_forms() {
             Command::Rhythm {
                 team: team("Growth Marketing"),
                 change: RhythmChange::Digest {
-                    schedule: "0 16 * * 5".into(),
+                    schedule: "0 16 * * 5".parse().unwrap(),
                 },
             },
         ),

@@ -6,6 +6,7 @@ pub mod due;
 pub mod ids;
 pub mod permissions;
 pub mod priority;
+pub mod schedule;
 pub mod status;
 pub mod team;
 

@@ -5,6 +5,7 @@
 mod events;
 mod people;
 mod priorities;
+mod rhythms;
 mod teams;
 mod workspaces;
 
@@ -18,6 +19,7 @@ pub use people::PersonRow;
 pub use priorities::{
     Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry,
 };
+pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,5 +6,6 @@ mod common;
 mod events;
 mod manifest;
 mod priorities;
+mod rhythm;
 mod security;
 mod teams;

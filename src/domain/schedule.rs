@@ -1,0 +1,503 @@
+//! Rhythm schedules: 5-field crontab with crontab's meaning, or a friendly `<days> HH:MM`,
+//! firing at wall-clock time in a zone across daylight-saving changes.
+//!
+//! The `cron` crate does the calendar walk, but it numbers weekdays 1–7 from Sunday where
+//! crontab numbers them 0–7 with 0 and 7 both Sunday, and it ANDs day-of-month with
+//! day-of-week where crontab ORs them when both are restricted. So the day-of-week field is
+//! translated to names, and the OR case becomes two schedules. The walk runs over naive local
+//! time; mapping to instants applies the DST rules: a time that does not exist fires at the
+//! next valid minute, a time that occurs twice fires once (the first time).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+#[derive(Clone)]
+pub struct Schedule {
+    text: String,
+    friendly: Option<String>,
+    crons: Vec<cron::Schedule>,
+}
+
+impl PartialEq for Schedule {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl fmt::Debug for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Schedule({:?})", self.text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error(
+        "`{0}` is not a schedule; use crontab (\"0 9 * * 1\") or a day and time (\"mon 09:00\", \"weekdays 09:30\")"
+    )]
+    Unrecognised(String),
+    #[error("`{0}` is not a time of day (use HH:MM, 24-hour)")]
+    BadTime(String),
+    #[error("`{0}` is not a day (use mon…sun, daily or weekdays)")]
+    BadDay(String),
+    #[error("the {field} field `{value}` is not valid crontab")]
+    BadField { field: &'static str, value: String },
+    #[error("`{0}` never fires")]
+    Never(String),
+}
+
+const DAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+fn day_index(word: &str) -> Option<usize> {
+    let w = word.to_ascii_lowercase();
+    let full = [
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+    ];
+    full.iter().position(|d| w.len() >= 3 && d.starts_with(&w))
+}
+
+/// Crontab day-of-week field → the set of days (0 = Sunday), accepting 0–7 and names.
+fn crontab_days(field: &str) -> Option<[bool; 7]> {
+    let mut days = [false; 7];
+    let value = |s: &str| -> Option<usize> {
+        if let Ok(n) = s.parse::<usize>() {
+            return (n <= 7).then_some(n);
+        }
+        day_index(s)
+    };
+    for item in field.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, s.parse::<usize>().ok().filter(|s| *s > 0)?),
+            None => (item, 1),
+        };
+        let (lo, hi) = if range == "*" {
+            (0, 6)
+        } else if let Some((a, b)) = range.split_once('-') {
+            let (a, b) = (value(a)?, value(b)?);
+            if a > b {
+                return None;
+            }
+            (a, b)
+        } else {
+            let v = value(range)?;
+            (v, if item.contains('/') { 7 } else { v })
+        };
+        let mut d = lo;
+        while d <= hi {
+            days[d % 7] = true;
+            d += step;
+        }
+    }
+    Some(days)
+}
+
+fn names(days: &[bool; 7]) -> String {
+    DAY_NAMES
+        .iter()
+        .zip(days)
+        .filter(|(_, on)| **on)
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn cron(expr: &str, original: &str) -> Result<cron::Schedule, ScheduleError> {
+    cron::Schedule::from_str(expr).map_err(|_| ScheduleError::Unrecognised(original.to_string()))
+}
+
+fn check_field(value: &str, field: &'static str, lo: u32, hi: u32) -> Result<(), ScheduleError> {
+    let bad = || ScheduleError::BadField {
+        field,
+        value: value.to_string(),
+    };
+    for item in value.split(',') {
+        let range = item.split_once('/').map_or(item, |(r, s)| {
+            if s.parse::<u32>().ok().filter(|s| *s > 0).is_none() {
+                ""
+            } else {
+                r
+            }
+        });
+        if range == "*" {
+            continue;
+        }
+        let parts: Vec<&str> = range.split('-').collect();
+        if parts.is_empty() || parts.len() > 2 {
+            return Err(bad());
+        }
+        for p in parts {
+            let ok = p.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n))
+                || (field == "month" && MONTHS.iter().any(|m| m.eq_ignore_ascii_case(p)));
+            if !ok {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
+}
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+impl FromStr for Schedule {
+    type Err = ScheduleError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let fields: Vec<&str> = text.split(' ').collect();
+        if fields.len() == 5 {
+            return crontab(&text, &fields);
+        }
+        if fields.len() == 2 {
+            return friendly(&text, fields[0], fields[1]);
+        }
+        Err(ScheduleError::Unrecognised(s.to_string()))
+    }
+}
+
+fn crontab(text: &str, f: &[&str]) -> Result<Schedule, ScheduleError> {
+    check_field(f[0], "minute", 0, 59)?;
+    check_field(f[1], "hour", 0, 23)?;
+    check_field(f[2], "day-of-month", 1, 31)?;
+    check_field(f[3], "month", 1, 12)?;
+    let days = crontab_days(f[4]).ok_or_else(|| ScheduleError::BadField {
+        field: "day-of-week",
+        value: f[4].to_string(),
+    })?;
+    let (min, hour, dom, month) = (f[0], f[1], f[2], f[3]);
+    let dom_restricted = dom != "*";
+    let dow_restricted = f[4] != "*" && days.iter().any(|d| !d);
+    let crons = if dom_restricted && dow_restricted {
+        // Crontab: either day field matching is enough.
+        vec![
+            cron(&format!("0 {min} {hour} {dom} {month} *"), text)?,
+            cron(&format!("0 {min} {hour} * {month} {}", names(&days)), text)?,
+        ]
+    } else if dow_restricted {
+        vec![cron(
+            &format!("0 {min} {hour} * {month} {}", names(&days)),
+            text,
+        )?]
+    } else {
+        vec![cron(&format!("0 {min} {hour} {dom} {month} *"), text)?]
+    };
+    let schedule = Schedule {
+        text: text.to_string(),
+        friendly: None,
+        crons,
+    };
+    let epoch = DateTime::<Utc>::UNIX_EPOCH.naive_utc();
+    if schedule.local_candidates(epoch, 1).is_empty() {
+        return Err(ScheduleError::Never(text.to_string()));
+    }
+    Ok(schedule)
+}
+
+fn friendly(text: &str, days_word: &str, time: &str) -> Result<Schedule, ScheduleError> {
+    let (h, m) = time
+        .split_once(':')
+        .and_then(|(h, m)| {
+            let h: u32 = h.parse().ok().filter(|h| *h < 24)?;
+            let m: u32 = m.parse().ok().filter(|m| *m < 60)?;
+            Some((h, m))
+        })
+        .ok_or_else(|| ScheduleError::BadTime(time.to_string()))?;
+    let mut days = [false; 7];
+    let (dow, describe) = match days_word.to_ascii_lowercase().as_str() {
+        "daily" | "everyday" => ("*".to_string(), "every day".to_string()),
+        "weekdays" => ("MON,TUE,WED,THU,FRI".to_string(), "weekdays".to_string()),
+        "weekends" => ("SAT,SUN".to_string(), "weekends".to_string()),
+        list => {
+            for d in list.split(',') {
+                let i = day_index(d).ok_or_else(|| ScheduleError::BadDay(d.to_string()))?;
+                days[i] = true;
+            }
+            let full = [
+                "Sundays",
+                "Mondays",
+                "Tuesdays",
+                "Wednesdays",
+                "Thursdays",
+                "Fridays",
+                "Saturdays",
+            ];
+            let listed: Vec<&str> = (0..7)
+                .map(|i| (i + 1) % 7)
+                .filter(|i| days[*i])
+                .map(|i| full[i])
+                .collect();
+            (names(&days), listed.join(", "))
+        }
+    };
+    let expr = format!("0 {m} {h} * * {dow}");
+    Ok(Schedule {
+        text: text.to_string(),
+        friendly: Some(format!("{describe} at {h:02}:{m:02}")),
+        crons: vec![cron(&expr, text)?],
+    })
+}
+
+impl Schedule {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// "Mondays at 09:00", or the crontab expression as written.
+    pub fn describe(&self) -> String {
+        self.friendly
+            .clone()
+            .unwrap_or_else(|| format!("`{}` (crontab)", self.text))
+    }
+
+    /// Wall-clock times strictly after `after`, in order, from every underlying schedule.
+    fn local_candidates(&self, after: NaiveDateTime, n: usize) -> Vec<NaiveDateTime> {
+        let start = Utc.from_utc_datetime(&after);
+        let mut all: Vec<NaiveDateTime> = self
+            .crons
+            .iter()
+            .flat_map(|c| {
+                c.after(&start)
+                    .take(n)
+                    .map(|t| t.naive_utc())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        all.sort();
+        all.dedup();
+        all.truncate(n);
+        all
+    }
+
+    /// The next `n` firing instants strictly after `after`, at wall-clock time in `tz`.
+    pub fn upcoming(&self, after: DateTime<Utc>, tz: Tz, n: usize) -> Vec<DateTime<Utc>> {
+        // Start a little early: a wall-clock time just before `after` may map past it (DST).
+        let local_after = after.with_timezone(&tz).naive_local() - Duration::hours(3);
+        let mut out: Vec<DateTime<Utc>> = Vec::new();
+        let mut cursor = local_after;
+        while out.len() < n {
+            let batch = self.local_candidates(cursor, n + 4);
+            if batch.is_empty() {
+                break;
+            }
+            for local in &batch {
+                if let Some(at) = resolve(tz, *local)
+                    && at > after
+                    && !out.contains(&at)
+                {
+                    out.push(at);
+                }
+            }
+            cursor = *batch.last().unwrap_or(&cursor);
+        }
+        out.sort();
+        out.truncate(n);
+        out
+    }
+
+    pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+        self.upcoming(after, tz, 1).into_iter().next()
+    }
+}
+
+/// A wall-clock time in a zone as an instant: skipped times move to the next valid minute,
+/// repeated times take the first occurrence.
+fn resolve(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    let mut t = local;
+    for _ in 0..(24 * 60) {
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(dt) => return Some(dt.with_timezone(&Utc)),
+            LocalResult::Ambiguous(first, _) => return Some(first.with_timezone(&Utc)),
+            LocalResult::None => t += Duration::minutes(1),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn local(tz: Tz, times: &[DateTime<Utc>]) -> Vec<String> {
+        times
+            .iter()
+            .map(|t| {
+                t.with_timezone(&tz)
+                    .format("%a %Y-%m-%d %H:%M %Z")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn crontab_weekday_numbers_mean_what_crontab_means() {
+        let tz = Tz::UTC;
+        let after = utc("2026-11-23T00:00:00Z"); // a Monday
+        let monday: Schedule = "0 9 * * 1".parse().unwrap();
+        assert_eq!(
+            local(tz, &monday.upcoming(after, tz, 1)),
+            ["Mon 2026-11-23 09:00 UTC"]
+        );
+        for sunday in ["0 9 * * 0", "0 9 * * 7", "0 9 * * SUN", "0 9 * * sun"] {
+            let s: Schedule = sunday.parse().unwrap();
+            assert_eq!(
+                local(tz, &s.upcoming(after, tz, 1)),
+                ["Sun 2026-11-29 09:00 UTC"],
+                "{sunday}"
+            );
+        }
+        let weekdays: Schedule = "30 8 * * 1-5".parse().unwrap();
+        let got = local(tz, &weekdays.upcoming(after, tz, 6));
+        assert_eq!(got[0], "Mon 2026-11-23 08:30 UTC");
+        assert_eq!(got[4], "Fri 2026-11-27 08:30 UTC");
+        assert_eq!(got[5], "Mon 2026-11-30 08:30 UTC");
+        let fri_to_sun: Schedule = "0 18 * * 5-7".parse().unwrap();
+        let got = local(tz, &fri_to_sun.upcoming(after, tz, 3));
+        assert_eq!(
+            got,
+            [
+                "Fri 2026-11-27 18:00 UTC",
+                "Sat 2026-11-28 18:00 UTC",
+                "Sun 2026-11-29 18:00 UTC"
+            ]
+        );
+    }
+
+    #[test]
+    fn day_of_month_or_day_of_week_when_both_are_given() {
+        let tz = Tz::UTC;
+        // The 1st of the month, or any Friday.
+        let s: Schedule = "0 9 1 * 5".parse().unwrap();
+        let got = local(tz, &s.upcoming(utc("2026-11-23T00:00:00Z"), tz, 3));
+        assert_eq!(
+            got,
+            [
+                "Fri 2026-11-27 09:00 UTC",
+                "Tue 2026-12-01 09:00 UTC",
+                "Fri 2026-12-04 09:00 UTC"
+            ]
+        );
+    }
+
+    #[test]
+    fn friendly_forms() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let after = utc("2026-11-23T12:00:00Z");
+        let s: Schedule = "mon,thu 09:30".parse().unwrap();
+        assert_eq!(s.describe(), "Mondays, Thursdays at 09:30");
+        assert_eq!(
+            local(tz, &s.upcoming(after, tz, 3)),
+            [
+                "Thu 2026-11-26 09:30 CET",
+                "Mon 2026-11-30 09:30 CET",
+                "Thu 2026-12-03 09:30 CET"
+            ]
+        );
+        let d: Schedule = "daily 07:00".parse().unwrap();
+        assert_eq!(
+            local(tz, &d.upcoming(after, tz, 1)),
+            ["Tue 2026-11-24 07:00 CET"]
+        );
+        let w: Schedule = "weekdays 17:00".parse().unwrap();
+        assert_eq!(
+            local(tz, &w.upcoming(utc("2026-11-27T17:00:00Z"), tz, 1)),
+            ["Mon 2026-11-30 17:00 CET"]
+        );
+        assert!("Friday 16:00".parse::<Schedule>().is_ok());
+    }
+
+    #[test]
+    fn bad_schedules_say_what_is_wrong() {
+        assert!(matches!(
+            "mon 25:00".parse::<Schedule>(),
+            Err(ScheduleError::BadTime(_))
+        ));
+        assert!(matches!(
+            "funday 09:00".parse::<Schedule>(),
+            Err(ScheduleError::BadDay(_))
+        ));
+        assert!(matches!(
+            "61 9 * * 1".parse::<Schedule>(),
+            Err(ScheduleError::BadField {
+                field: "minute",
+                ..
+            })
+        ));
+        assert!(matches!(
+            "0 9 * * 8".parse::<Schedule>(),
+            Err(ScheduleError::BadField {
+                field: "day-of-week",
+                ..
+            })
+        ));
+        assert!(matches!(
+            "0 9 32 * *".parse::<Schedule>(),
+            Err(ScheduleError::BadField { .. })
+        ));
+        assert!(matches!(
+            "whenever".parse::<Schedule>(),
+            Err(ScheduleError::Unrecognised(_))
+        ));
+        assert!(matches!(
+            "0 9 31 2 *".parse::<Schedule>(),
+            Err(ScheduleError::Never(_))
+        ));
+    }
+
+    #[test]
+    fn wall_clock_holds_across_daylight_saving_in_berlin() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let s: Schedule = "sun 09:00".parse().unwrap();
+        // Summer time ends on Sunday 2026-10-25.
+        let got = s.upcoming(utc("2026-10-17T00:00:00Z"), tz, 2);
+        assert_eq!(
+            local(tz, &got),
+            ["Sun 2026-10-18 09:00 CEST", "Sun 2026-10-25 09:00 CET"]
+        );
+        assert_eq!(got[0].to_rfc3339(), "2026-10-18T07:00:00+00:00");
+        assert_eq!(got[1].to_rfc3339(), "2026-10-25T08:00:00+00:00");
+    }
+
+    #[test]
+    fn a_skipped_time_fires_at_the_next_valid_minute_and_a_repeated_one_once() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        // 2027-03-14: 02:00 → 03:00 in New York; 02:30 does not exist.
+        let s: Schedule = "30 2 * * *".parse().unwrap();
+        let got = s.upcoming(utc("2027-03-13T12:00:00Z"), ny, 2);
+        assert_eq!(
+            local(ny, &got),
+            ["Sun 2027-03-14 03:00 EDT", "Mon 2027-03-15 02:30 EDT"]
+        );
+        // 2026-11-01: 01:30 happens twice in New York; it fires once.
+        let s: Schedule = "30 1 * * *".parse().unwrap();
+        let got = s.upcoming(utc("2026-10-31T12:00:00Z"), ny, 2);
+        assert_eq!(
+            local(ny, &got),
+            ["Sun 2026-11-01 01:30 EDT", "Mon 2026-11-02 01:30 EST"]
+        );
+    }
+
+    #[test]
+    fn the_29th_of_february_waits_for_a_leap_year() {
+        let tz = Tz::UTC;
+        let s: Schedule = "0 9 29 2 *".parse().unwrap();
+        let got = s.upcoming(utc("2026-11-23T00:00:00Z"), tz, 2);
+        assert_eq!(
+            local(tz, &got),
+            ["Tue 2028-02-29 09:00 UTC", "Sun 2032-02-29 09:00 UTC"]
+        );
+    }
+}

@@ -1,0 +1,56 @@
+use super::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RhythmRow {
+    pub team_id: i64,
+    pub workspace_id: i64,
+    pub checkin_schedule: Option<String>,
+    pub digest_schedule: Option<String>,
+    pub zone: String,
+    pub remind_minutes: Option<i64>,
+}
+
+impl Store {
+    pub async fn rhythm(&self, ws: i64, team_id: i64) -> Result<Option<RhythmRow>> {
+        Ok(sqlx::query_as(
+            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes
+             FROM rhythms WHERE workspace_id = $1 AND team_id = $2",
+        )
+        .bind(ws)
+        .bind(team_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn save_rhythm(&self, r: &RhythmRow, actor: i64, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (team_id) DO UPDATE SET checkin_schedule = excluded.checkin_schedule,
+                 digest_schedule = excluded.digest_schedule, zone = excluded.zone,
+                 remind_minutes = excluded.remind_minutes, updated_by = excluded.updated_by,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(r.team_id)
+        .bind(r.workspace_id)
+        .bind(&r.checkin_schedule)
+        .bind(&r.digest_schedule)
+        .bind(&r.zone)
+        .bind(r.remind_minutes)
+        .bind(actor)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// `true` if the team had a rhythm.
+    pub async fn delete_rhythm(&self, ws: i64, team_id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM rhythms WHERE workspace_id = $1 AND team_id = $2")
+            .bind(ws)
+            .bind(team_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
