@@ -101,7 +101,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("migrations applied to {}", store_kind(&config.database_url));
             Ok(0)
         }
-        CliCommand::Tick { .. } => not_yet("tick"),
+        CliCommand::Tick { now } => {
+            let config = load_config()?;
+            crate::telemetry::init(config.log_format);
+            let now = match now {
+                Some(t) => match chrono::DateTime::parse_from_rfc3339(&t) {
+                    Ok(t) => t.with_timezone(&chrono::Utc),
+                    Err(_) => {
+                        eprintln!(
+                            "error: --now must be an RFC 3339 time like 2026-11-23T09:00:00Z"
+                        );
+                        return Ok(2);
+                    }
+                },
+                None => chrono::Utc::now(),
+            };
+            let store = startup::open_store(&config).await?;
+            let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
+            let report = state.scheduler.tick(now).await?;
+            println!(
+                "opened {} cycles, closed {}, queued {} reminders; sent {}, skipped {}, retried {}, failed {}",
+                report.opened,
+                report.closed,
+                report.reminders_queued,
+                report.sent,
+                report.skipped,
+                report.retried,
+                report.failed
+            );
+            store.close().await;
+            Ok(0)
+        }
         CliCommand::Demo => not_yet("demo"),
         CliCommand::Digest { .. } => not_yet("digest"),
     }

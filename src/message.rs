@@ -26,6 +26,24 @@ pub enum Block {
     /// Small print: hints, timestamps, next steps.
     Context(Rich),
     Divider,
+    /// A row of buttons.
+    Actions(Vec<Button>),
+}
+
+/// A button: what it says, and the action and value the platform sends back when clicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    pub action: String,
+    pub value: String,
+    pub style: ButtonStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ButtonStyle {
+    Default,
+    Primary,
+    Danger,
 }
 
 /// A run of inline pieces.
@@ -154,7 +172,7 @@ impl Message {
                 Block::Fields(fs) => {
                     lines.push(fs.iter().map(Rich::plain).collect::<Vec<_>>().join("\n"))
                 }
-                Block::Divider => {}
+                Block::Divider | Block::Actions(_) => {}
             }
         }
         lines.join("\n")

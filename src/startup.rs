@@ -12,6 +12,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::messenger::Messengers;
+use crate::rhythm::Scheduler;
 use crate::slack::SlackPlatform;
 use crate::store::Store;
 
@@ -27,6 +29,7 @@ pub struct AppInner {
     pub clock: SharedClock,
     pub http: reqwest::Client,
     pub slack: Option<SlackPlatform>,
+    pub scheduler: Arc<Scheduler>,
 }
 
 impl Deref for AppState {
@@ -49,12 +52,18 @@ impl AppState {
             .slack
             .as_ref()
             .map(|c| SlackPlatform::new(c, http.clone()));
+        let mut messengers = Messengers::default();
+        if let Some(s) = &slack {
+            messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
+        }
+        let scheduler = Arc::new(Scheduler::new(store.clone(), messengers));
         AppState(Arc::new(AppInner {
             config,
             store,
             clock,
             http,
             slack,
+            scheduler,
         }))
     }
 }
@@ -69,17 +78,35 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Connect, migrate, and serve on `listener` until `shutdown` resolves.
+/// Serve on `listener` (and run the scheduler unless configured off) until `shutdown`
+/// resolves.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let scheduler = state.config.scheduler.then(|| {
+        tokio::spawn(
+            state
+                .scheduler
+                .clone()
+                .run(state.clock.clone(), SCHEDULER_EVERY, stop_rx),
+        )
+    });
     let app = router(state);
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    let _ = stop_tx.send(true);
+    if let Some(handle) = scheduler {
+        let _ = tokio::time::timeout(Duration::from_secs(8), handle).await;
+    }
+    served
 }
+
+/// How often the scheduler looks for due work.
+pub const SCHEDULER_EVERY: Duration = Duration::from_secs(10);
 
 /// Open the configured database and bring its schema up to date.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{help, priorities, render, rhythm, teams};
+use super::{checkin, help, priorities, render, rhythm, teams};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -172,9 +172,10 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::TeamShow(name) => teams::show(s, inv, name).await,
         Command::Teams => teams::list(s, inv).await,
         Command::Rhythm { team, change } => rhythm::set(s, inv, team, change).await,
-        Command::Checkin => Err(CommandError::NotAvailable("checkin")),
+        Command::Checkin => checkin::checkin(s, inv).await,
         Command::Digest { .. } => Err(CommandError::NotAvailable("digest")),
-        Command::Away { .. } | Command::AwayOff => Err(CommandError::NotAvailable("away")),
+        Command::Away { from, to } => checkin::away(s, inv, from, to).await,
+        Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => Err(CommandError::NotAvailable("dashboard")),
     }
 }

@@ -1,6 +1,7 @@
 //! The command layer: text → [`Command`] → executed against the store → a platform-neutral
 //! [`crate::message::Message`]. Every chat platform comes through here.
 
+mod checkin;
 pub mod execute;
 pub mod help;
 pub mod parse;

@@ -11,7 +11,7 @@ use super::render::{self, next_steps};
 use crate::domain::drift::{self, Node, Reason, Thresholds, UpdateFact};
 use crate::domain::{DueDate, Priority, PriorityNumber, Progress, Status, TeamName, UserRef, due};
 use crate::message::{Block, Message, Rich};
-use crate::store::{NewPriority, PriorityChanges, PriorityQuery};
+use crate::store::{NewPriority, PriorityChanges, PriorityQuery, UpdateInput};
 
 pub async fn add(
     s: &Services<'_>,
@@ -402,18 +402,19 @@ pub async fn status(
         (None, Status::Done) => Progress::DONE,
         (None, _) => p.progress,
     };
+    // An update while the priority's team is asking about it answers that cycle.
+    let cycle = s.store.open_cycle_of_priority(inv.ws(), p.id).await?;
+    let input = UpdateInput {
+        status: new_status,
+        progress,
+        note: note.as_deref(),
+        blocker: None,
+        cycle_id: cycle.as_ref().map(|c| c.id),
+        late: false,
+    };
     let updated = s
         .store
-        .record_update(
-            inv.ws(),
-            &p,
-            new_status,
-            progress,
-            note.as_deref(),
-            None,
-            inv.caller.id,
-            inv.ts(),
-        )
+        .record_update(inv.ws(), &p, &input, inv.caller.id, inv.ts())
         .await?;
     let mut line = Rich::new()
         .priority(updated.number)

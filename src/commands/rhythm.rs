@@ -35,7 +35,9 @@ pub async fn set(
         checkin_schedule: None,
         digest_schedule: None,
         zone: caller_zone.clone(),
+        home_zone: caller_zone.clone(),
         remind_minutes: Some(DEFAULT_REMIND_MINUTES),
+        updated_at: inv.ts(),
     });
     match change {
         RhythmChange::Off => {
@@ -66,10 +68,13 @@ pub async fn set(
         } => {
             row.checkin_schedule = Some(schedule.as_str().to_string());
             if let Some(z) = zone {
-                row.zone = match z {
-                    ZoneChoice::Member => "member".into(),
-                    ZoneChoice::Zone(tz) => tz.name().to_string(),
-                };
+                match z {
+                    ZoneChoice::Member => row.zone = "member".into(),
+                    ZoneChoice::Zone(tz) => {
+                        row.zone = tz.name().to_string();
+                        row.home_zone = row.zone.clone();
+                    }
+                }
             }
             if let Some(r) = remind {
                 row.remind_minutes = match r {
@@ -158,9 +163,16 @@ fn describe(inv: &Invocation, team: &str, row: &RhythmRow, caller_zone: &str) ->
         ))));
     }
     if let Some(d) = &digest {
+        let home: Tz = row.home_zone.parse().unwrap_or(Tz::UTC);
+        let times: Vec<String> = d
+            .upcoming(inv.now, home, 3)
+            .iter()
+            .map(|t| t.with_timezone(&home).format("%a %-d %b %H:%M").to_string())
+            .collect();
         blocks.push(Block::Context(Rich::new().text(format!(
-            "Next digests ({zone_name}): {}",
-            fmt(d.upcoming(inv.now, tz, 3))
+            "Next digests ({}): {}",
+            row.home_zone,
+            times.join(" · ")
         ))));
     }
     let arg = quoted(team);

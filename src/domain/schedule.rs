@@ -307,11 +307,44 @@ impl Schedule {
     pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
         self.upcoming(after, tz, 1).into_iter().next()
     }
+
+    /// The latest firing at or before `now` and at or after `not_before`: the one slot a
+    /// scheduler catches up on after downtime, however many it missed.
+    pub fn latest(
+        &self,
+        not_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Option<DateTime<Utc>> {
+        // Widening windows keep frequent schedules cheap and still find monthly or yearly ones.
+        for days in [1, 8, 32, 370, 1500] {
+            let from = (now - Duration::days(days)).max(not_before) - Duration::seconds(1);
+            let mut best = None;
+            let mut cursor = from;
+            loop {
+                let batch = self.upcoming(cursor, tz, 500);
+                let Some(last) = batch.last().copied() else {
+                    break;
+                };
+                for t in batch.into_iter().filter(|t| *t <= now) {
+                    best = Some(t);
+                }
+                if last > now {
+                    break;
+                }
+                cursor = last;
+            }
+            if best.is_some() || from < not_before {
+                return best;
+            }
+        }
+        None
+    }
 }
 
 /// A wall-clock time in a zone as an instant: skipped times move to the next valid minute,
 /// repeated times take the first occurrence.
-fn resolve(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub fn resolve(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let mut t = local;
     for _ in 0..(24 * 60) {
         match tz.from_local_datetime(&t) {
@@ -487,6 +520,31 @@ mod tests {
         assert_eq!(
             local(ny, &got),
             ["Sun 2026-11-01 01:30 EDT", "Mon 2026-11-02 01:30 EST"]
+        );
+    }
+
+    #[test]
+    fn latest_catches_up_once_and_not_before_the_rhythm_existed() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let s: Schedule = "mon 09:00".parse().unwrap();
+        let set = utc("2026-11-01T00:00:00Z");
+        // Three Mondays missed: only the last counts.
+        let got = s.latest(set, utc("2026-11-23T10:00:00Z"), tz).unwrap();
+        assert_eq!(got, utc("2026-11-23T08:00:00Z"));
+        // Exactly at the firing time counts.
+        assert_eq!(
+            s.latest(set, utc("2026-11-23T08:00:00Z"), tz),
+            Some(utc("2026-11-23T08:00:00Z"))
+        );
+        // Nothing before the rhythm was set.
+        assert_eq!(
+            s.latest(utc("2026-11-23T09:00:00Z"), utc("2026-11-23T10:00:00Z"), tz),
+            None
+        );
+        let every_minute: Schedule = "* * * * *".parse().unwrap();
+        assert_eq!(
+            every_minute.latest(set, utc("2026-11-23T10:00:30Z"), Tz::UTC),
+            Some(utc("2026-11-23T10:00:00Z"))
         );
     }
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::domain::Status;
-use crate::message::{Block, Message, Rich, Span, Visibility};
+use crate::message::{Block, ButtonStyle, Message, Rich, Span, Visibility};
 
 pub const MAX_MESSAGE_BLOCKS: usize = 50;
 pub const MAX_VIEW_BLOCKS: usize = 100;
@@ -100,6 +100,23 @@ fn block(b: &Block) -> Value {
             "elements": [{"type": "mrkdwn", "text": truncate(&nonempty(mrkdwn(r)), MAX_SECTION_CHARS)}]
         }),
         Block::Divider => json!({"type": "divider"}),
+        Block::Actions(buttons) => json!({
+            "type": "actions",
+            "elements": buttons.iter().take(25).map(|b| {
+                let mut v = json!({
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": truncate(&b.label, 75), "emoji": true},
+                    "action_id": truncate(&b.action, 255),
+                    "value": truncate(&b.value, 2000),
+                });
+                match b.style {
+                    ButtonStyle::Primary => v["style"] = json!("primary"),
+                    ButtonStyle::Danger => v["style"] = json!("danger"),
+                    ButtonStyle::Default => {}
+                }
+                v
+            }).collect::<Vec<_>>()
+        }),
     }
 }
 

@@ -1,19 +1,80 @@
-//! `POST /slack/interactivity`: buttons and forms. The payload arrives as a JSON string in the
-//! `payload` form field, signed like everything else.
+//! `POST /slack/interactivity`: check-in buttons and the check-in form. The payload arrives as
+//! a JSON string in the `payload` form field, signed like everything else. Recording goes
+//! through `rhythm::checkin`, which refuses forged and foreign clicks.
 
+use std::time::Duration;
+
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use super::{PLATFORM, blocks, valid_id, workspace_key};
+use crate::domain::{Progress, Status};
 use crate::error::AppError;
+use crate::people::ensure_person;
+use crate::rhythm::checkin::{self, Answer, CheckinError};
+use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE, parse_action_value};
 use crate::startup::AppState;
+use crate::store::PersonRow;
+
+pub const FORM_CALLBACK: &str = "checkin_form";
 
 #[derive(Deserialize)]
 struct Form {
     payload: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Id {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Container {
+    channel_id: Option<String>,
+    message_ts: Option<String>,
+    #[serde(default)]
+    is_ephemeral: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct Action {
+    action_id: String,
+    value: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Payload {
+    BlockActions {
+        user: Id,
+        team: Option<Id>,
+        enterprise: Option<Id>,
+        trigger_id: Option<String>,
+        container: Option<Container>,
+        response_url: Option<String>,
+        #[serde(default)]
+        actions: Vec<Action>,
+    },
+    ViewSubmission {
+        user: Id,
+        team: Option<Id>,
+        enterprise: Option<Id>,
+        view: View,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+struct View {
+    callback_id: Option<String>,
+    private_metadata: Option<String>,
+    state: Option<Value>,
 }
 
 pub async fn handle(
@@ -27,20 +88,439 @@ pub async fn handle(
     slack.verify(&headers, &body, state.clock.now())?;
     let form: Form = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("missing payload field".into()))?;
-    let payload: Value = serde_json::from_str(&form.payload)
+    let raw: Value = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("payload is not JSON".into()))?;
-    let Some(kind) = payload.get("type").and_then(Value::as_str) else {
+    if raw.get("type").and_then(Value::as_str).is_none() {
         return Err(AppError::BadRequest("payload has no type".into()));
+    }
+    let payload: Payload = serde_json::from_value(raw)
+        .map_err(|_| AppError::BadRequest("malformed interaction payload".into()))?;
+    match payload {
+        Payload::BlockActions {
+            user,
+            team,
+            enterprise,
+            trigger_id,
+            container,
+            response_url,
+            actions,
+        } => {
+            let Some(action) = actions.into_iter().next() else {
+                return Ok(StatusCode::OK.into_response());
+            };
+            if !action.action_id.starts_with(ACTION_PREFIX) {
+                tracing::info!(action = %action.action_id, "interaction with no handler; acknowledged");
+                return Ok(StatusCode::OK.into_response());
+            }
+            let team_id = team
+                .map(|t| t.id)
+                .ok_or_else(|| AppError::BadRequest("no team".into()))?;
+            if !valid_id(&team_id) || !valid_id(&user.id) {
+                return Err(AppError::BadRequest("malformed ids".into()));
+            }
+            let key = workspace_key(&team_id, enterprise.as_ref().map(|e| e.id.as_str()));
+            let click = Click {
+                key,
+                user_id: user.id,
+                trigger_id,
+                container,
+                response_url,
+            };
+            button(&state, click, action).await
+        }
+        Payload::ViewSubmission {
+            user,
+            team,
+            enterprise,
+            view,
+        } if view.callback_id.as_deref() == Some(FORM_CALLBACK) => {
+            let team_id = team
+                .map(|t| t.id)
+                .ok_or_else(|| AppError::BadRequest("no team".into()))?;
+            if !valid_id(&team_id) || !valid_id(&user.id) {
+                return Err(AppError::BadRequest("malformed ids".into()));
+            }
+            let key = workspace_key(&team_id, enterprise.as_ref().map(|e| e.id.as_str()));
+            submit_form(&state, &key, &user.id, &view).await
+        }
+        Payload::ViewSubmission { .. } | Payload::Other => Ok(StatusCode::OK.into_response()),
+    }
+}
+
+struct Click {
+    key: String,
+    user_id: String,
+    trigger_id: Option<String>,
+    container: Option<Container>,
+    response_url: Option<String>,
+}
+
+async fn who(state: &AppState, key: &str, user_id: &str) -> Result<(i64, PersonRow), AppError> {
+    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let ws = state
+        .store
+        .ensure_workspace(PLATFORM, key, now.timestamp())
+        .await?;
+    let person = ensure_person(&state.store, &slack.directory(key), ws, user_id, None, now).await?;
+    Ok((ws, person))
+}
+
+/// Tell the clicker something privately, through the response_url.
+fn tell(state: &AppState, response_url: Option<String>, text: String) {
+    let (Some(url), Some(slack)) = (response_url, state.slack.as_ref()) else {
+        tracing::info!(%text, "could not tell the user: no response_url");
+        return;
     };
-    let actions: Vec<&str> = payload
-        .get("actions")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.get("action_id").and_then(Value::as_str))
-                .collect()
+    let api = slack.api.clone();
+    tokio::spawn(async move {
+        let body = json!({"response_type": "ephemeral", "replace_original": false, "text": text});
+        if let Err(e) = api.respond(&url, &body).await {
+            tracing::warn!(error = %e, "could not deliver an ephemeral reply");
+        }
+    });
+}
+
+async fn button(state: &AppState, click: Click, action: Action) -> Result<Response, AppError> {
+    let Some((cycle_id, priority_id)) = action.value.as_deref().and_then(parse_action_value) else {
+        tracing::warn!(action = %action.action_id, "check-in click with a malformed value");
+        tell(
+            state,
+            click.response_url,
+            "⚠️ That button is not one of pacer's check-ins.".into(),
+        );
+        return Ok(StatusCode::OK.into_response());
+    };
+    let (ws, person) = who(state, &click.key, &click.user_id).await?;
+    if action.action_id == ACTION_UPDATE {
+        return open_form(state, ws, &person, cycle_id, priority_id, &click).await;
+    }
+    let Ok(status) = action.action_id[ACTION_PREFIX.len()..].parse::<Status>() else {
+        tell(
+            state,
+            click.response_url,
+            "⚠️ That button is not one of pacer's check-ins.".into(),
+        );
+        return Ok(StatusCode::OK.into_response());
+    };
+    let now = state.clock.now();
+    match checkin::record(
+        &state.store,
+        ws,
+        &person,
+        cycle_id,
+        priority_id,
+        &Answer::Status(status),
+        now,
+    )
+    .await
+    {
+        Ok(recorded) => {
+            refresh(
+                state,
+                ws,
+                &person,
+                &recorded.cycle,
+                click.container,
+                click.response_url,
+            );
+            Ok(StatusCode::OK.into_response())
+        }
+        Err(CheckinError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            tell(
+                state,
+                click.response_url,
+                format!("⚠️ {}. Nothing was recorded.", capitalise(&e.to_string())),
+            );
+            Ok(StatusCode::OK.into_response())
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Show what was recorded in the message that was clicked (or the one pacer sent).
+fn refresh(
+    state: &AppState,
+    ws: i64,
+    person: &PersonRow,
+    cycle: &crate::store::CycleRow,
+    container: Option<Container>,
+    response_url: Option<String>,
+) {
+    let state = state.clone();
+    let person = person.clone();
+    let cycle = cycle.clone();
+    tokio::spawn(async move {
+        let Some(slack) = state.slack.as_ref() else {
+            return;
+        };
+        let now = state.clock.now();
+        let message =
+            match checkin::current_prompt(&state.store, ws, &cycle, &person, now, false).await {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not rebuild the prompt");
+                    return;
+                }
+            };
+        let body_blocks = blocks::blocks(&message, blocks::MAX_MESSAGE_BLOCKS);
+        let text = blocks::fallback_text(&message);
+        let result = match container {
+            Some(Container {
+                is_ephemeral: true, ..
+            }) => {
+                match response_url {
+                    Some(url) => slack
+                        .api
+                        .respond(
+                            &url,
+                            &json!({"replace_original": true, "text": text, "blocks": body_blocks}),
+                        )
+                        .await,
+                    None => Ok(()),
+                }
+            }
+            Some(Container {
+                channel_id: Some(channel),
+                message_ts: Some(ts),
+                ..
+            }) => match slack.token_for("") {
+                Some(token) => slack
+                    .api
+                    .call_json(
+                        &token,
+                        "chat.update",
+                        &json!({"channel": channel, "ts": ts, "text": text, "blocks": body_blocks}),
+                    )
+                    .await
+                    .map(|_| ()),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not update the prompt in place");
+        }
+    });
+}
+
+async fn open_form(
+    state: &AppState,
+    ws: i64,
+    person: &PersonRow,
+    cycle_id: i64,
+    priority_id: i64,
+    click: &Click,
+) -> Result<Response, AppError> {
+    let store = &state.store;
+    let foreign =
+        || "⚠️ This check-in does not belong to this workspace. Nothing was recorded.".to_string();
+    let Some(owner) = store
+        .cycle_priority_owner(ws, cycle_id, priority_id)
+        .await?
+    else {
+        tell(state, click.response_url.clone(), foreign());
+        return Ok(StatusCode::OK.into_response());
+    };
+    if owner != person.id {
+        let name = store
+            .person(ws, owner)
+            .await?
+            .map(|p| p.display_name)
+            .unwrap_or_default();
+        tell(
+            state,
+            click.response_url.clone(),
+            format!("⚠️ This check-in is for @{name}; only they can answer it."),
+        );
+        return Ok(StatusCode::OK.into_response());
+    }
+    let Some(priority) = store.priority_by_id(ws, priority_id).await? else {
+        tell(state, click.response_url.clone(), foreign());
+        return Ok(StatusCode::OK.into_response());
+    };
+    let (Some(slack), Some(trigger)) = (state.slack.as_ref(), click.trigger_id.as_deref()) else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    let (channel, ts) = click
+        .container
+        .as_ref()
+        .map(|c| {
+            (
+                c.channel_id.clone().unwrap_or_default(),
+                c.message_ts.clone().unwrap_or_default(),
+            )
         })
         .unwrap_or_default();
-    tracing::info!(kind, ?actions, "interaction with no handler; acknowledged");
+    let metadata = format!("{cycle_id}:{priority_id}|{channel}|{ts}");
+    let view = form_view(&priority, &metadata);
+    let Some(token) = slack.token_for(&click.key) else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    // The trigger expires three seconds after the click: open the form before acking.
+    let body = json!({"trigger_id": trigger, "view": view});
+    let call = slack.api.call_json(&token, "views.open", &body);
+    match tokio::time::timeout(Duration::from_millis(2500), call).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "views.open failed"),
+        Err(_) => tracing::warn!("views.open timed out"),
+    }
     Ok(StatusCode::OK.into_response())
+}
+
+fn status_option(s: Status) -> Value {
+    json!({"text": {"type": "plain_text", "text": blocks::status_chip(s), "emoji": true}, "value": s.as_str()})
+}
+
+/// The "Update…" form: status, progress, note and blocker.
+pub fn form_view(priority: &crate::domain::Priority, metadata: &str) -> Value {
+    let mut title = format!("Check-in {}", priority.number);
+    title.truncate(24);
+    let text_input = |block: &str, label: &str, multiline: bool, max: u32| {
+        json!({
+            "type": "input", "block_id": block, "optional": true,
+            "label": {"type": "plain_text", "text": label},
+            "element": {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max}
+        })
+    };
+    json!({
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": format!("*{}* {}", priority.number, blocks::escape(&priority.title))}},
+            {
+                "type": "input", "block_id": "status",
+                "label": {"type": "plain_text", "text": "Status"},
+                "element": {
+                    "type": "static_select", "action_id": "value",
+                    "initial_option": status_option(priority.status),
+                    "options": Status::ALL.iter().map(|s| status_option(*s)).collect::<Vec<_>>()
+                }
+            },
+            {
+                "type": "input", "block_id": "progress",
+                "label": {"type": "plain_text", "text": "Progress (%)"},
+                "element": {"type": "plain_text_input", "action_id": "value", "initial_value": priority.progress.value().to_string()}
+            },
+            text_input("note", "Note", true, 2000),
+            text_input("blocker", "Blocker (what or who you are waiting on)", false, 500),
+        ]
+    })
+}
+
+fn field<'a>(state: &'a Value, block: &str) -> Option<&'a Value> {
+    state.pointer(&format!("/values/{block}/value"))
+}
+
+fn errors(errors: Value) -> Response {
+    Json(json!({"response_action": "errors", "errors": errors})).into_response()
+}
+
+async fn submit_form(
+    state: &AppState,
+    key: &str,
+    user_id: &str,
+    view: &View,
+) -> Result<Response, AppError> {
+    let empty = Value::Null;
+    let values = view.state.as_ref().unwrap_or(&empty);
+    let meta = view.private_metadata.as_deref().unwrap_or("");
+    let mut parts = meta.splitn(3, '|');
+    let ids = parts.next().and_then(parse_action_value);
+    let channel = parts.next().unwrap_or("").to_string();
+    let ts = parts.next().unwrap_or("").to_string();
+    let Some((cycle_id, priority_id)) = ids else {
+        return Ok(errors(
+            json!({"status": "This check-in could not be found."}),
+        ));
+    };
+    let status = field(values, "status")
+        .and_then(|v| v.pointer("/selected_option/value"))
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<Status>().ok());
+    let progress_text = field(values, "progress")
+        .and_then(|v| v.get("value"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let progress = progress_text.trim().parse::<Progress>();
+    let text = |block: &str| {
+        field(values, block)
+            .and_then(|v| v.get("value"))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (note, blocker) = (text("note"), text("blocker"));
+    let mut problems = serde_json::Map::new();
+    if status.is_none() {
+        problems.insert("status".into(), json!("Choose a status."));
+    }
+    if progress.is_err() {
+        problems.insert(
+            "progress".into(),
+            json!("Use a whole number from 0 to 100, like 40."),
+        );
+    }
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        problems.insert(
+            "note".into(),
+            json!("Keep the note under 2,000 characters."),
+        );
+    }
+    if blocker.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        problems.insert(
+            "blocker".into(),
+            json!("Keep the blocker under 500 characters."),
+        );
+    }
+    if !problems.is_empty() {
+        return Ok(errors(Value::Object(problems)));
+    }
+    let (Some(status), Ok(progress)) = (status, progress) else {
+        return Ok(errors(json!({"status": "Choose a status."})));
+    };
+    let (ws, person) = who(state, key, user_id).await?;
+    let answer = Answer::Form {
+        status,
+        progress,
+        note,
+        blocker,
+    };
+    match checkin::record(
+        &state.store,
+        ws,
+        &person,
+        cycle_id,
+        priority_id,
+        &answer,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(recorded) => {
+            let container = (!channel.is_empty() && !ts.is_empty()).then(|| Container {
+                channel_id: Some(channel),
+                message_ts: Some(ts),
+                is_ephemeral: false,
+            });
+            refresh(state, ws, &person, &recorded.cycle, container, None);
+            Ok(StatusCode::OK.into_response())
+        }
+        Err(CheckinError::Store(e)) => Err(e.into()),
+        Err(e) => Ok(errors(
+            json!({"status": format!("{}. Nothing was recorded.", capitalise(&e.to_string()))}),
+        )),
+    }
 }

@@ -8,6 +8,7 @@ mod commands;
 mod events;
 mod interactivity;
 pub mod manifest;
+pub mod messenger;
 pub mod signature;
 
 use axum::Router;
@@ -62,6 +63,10 @@ impl SlackPlatform {
     /// The bot token for a workspace. Single-workspace mode has one token for all.
     pub fn token_for(&self, _workspace_key: &str) -> Option<Secret> {
         self.bot_token.clone()
+    }
+
+    pub fn messenger(&self) -> messenger::SlackMessenger {
+        messenger::SlackMessenger::new(self.api.clone(), self.bot_token.clone())
     }
 
     pub fn directory(&self, workspace_key: &str) -> SlackDirectory {

@@ -2,7 +2,9 @@
 //! PostgreSQL (production), chosen from the URL scheme. Queries use `$N` placeholders, which
 //! both engines accept, and portable types (BIGINT seconds, ISO date text).
 
+mod cycles;
 mod events;
+mod jobs;
 mod people;
 mod priorities;
 mod rhythms;
@@ -15,9 +17,11 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use cycles::{CheckinItem, CycleRow, NewCycle, OwnerPlan, PromptRow};
+pub use jobs::JobRow;
 pub use people::PersonRow;
 pub use priorities::{
-    Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry,
+    Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry, UpdateInput,
 };
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};

@@ -67,6 +67,18 @@ fn convert(rows: Vec<PriorityRow>) -> Result<Vec<Priority>> {
     rows.into_iter().map(Priority::try_from).collect()
 }
 
+/// One status update: where a priority stands, and the cycle it answers, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateInput<'a> {
+    pub status: Status,
+    pub progress: Progress,
+    pub note: Option<&'a str>,
+    pub blocker: Option<&'a str>,
+    pub cycle_id: Option<i64>,
+    /// Answering a cycle that had already closed.
+    pub late: bool,
+}
+
 pub struct NewPriority {
     pub title: String,
     pub owner_id: i64,
@@ -179,6 +191,17 @@ impl Store {
         ))
         .bind(ws)
         .bind(number.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Priority::try_from).transpose()
+    }
+
+    pub async fn priority_by_id(&self, ws: i64, id: i64) -> Result<Option<Priority>> {
+        let row: Option<PriorityRow> = sqlx::query_as(&format!(
+            "{PRIORITY_SELECT} WHERE p.workspace_id = $1 AND p.id = $2"
+        ))
+        .bind(ws)
+        .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(Priority::try_from).transpose()
@@ -343,24 +366,28 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("priority vanished after edit".into()))
     }
 
-    /// Record a status update (and progress, note): an update row for the drift rules, the new
-    /// state on the priority, and history, in one transaction.
-    #[allow(clippy::too_many_arguments)]
+    /// Record a status update (a check-in when it belongs to a cycle): an update row for the
+    /// drift rules, the new state on the priority, and history, in one transaction.
     pub async fn record_update(
         &self,
         ws: i64,
         current: &Priority,
-        status: Status,
-        progress: Progress,
-        note: Option<&str>,
-        blocker: Option<&str>,
+        update: &UpdateInput<'_>,
         author: i64,
         now: i64,
     ) -> Result<Priority> {
+        let UpdateInput {
+            status,
+            progress,
+            note,
+            blocker,
+            cycle_id,
+            late,
+        } = *update;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at, cycle_id, late)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(ws)
         .bind(current.id)
@@ -370,6 +397,8 @@ impl Store {
         .bind(note)
         .bind(blocker)
         .bind(now)
+        .bind(cycle_id)
+        .bind(late as i64)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -419,6 +448,19 @@ impl Store {
                 "note",
                 None,
                 Some(note),
+            )
+            .await?;
+        }
+        if let Some(blocker) = blocker {
+            history(
+                &mut tx,
+                ws,
+                current.id,
+                author,
+                now,
+                "blocker",
+                None,
+                Some(blocker),
             )
             .await?;
         }

@@ -7,13 +7,16 @@ pub struct RhythmRow {
     pub checkin_schedule: Option<String>,
     pub digest_schedule: Option<String>,
     pub zone: String,
+    pub home_zone: String,
     pub remind_minutes: Option<i64>,
+    /// Firings before this are not caught up on (the rhythm did not exist yet).
+    pub updated_at: i64,
 }
 
 impl Store {
     pub async fn rhythm(&self, ws: i64, team_id: i64) -> Result<Option<RhythmRow>> {
         Ok(sqlx::query_as(
-            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes
+            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, updated_at
              FROM rhythms WHERE workspace_id = $1 AND team_id = $2",
         )
         .bind(ws)
@@ -24,10 +27,10 @@ impl Store {
 
     pub async fn save_rhythm(&self, r: &RhythmRow, actor: i64, now: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at, home_zone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (team_id) DO UPDATE SET checkin_schedule = excluded.checkin_schedule,
-                 digest_schedule = excluded.digest_schedule, zone = excluded.zone,
+                 digest_schedule = excluded.digest_schedule, zone = excluded.zone, home_zone = excluded.home_zone,
                  remind_minutes = excluded.remind_minutes, updated_by = excluded.updated_by,
                  updated_at = excluded.updated_at",
         )
@@ -39,9 +42,20 @@ impl Store {
         .bind(r.remind_minutes)
         .bind(actor)
         .bind(now)
+        .bind(&r.home_zone)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Every rhythm with a check-in schedule, across workspaces: what the scheduler walks.
+    pub async fn scheduled_rhythms(&self) -> Result<Vec<RhythmRow>> {
+        Ok(sqlx::query_as(
+            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, updated_at
+             FROM rhythms WHERE checkin_schedule IS NOT NULL ORDER BY workspace_id, team_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// `true` if the team had a rhythm.

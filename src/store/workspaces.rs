@@ -22,6 +22,16 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("workspace vanished after insert".into()))
     }
 
+    /// The platform and tenant key of a workspace.
+    pub async fn workspace_ref(&self, ws: i64) -> Result<Option<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT platform, external_id FROM workspaces WHERE id = $1")
+                .bind(ws)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn workspace_id(&self, platform: &str, external_id: &str) -> Result<Option<i64>> {
         Ok(
             sqlx::query_scalar(

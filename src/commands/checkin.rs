@@ -1,0 +1,80 @@
+//! `checkin` (my current prompt, now) and `away` (pause my prompts and reminders).
+
+use super::execute::{CommandError, Invocation, Outcome};
+use super::render::next_steps;
+use crate::commands::execute::Services;
+use crate::domain::DueDate;
+use crate::message::{Block, Message, Rich, Visibility};
+use crate::rhythm::checkin::current_prompt;
+
+pub async fn checkin(s: &Services<'_>, inv: &Invocation) -> Outcome {
+    let cycles = s
+        .store
+        .open_cycles_of_person(inv.ws(), inv.caller.id)
+        .await?;
+    let Some(cycle) = cycles.first() else {
+        return Ok(Message::private(vec![
+            Block::Text(Rich::new().text(
+                "No check-in is open for you right now: none of your teams' cycles is asking about your priorities.",
+            )),
+            next_steps(inv.prefix, &["list mine", "status #N on-track 50% note"]),
+        ]));
+    };
+    let mut message = current_prompt(s.store, inv.ws(), cycle, &inv.caller, inv.now, false).await?;
+    message.visibility = Visibility::Private;
+    if cycles.len() > 1 {
+        message.blocks.push(Block::Context(Rich::new().text(format!(
+            "{} more check-ins are open for you; answer this one and run the command again.",
+            cycles.len() - 1
+        ))));
+    }
+    Ok(message)
+}
+
+pub async fn away(s: &Services<'_>, inv: &Invocation, from: DueDate, to: DueDate) -> Outcome {
+    let today = inv.today();
+    let (from, to) = (from.resolve(today), to.resolve(today));
+    if to < from {
+        return Err(CommandError::Invalid {
+            problem: format!("the away period ends ({to}) before it starts ({from})"),
+            example: "away 2026-12-20 2027-01-04".into(),
+        });
+    }
+    if to < today {
+        return Err(CommandError::Invalid {
+            problem: format!("that period ended on {to}; give dates from today on"),
+            example: "away +1d +2w".into(),
+        });
+    }
+    s.store
+        .set_away(
+            inv.ws(),
+            inv.caller.id,
+            &from.to_string(),
+            &to.to_string(),
+            inv.ts(),
+        )
+        .await?;
+    let fmt = |d: chrono::NaiveDate| d.format("%a %-d %b %Y").to_string();
+    Ok(Message::private(vec![
+        Block::Text(Rich::new().text(format!(
+            "You're away from {} to {} (both days included): no check-in prompts or reminders for you until then, and missed cycles won't count as silence.",
+            fmt(from),
+            fmt(to)
+        ))),
+        next_steps(inv.prefix, &["away off"]),
+    ]))
+}
+
+pub async fn away_off(s: &Services<'_>, inv: &Invocation) -> Outcome {
+    let had = s.store.clear_away(inv.ws(), inv.caller.id).await?;
+    let text = if had {
+        "Welcome back: your check-in prompts and reminders are on again."
+    } else {
+        "You weren't marked away; nothing changed."
+    };
+    Ok(Message::private(vec![
+        Block::Text(Rich::new().text(text)),
+        next_steps(inv.prefix, &["checkin"]),
+    ]))
+}

@@ -1,0 +1,157 @@
+//! Delivering due jobs: claim with a lease, build the message from the current state, send,
+//! record, and finish; retry with backoff or give up with a logged reason. No transaction is
+//! open while a platform is called.
+
+use super::{LEASE_SECS, MAX_ATTEMPTS, TickReport};
+use crate::messenger::{Messengers, SendError};
+use crate::store::{JobRow, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+
+pub async fn run_due_jobs(
+    store: &Store,
+    messengers: &Messengers,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    loop {
+        let jobs = store.claim_jobs(now.timestamp(), LEASE_SECS, 50).await?;
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        for job in jobs {
+            let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
+            let _enter = span.enter();
+            match run(store, messengers, &job, now).await {
+                Ok(Outcome::Sent) => {
+                    store.finish_job(job.id, now.timestamp()).await?;
+                    report.sent += 1;
+                }
+                Ok(Outcome::NothingToDo) => {
+                    store.finish_job(job.id, now.timestamp()).await?;
+                    report.skipped += 1;
+                }
+                Err(JobError::Send(SendError::Retry {
+                    after,
+                    not_sent,
+                    reason,
+                })) if job.attempts < MAX_ATTEMPTS => {
+                    // Slack's "wait" does not count against the attempts.
+                    let wait = after
+                        .map(|d| Duration::seconds(d.as_secs().max(1) as i64))
+                        .unwrap_or_else(|| backoff(job.attempts));
+                    let error = format!(
+                        "{}: {reason}",
+                        if not_sent { "not sent" } else { "unknown" }
+                    );
+                    store
+                        .retry_job(job.id, (now + wait).timestamp(), &error, after.is_some())
+                        .await?;
+                    tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
+                    report.retried += 1;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, attempts = job.attempts, "delivery given up");
+                    store
+                        .fail_job(job.id, &e.to_string(), now.timestamp())
+                        .await?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+}
+
+fn backoff(attempts: i64) -> Duration {
+    Duration::seconds((30i64 << (attempts.clamp(1, 8) - 1)).min(3600))
+}
+
+enum Outcome {
+    Sent,
+    NothingToDo,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    #[error("{0}")]
+    Send(SendError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+async fn run(
+    store: &Store,
+    messengers: &Messengers,
+    job: &JobRow,
+    now: DateTime<Utc>,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    let (platform, key) = store
+        .workspace_ref(ws)
+        .await?
+        .ok_or_else(|| JobError::Invalid("workspace is gone".into()))?;
+    let messenger = messengers
+        .get(&platform)
+        .ok_or_else(|| JobError::Invalid(format!("no {platform} messenger configured")))?;
+    let (Some(cycle_id), Some(person_id)) = (job.cycle_id, job.person_id) else {
+        return Err(JobError::Invalid("job without cycle or person".into()));
+    };
+    let cycle = store
+        .cycle(ws, cycle_id)
+        .await?
+        .ok_or_else(|| JobError::Invalid("cycle is gone".into()))?;
+    let person = store
+        .person(ws, person_id)
+        .await?
+        .ok_or_else(|| JobError::Invalid("person is gone".into()))?;
+    let reminder = match job.kind.as_str() {
+        "prompt" => false,
+        "remind" => {
+            // Decided when due; re-checked now: an answer may have come in between.
+            if !cycle.is_open() || store.unanswered(cycle_id, person_id).await? == 0 {
+                return Ok(Outcome::NothingToDo);
+            }
+            true
+        }
+        other => return Err(JobError::Invalid(format!("unknown job kind {other}"))),
+    };
+    if !reminder && !cycle.is_open() {
+        return Ok(Outcome::NothingToDo);
+    }
+    if store
+        .checkin_items(ws, cycle_id, person_id)
+        .await?
+        .is_empty()
+    {
+        return Ok(Outcome::NothingToDo);
+    }
+    let message = super::checkin::current_prompt(store, ws, &cycle, &person, now, reminder).await?;
+    // A previous attempt whose outcome is unknown may have been delivered: look first.
+    let unknown_before = job.attempts > 1
+        && !job
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("not sent"));
+    if unknown_before
+        && let Some(sent) = messenger
+            .find_direct(&key, &person.user_id, &job.key)
+            .await
+            .map_err(JobError::Send)?
+    {
+        tracing::info!("found the message an earlier attempt delivered; not sending again");
+        store
+            .save_prompt(ws, cycle_id, person_id, &sent.channel, &sent.ts)
+            .await?;
+        return Ok(Outcome::Sent);
+    }
+    let sent = messenger
+        .send_direct(&key, &person.user_id, &message, &job.key)
+        .await
+        .map_err(JobError::Send)?;
+    // Recorded right after the call: the crash window is as short as it can be.
+    store
+        .save_prompt(ws, cycle_id, person_id, &sent.channel, &sent.ts)
+        .await?;
+    Ok(Outcome::Sent)
+}

@@ -1,0 +1,80 @@
+//! The operating rhythm: each team's cycles open, remind and close by themselves. A tick
+//! decides what is due (writing jobs in the same transaction) and then delivers due jobs.
+//! `pacer serve` ticks in a loop; `pacer tick --now …` ticks once.
+
+pub mod checkin;
+mod deliver;
+mod plan;
+pub mod prompt;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::SharedClock;
+use crate::messenger::Messengers;
+use crate::store::{Store, StoreError};
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub opened: usize,
+    pub closed: usize,
+    pub reminders_queued: usize,
+    pub sent: usize,
+    pub skipped: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+#[derive(Clone)]
+pub struct Scheduler {
+    store: Store,
+    messengers: Messengers,
+}
+
+/// How long a claimed job is ours before another worker may take it over.
+pub const LEASE_SECS: i64 = 120;
+/// Attempts before a job is given up (with its reason logged).
+pub const MAX_ATTEMPTS: i64 = 6;
+
+impl Scheduler {
+    pub fn new(store: Store, messengers: Messengers) -> Self {
+        Scheduler { store, messengers }
+    }
+
+    /// Run everything due as of `now` once.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        let mut report = TickReport::default();
+        plan::open_cycles(&self.store, now, &mut report).await?;
+        plan::queue_reminders(&self.store, now, &mut report).await?;
+        deliver::run_due_jobs(&self.store, &self.messengers, now, &mut report).await?;
+        plan::close_cycles(&self.store, now, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Tick every `every` until `shutdown` resolves; a failing tick is logged and retried.
+    pub async fn run(
+        self: Arc<Self>,
+        clock: SharedClock,
+        every: Duration,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let mut shutdown = shutdown;
+        loop {
+            match self.tick(clock.now()).await {
+                Ok(r) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduler tick failed; will retry"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Deciding what is due: cycles to open (once per slot, catching up once after downtime),
+//! reminders to queue, cycles to close.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use super::TickReport;
+use crate::domain::schedule::{Schedule, resolve};
+use crate::store::{NewCycle, OwnerPlan, RhythmRow, Store, StoreError};
+
+/// For `tz:member`, slots are found in the zone that reaches a wall-clock time first, so that
+/// the cycle exists before any owner's local prompt time.
+const EARLIEST_ZONE: &str = "Etc/GMT-14";
+
+fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
+pub async fn open_cycles(
+    store: &Store,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    for rhythm in store.scheduled_rhythms().await? {
+        if let Err(e) = open_cycle(store, &rhythm, now, report).await {
+            tracing::warn!(team = rhythm.team_id, error = %e, "could not open a cycle");
+        }
+    }
+    Ok(())
+}
+
+async fn open_cycle(
+    store: &Store,
+    r: &RhythmRow,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let Some(checkin) = r
+        .checkin_schedule
+        .as_deref()
+        .and_then(|s| s.parse::<Schedule>().ok())
+    else {
+        return Ok(());
+    };
+    let member = r.zone == "member";
+    let reference = if member {
+        zone(EARLIEST_ZONE)
+    } else {
+        zone(&r.zone)
+    };
+    let home = zone(&r.home_zone);
+    let set_at = DateTime::from_timestamp(r.updated_at, 0).unwrap_or(now);
+    let Some(opens_at) = checkin.latest(set_at, now, reference) else {
+        return Ok(());
+    };
+    let slot_local = opens_at.with_timezone(&reference).naive_local();
+    let slot = slot_local.format("%Y-%m-%dT%H:%M").to_string();
+    if store.cycle_exists(r.team_id, &slot).await? {
+        return Ok(());
+    }
+    let digest = r
+        .digest_schedule
+        .as_deref()
+        .and_then(|s| s.parse::<Schedule>().ok());
+    let closes_at = match &digest {
+        Some(d) => d.next_after(opens_at, home),
+        None => checkin.next_after(opens_at, reference),
+    }
+    .unwrap_or(opens_at + Duration::days(7));
+    let already_closed = closes_at <= now;
+    let mut owners = Vec::new();
+    if !already_closed {
+        let mut by_owner: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (owner, priority) in store
+            .active_priorities_by_owner(r.workspace_id, r.team_id)
+            .await?
+        {
+            by_owner.entry(owner).or_default().push(priority);
+        }
+        for (person_id, priority_ids) in by_owner {
+            let Some(person) = store.person(r.workspace_id, person_id).await? else {
+                continue;
+            };
+            let own_zone = person.tz.as_deref().map(zone).unwrap_or(home);
+            let prompt_at = if member {
+                resolve(own_zone, slot_local)
+                    .unwrap_or(opens_at)
+                    .max(opens_at)
+            } else {
+                opens_at
+            };
+            let local_day = prompt_at
+                .with_timezone(&own_zone)
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string();
+            let away = store.is_away(r.workspace_id, person_id, &local_day).await?;
+            owners.push(OwnerPlan {
+                person_id,
+                prompt_at: prompt_at.timestamp(),
+                remind_at: r
+                    .remind_minutes
+                    .map(|m| (prompt_at + Duration::minutes(m)).timestamp()),
+                away,
+                priority_ids,
+            });
+        }
+    }
+    let created = store
+        .open_cycle(
+            NewCycle {
+                workspace_id: r.workspace_id,
+                team_id: r.team_id,
+                slot: &slot,
+                opens_at: opens_at.timestamp(),
+                closes_at: closes_at.timestamp(),
+                already_closed,
+                owners,
+            },
+            now.timestamp(),
+        )
+        .await?;
+    if created.is_some() {
+        if already_closed {
+            report.closed += 1;
+        } else {
+            report.opened += 1;
+        }
+        tracing::info!(team = r.team_id, %slot, already_closed, "cycle opened");
+    }
+    Ok(())
+}
+
+pub async fn queue_reminders(
+    store: &Store,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let today = |tz: Tz| {
+        now.with_timezone(&tz)
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    for (cycle_id, person_id, ws) in store.due_reminders(now.timestamp()).await? {
+        let tz = store
+            .person(ws, person_id)
+            .await?
+            .and_then(|p| p.tz)
+            .map(|z| zone(&z))
+            .unwrap_or(Tz::UTC);
+        let away = store.is_away(ws, person_id, &today(tz)).await?;
+        if store
+            .decide_reminder(ws, cycle_id, person_id, away, now.timestamp())
+            .await?
+        {
+            report.reminders_queued += 1;
+        }
+    }
+    Ok(())
+}
+
+pub async fn close_cycles(
+    store: &Store,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let closed = store.close_due_cycles(now.timestamp()).await?;
+    report.closed += closed.len();
+    for c in closed {
+        tracing::info!(cycle = c.id, team = c.team_id, "cycle closed");
+    }
+    Ok(())
+}

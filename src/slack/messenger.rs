@@ -1,0 +1,192 @@
+//! The scheduler's way into Slack: DMs through conversations.open + chat.postMessage, tagged
+//! with the job's key in message metadata so that an attempt with an unknown outcome can look
+//! in conversations.history before sending again.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::api::{SlackApi, SlackError};
+use super::blocks;
+use crate::config::Secret;
+use crate::message::Message;
+use crate::messenger::{Messenger, SendError, Sent};
+
+pub const METADATA_EVENT: &str = "pacer_delivery";
+
+pub struct SlackMessenger {
+    /// Never waits on a 429: the job is put back for when Slack says.
+    api: SlackApi,
+    token: Option<Secret>,
+}
+
+impl SlackMessenger {
+    pub fn new(api: SlackApi, token: Option<Secret>) -> Self {
+        SlackMessenger {
+            api: api.with_max_wait(Duration::ZERO),
+            token,
+        }
+    }
+
+    fn token(&self, _workspace: &str) -> Result<&Secret, SendError> {
+        self.token
+            .as_ref()
+            .ok_or_else(|| SendError::Permanent("no bot token for this workspace".into()))
+    }
+
+    async fn open_dm(&self, token: &Secret, user_id: &str) -> Result<String, SendError> {
+        let v = self
+            .api
+            .call_form(token, "conversations.open", &[("users", user_id)])
+            .await
+            .map_err(classify)?;
+        v.pointer("/channel/id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| SendError::Retry {
+                after: None,
+                not_sent: true,
+                reason: "conversations.open returned no channel".into(),
+            })
+    }
+}
+
+/// Which Slack failures are worth another attempt, and whether the message surely did not go.
+pub fn classify(e: SlackError) -> SendError {
+    match e {
+        SlackError::RateLimited { retry_after, .. } => SendError::Retry {
+            after: Some(retry_after),
+            not_sent: true,
+            reason: "ratelimited".into(),
+        },
+        SlackError::Api(code) => match code.as_str() {
+            "channel_not_found"
+            | "user_not_found"
+            | "user_disabled"
+            | "account_inactive"
+            | "cannot_dm_bot"
+            | "invalid_auth"
+            | "not_authed"
+            | "token_revoked"
+            | "app_uninstalled"
+            | "is_archived"
+            | "invalid_blocks"
+            | "msg_too_long"
+            | "message_not_found"
+            | "cant_update_message" => SendError::Permanent(code),
+            _ => SendError::Retry {
+                after: None,
+                not_sent: true,
+                reason: code,
+            },
+        },
+        SlackError::Http(status) => SendError::Retry {
+            after: None,
+            not_sent: false,
+            reason: format!("HTTP {status}"),
+        },
+        SlackError::Transport(_) | SlackError::BadResponse => SendError::Retry {
+            after: None,
+            not_sent: false,
+            reason: "transport".into(),
+        },
+    }
+}
+
+#[async_trait]
+impl Messenger for SlackMessenger {
+    async fn send_direct(
+        &self,
+        workspace: &str,
+        user_id: &str,
+        message: &Message,
+        key: &str,
+    ) -> Result<Sent, SendError> {
+        let token = self.token(workspace)?;
+        let channel = self.open_dm(token, user_id).await?;
+        let body = json!({
+            "channel": channel,
+            "text": blocks::fallback_text(message),
+            "blocks": blocks::blocks(message, blocks::MAX_MESSAGE_BLOCKS),
+            "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+        });
+        let v = self
+            .api
+            .call_json(token, "chat.postMessage", &body)
+            .await
+            .map_err(classify)?;
+        let ts = v
+            .get("ts")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let channel = v
+            .get("channel")
+            .and_then(Value::as_str)
+            .unwrap_or(&channel)
+            .to_string();
+        Ok(Sent { channel, ts })
+    }
+
+    async fn find_direct(
+        &self,
+        workspace: &str,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<Sent>, SendError> {
+        let token = self.token(workspace)?;
+        let channel = self.open_dm(token, user_id).await?;
+        let v = self
+            .api
+            .call_form(
+                token,
+                "conversations.history",
+                &[
+                    ("channel", &channel),
+                    ("limit", "50"),
+                    ("include_all_metadata", "true"),
+                ],
+            )
+            .await
+            .map_err(classify)?;
+        let found = v
+            .get("messages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|m| {
+                m.pointer("/metadata/event_payload/key")
+                    .and_then(Value::as_str)
+                    == Some(key)
+            });
+        Ok(found.map(|m| Sent {
+            channel: channel.clone(),
+            ts: m
+                .get("ts")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        }))
+    }
+
+    async fn update(
+        &self,
+        workspace: &str,
+        sent: &Sent,
+        message: &Message,
+    ) -> Result<(), SendError> {
+        let token = self.token(workspace)?;
+        let body = json!({
+            "channel": sent.channel,
+            "ts": sent.ts,
+            "text": blocks::fallback_text(message),
+            "blocks": blocks::blocks(message, blocks::MAX_MESSAGE_BLOCKS),
+        });
+        self.api
+            .call_json(token, "chat.update", &body)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}

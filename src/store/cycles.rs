@@ -1,0 +1,422 @@
+//! Cycles of a rhythm, who each one asks, their check-ins, prompts and away periods.
+
+use super::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CycleRow {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub team_id: i64,
+    pub slot: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub state: String,
+}
+
+impl CycleRow {
+    pub fn is_open(&self) -> bool {
+        self.state == "open"
+    }
+}
+
+/// One owner asked in a new cycle.
+#[derive(Debug, Clone)]
+pub struct OwnerPlan {
+    pub person_id: i64,
+    pub prompt_at: i64,
+    pub remind_at: Option<i64>,
+    pub away: bool,
+    pub priority_ids: Vec<i64>,
+}
+
+/// A new cycle as the scheduler decided it.
+pub struct NewCycle<'a> {
+    pub workspace_id: i64,
+    pub team_id: i64,
+    pub slot: &'a str,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    /// Already past its close (downtime): recorded closed, nobody prompted.
+    pub already_closed: bool,
+    pub owners: Vec<OwnerPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CheckinItem {
+    pub priority_id: i64,
+    pub number: i64,
+    pub title: String,
+    pub status: String,
+    pub progress: i64,
+    pub due_date: Option<String>,
+    pub answered_status: Option<String>,
+    pub answered_progress: Option<i64>,
+    pub answered_late: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PromptRow {
+    pub channel: String,
+    pub ts: String,
+}
+
+const CYCLE_COLUMNS: &str = "id, workspace_id, team_id, slot, opens_at, closes_at, state";
+
+impl Store {
+    /// Open a cycle with its owners, their priorities and prompt jobs, in one transaction.
+    /// `None` when the slot was already opened (by another tick or replica).
+    pub async fn open_cycle(&self, c: NewCycle<'_>, now: i64) -> Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO cycles (workspace_id, team_id, slot, opens_at, closes_at, state, closed_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (team_id, slot) DO NOTHING RETURNING id",
+        )
+        .bind(c.workspace_id)
+        .bind(c.team_id)
+        .bind(c.slot)
+        .bind(c.opens_at)
+        .bind(c.closes_at)
+        .bind(if c.already_closed { "closed" } else { "open" })
+        .bind(if c.already_closed { Some(now) } else { None })
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(cycle_id) = id else {
+            return Ok(None);
+        };
+        if !c.already_closed {
+            for o in &c.owners {
+                sqlx::query(
+                    "INSERT INTO cycle_owners (cycle_id, person_id, workspace_id, prompt_at, remind_at, remind_decided, away)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(cycle_id)
+                .bind(o.person_id)
+                .bind(c.workspace_id)
+                .bind(o.prompt_at)
+                .bind(o.remind_at)
+                .bind(if o.away || o.remind_at.is_none() { 1i64 } else { 0 })
+                .bind(o.away as i64)
+                .execute(&mut *tx)
+                .await?;
+                for p in &o.priority_ids {
+                    sqlx::query(
+                        "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(cycle_id)
+                    .bind(p)
+                    .bind(o.person_id)
+                    .bind(c.workspace_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if !o.away {
+                    super::jobs::insert_job(
+                        &mut tx,
+                        c.workspace_id,
+                        "prompt",
+                        &format!("prompt:{cycle_id}:{}", o.person_id),
+                        Some(cycle_id),
+                        Some(o.person_id),
+                        o.prompt_at,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(cycle_id))
+    }
+
+    pub async fn cycle(&self, ws: i64, id: i64) -> Result<Option<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE workspace_id = $1 AND id = $2"
+        ))
+        .bind(ws)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn cycle_exists(&self, team_id: i64, slot: &str) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM cycles WHERE team_id = $1 AND slot = $2")
+                .bind(team_id)
+                .bind(slot)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
+    }
+
+    /// Close every open cycle whose time has come; returns the closed cycles.
+    pub async fn close_due_cycles(&self, now: i64) -> Result<Vec<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "UPDATE cycles SET state = 'closed', closed_at = $1 WHERE state = 'open' AND closes_at <= $1
+             RETURNING {CYCLE_COLUMNS}"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Owners whose reminder time has come and has not been decided yet.
+    pub async fn due_reminders(&self, now: i64) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT o.cycle_id, o.person_id, o.workspace_id FROM cycle_owners o
+             JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.remind_decided = 0 AND o.remind_at <= $1 AND c.state = 'open'",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Decide one reminder: mark it decided and, if the owner still owes answers and is not
+    /// away, queue the reminder job, in one transaction. `true` if a job was queued.
+    pub async fn decide_reminder(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        person_id: i64,
+        away: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE cycle_owners SET remind_decided = 1
+             WHERE cycle_id = $1 AND person_id = $2 AND workspace_id = $3 AND remind_decided = 0",
+        )
+        .bind(cycle_id)
+        .bind(person_id)
+        .bind(ws)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let open: i64 = sqlx::query_scalar(UNANSWERED_SQL)
+            .bind(cycle_id)
+            .bind(person_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let queue = open > 0 && !away;
+        if queue {
+            super::jobs::insert_job(
+                &mut tx,
+                ws,
+                "remind",
+                &format!("remind:{cycle_id}:{person_id}"),
+                Some(cycle_id),
+                Some(person_id),
+                now,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(queue)
+    }
+
+    /// How many of an owner's priorities in a cycle have no check-in yet.
+    pub async fn unanswered(&self, cycle_id: i64, person_id: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(UNANSWERED_SQL)
+            .bind(cycle_id)
+            .bind(person_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// An owner's priorities in a cycle with their state and this cycle's answer, if any.
+    pub async fn checkin_items(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        person_id: i64,
+    ) -> Result<Vec<CheckinItem>> {
+        Ok(sqlx::query_as(
+            "SELECT p.id AS priority_id, p.number, p.title, p.status, p.progress, p.due_date,
+                    u.status AS answered_status, u.progress AS answered_progress, u.late AS answered_late
+             FROM cycle_priorities cp
+             JOIN priorities p ON p.id = cp.priority_id AND p.workspace_id = cp.workspace_id
+             LEFT JOIN priority_updates u ON u.id = (
+                 SELECT MAX(x.id) FROM priority_updates x WHERE x.cycle_id = cp.cycle_id AND x.priority_id = cp.priority_id)
+             WHERE cp.workspace_id = $1 AND cp.cycle_id = $2 AND cp.person_id = $3
+             ORDER BY p.number",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whose prompt a priority is in, for a cycle.
+    pub async fn cycle_priority_owner(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        priority_id: i64,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT person_id FROM cycle_priorities WHERE workspace_id = $1 AND cycle_id = $2 AND priority_id = $3",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .bind(priority_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The open cycle a priority is being asked about, if any.
+    pub async fn open_cycle_of_priority(
+        &self,
+        ws: i64,
+        priority_id: i64,
+    ) -> Result<Option<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM cycles c JOIN cycle_priorities cp ON cp.cycle_id = c.id
+             WHERE cp.workspace_id = $1 AND cp.priority_id = $2 AND c.state = 'open'
+             ORDER BY c.opens_at DESC LIMIT 1",
+            CYCLE_COLUMNS
+                .split(", ")
+                .map(|c| format!("c.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(ws)
+        .bind(priority_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Open cycles in which a person is asked something, newest first.
+    pub async fn open_cycles_of_person(&self, ws: i64, person_id: i64) -> Result<Vec<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM cycles c JOIN cycle_owners o ON o.cycle_id = c.id
+             WHERE o.workspace_id = $1 AND o.person_id = $2 AND c.state = 'open'
+             ORDER BY c.opens_at DESC",
+            CYCLE_COLUMNS
+                .split(", ")
+                .map(|c| format!("c.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(ws)
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn save_prompt(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        person_id: i64,
+        channel: &str,
+        ts: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO prompts (cycle_id, person_id, workspace_id, channel, ts) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (cycle_id, person_id) DO UPDATE SET channel = excluded.channel, ts = excluded.ts",
+        )
+        .bind(cycle_id)
+        .bind(person_id)
+        .bind(ws)
+        .bind(channel)
+        .bind(ts)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn prompt(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        person_id: i64,
+    ) -> Result<Option<PromptRow>> {
+        Ok(sqlx::query_as(
+            "SELECT channel, ts FROM prompts WHERE workspace_id = $1 AND cycle_id = $2 AND person_id = $3",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Replace a person's away periods with one (away <from> <to>).
+    pub async fn set_away(
+        &self,
+        ws: i64,
+        person_id: i64,
+        from: &str,
+        to: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM away_periods WHERE workspace_id = $1 AND person_id = $2")
+            .bind(ws)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO away_periods (workspace_id, person_id, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(ws)
+        .bind(person_id)
+        .bind(from)
+        .bind(to)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `true` if there was an away period to end.
+    pub async fn clear_away(&self, ws: i64, person_id: i64) -> Result<bool> {
+        let done =
+            sqlx::query("DELETE FROM away_periods WHERE workspace_id = $1 AND person_id = $2")
+                .bind(ws)
+                .bind(person_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Whether a person is away on a date (`YYYY-MM-DD`, inclusive bounds).
+    pub async fn is_away(&self, ws: i64, person_id: i64, date: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM away_periods WHERE workspace_id = $1 AND person_id = $2 AND starts_on <= $3 AND ends_on >= $3",
+        )
+        .bind(ws)
+        .bind(person_id)
+        .bind(date)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Active priorities of a team grouped by owner: (owner person id, priority ids).
+    pub async fn active_priorities_by_owner(
+        &self,
+        ws: i64,
+        team_id: i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT owner_id, id FROM priorities WHERE workspace_id = $1 AND team_id = $2
+             AND status NOT IN ('done', 'dropped') ORDER BY owner_id, number",
+        )
+        .bind(ws)
+        .bind(team_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+const UNANSWERED_SQL: &str = "SELECT COUNT(*) FROM cycle_priorities cp
+     WHERE cp.cycle_id = $1 AND cp.person_id = $2
+     AND NOT EXISTS (SELECT 1 FROM priority_updates u WHERE u.cycle_id = cp.cycle_id AND u.priority_id = cp.priority_id)";
