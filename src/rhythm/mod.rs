@@ -46,11 +46,17 @@ impl Scheduler {
 
     /// Run everything due as of `now` once.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        let mut report = self.plan(now).await?;
+        deliver::run_due_jobs(&self.store, &self.messengers, now, &mut report).await?;
+        plan::close_cycles(&self.store, now, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Only decide what is due (cycles to open, reminders to queue), delivering nothing.
+    pub async fn plan(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();
         plan::open_cycles(&self.store, now, &mut report).await?;
         plan::queue_reminders(&self.store, now, &mut report).await?;
-        deliver::run_due_jobs(&self.store, &self.messengers, now, &mut report).await?;
-        plan::close_cycles(&self.store, now, &mut report).await?;
         Ok(report)
     }
 

@@ -97,12 +97,16 @@ async fn open_cycle(
                 .format("%Y-%m-%d")
                 .to_string();
             let away = store.is_away(r.workspace_id, person_id, &local_day).await?;
+            // Reminders count from when the prompt actually goes out (later after downtime),
+            // and only while the cycle is still open.
+            let remind_at = r
+                .remind_minutes
+                .map(|m| prompt_at.max(now) + Duration::minutes(m))
+                .filter(|at| *at < closes_at);
             owners.push(OwnerPlan {
                 person_id,
                 prompt_at: prompt_at.timestamp(),
-                remind_at: r
-                    .remind_minutes
-                    .map(|m| (prompt_at + Duration::minutes(m)).timestamp()),
+                remind_at: remind_at.map(|t| t.timestamp()),
                 away,
                 priority_ids,
             });

@@ -510,7 +510,7 @@ async fn submit_form(
     .await
     {
         Ok(recorded) => {
-            let container = (!channel.is_empty() && !ts.is_empty()).then(|| Container {
+            let container = (!channel.is_empty() && !ts.is_empty()).then_some(Container {
                 channel_id: Some(channel),
                 message_ts: Some(ts),
                 is_ephemeral: false,

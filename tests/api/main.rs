@@ -3,6 +3,8 @@
 
 mod common;
 
+mod checkins;
+
 mod events;
 mod manifest;
 mod priorities;

@@ -1,4 +1,5 @@
-//! A fake Slack Web API on 127.0.0.1: records every call and answers like Slack does.
+//! A fake Slack Web API on 127.0.0.1: records every call, keeps the messages it was sent (with
+//! their metadata, for conversations.history), and can be told to fail now and then.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,12 +19,25 @@ pub struct Call {
     pub body: Value,
 }
 
+/// A failure to inject into the next call of a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with this Retry-After.
+    RateLimited(u64),
+    /// 500, message not accepted.
+    ServerError,
+    /// The message is accepted and kept, but the answer is a 500 (the sender cannot know).
+    AcceptedThen500,
+}
+
 #[derive(Clone, Default)]
 struct Inner {
     calls: Arc<Mutex<Vec<Call>>>,
-    /// Answer the next N calls with 429 and `Retry-After: 1`.
-    rate_limit_next: Arc<Mutex<usize>>,
+    faults: Arc<Mutex<Vec<(String, Fault)>>>,
     users: Arc<Mutex<HashMap<String, (String, String)>>>,
+    /// Messages by channel, oldest first: (ts, body).
+    messages: Arc<Mutex<HashMap<String, Vec<(String, Value)>>>>,
+    next_ts: Arc<Mutex<u64>>,
 }
 
 #[derive(Clone)]
@@ -57,10 +71,6 @@ impl FakeSlack {
         FakeSlack { base, inner }
     }
 
-    pub fn rate_limit_next(&self, n: usize) {
-        *self.inner.rate_limit_next.lock().unwrap() = n;
-    }
-
     pub fn api_base(&self) -> String {
         format!("{}/api/", self.base)
     }
@@ -74,6 +84,47 @@ impl FakeSlack {
             .into_iter()
             .filter(|c| c.method == method)
             .collect()
+    }
+
+    pub fn clear_calls(&self) {
+        self.inner.calls.lock().unwrap().clear();
+    }
+
+    /// Fail the next call of `method` with `fault` (queued in order).
+    pub fn fail_next(&self, method: &str, fault: Fault) {
+        self.inner
+            .faults
+            .lock()
+            .unwrap()
+            .push((method.to_string(), fault));
+    }
+
+    pub fn rate_limit_next(&self, n: usize) {
+        for _ in 0..n {
+            self.fail_next("*", Fault::RateLimited(1));
+        }
+    }
+
+    /// Messages the fake accepted into a channel, oldest first.
+    pub fn messages_in(&self, channel: &str) -> Vec<(String, Value)> {
+        self.inner
+            .messages
+            .lock()
+            .unwrap()
+            .get(channel)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every accepted message, with its channel.
+    pub fn all_messages(&self) -> Vec<(String, String, Value)> {
+        let messages = self.inner.messages.lock().unwrap();
+        let mut out: Vec<(String, String, Value)> = messages
+            .iter()
+            .flat_map(|(ch, ms)| ms.iter().map(|(ts, b)| (ch.clone(), ts.clone(), b.clone())))
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out
     }
 
     /// Wait (bounded) until `method` has been called `n` times; work after an ack is async.
@@ -107,6 +158,12 @@ fn parse_body(headers: &HeaderMap, body: &Bytes) -> Value {
     }
 }
 
+fn take_fault(s: &Inner, method: &str) -> Option<Fault> {
+    let mut faults = s.faults.lock().unwrap();
+    let i = faults.iter().position(|(m, _)| m == method || m == "*")?;
+    Some(faults.remove(i).1)
+}
+
 async fn api(
     State(s): State<Inner>,
     Path(method): Path<String>,
@@ -114,40 +171,40 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let body = parse_body(&headers, &body);
-    {
-        let mut limited = s.rate_limit_next.lock().unwrap();
-        if *limited > 0 {
-            *limited -= 1;
-            s.calls.lock().unwrap().push(Call {
-                method: format!("429:{method}"),
-                authorization: None,
-                body: body.clone(),
-            });
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [("retry-after", "1")],
-                axum::Json(json!({"ok": false, "error": "ratelimited"})),
-            )
-                .into_response();
-        }
-    }
-    // A directory that takes longer than Slack's 3-second window.
-    if body.get("user").and_then(Value::as_str) == Some("U0SLOW") {
-        tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
-    }
+    let fault = take_fault(&s, &method);
     let authorization = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     s.calls.lock().unwrap().push(Call {
-        method: method.clone(),
+        method: match fault {
+            Some(Fault::RateLimited(_)) => format!("429:{method}"),
+            Some(Fault::ServerError) => format!("500:{method}"),
+            _ => method.clone(),
+        },
         authorization: authorization.clone(),
         body: body.clone(),
     });
+    match fault {
+        Some(Fault::RateLimited(secs)) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", secs.to_string())],
+                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+        Some(Fault::ServerError) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        _ => {}
+    }
+    // A directory that takes longer than Slack's 3-second window.
+    if body.get("user").and_then(Value::as_str) == Some("U0SLOW") {
+        tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    }
     if authorization.as_deref() != Some("Bearer xoxb-test-token") {
         return axum::Json(json!({"ok": false, "error": "invalid_auth"})).into_response();
     }
-    axum::Json(match method.as_str() {
+    let answer = match method.as_str() {
         "users.info" => {
             let id = body.get("user").and_then(Value::as_str).unwrap_or("");
             match s.users.lock().unwrap().get(id) {
@@ -158,14 +215,80 @@ async fn api(
                 None => json!({"ok": false, "error": "user_not_found"}),
             }
         }
+        "conversations.open" => {
+            let user = body.get("users").and_then(Value::as_str).unwrap_or("X");
+            json!({"ok": true, "channel": {"id": format!("D{user}")}})
+        }
         "chat.postMessage" => {
-            json!({"ok": true, "channel": body.get("channel"), "ts": "1700000000.000100"})
+            let channel = body
+                .get("channel")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let ts = {
+                let mut n = s.next_ts.lock().unwrap();
+                *n += 1;
+                format!("1700000000.{:06}", *n)
+            };
+            s.messages
+                .lock()
+                .unwrap()
+                .entry(channel.clone())
+                .or_default()
+                .push((ts.clone(), body.clone()));
+            json!({"ok": true, "channel": channel, "ts": ts, "message": {"text": body.get("text")}})
+        }
+        "chat.update" => {
+            let channel = body.get("channel").and_then(Value::as_str).unwrap_or("");
+            let ts = body.get("ts").and_then(Value::as_str).unwrap_or("");
+            let mut messages = s.messages.lock().unwrap();
+            match messages
+                .get_mut(channel)
+                .and_then(|ms| ms.iter_mut().find(|(t, _)| t == ts))
+            {
+                Some(m) => {
+                    let metadata = m.1.get("metadata").cloned();
+                    m.1 = body.clone();
+                    if let Some(md) = metadata {
+                        m.1["metadata"] = md;
+                    }
+                    json!({"ok": true, "channel": channel, "ts": ts})
+                }
+                None => json!({"ok": false, "error": "message_not_found"}),
+            }
+        }
+        "conversations.history" => {
+            let channel = body.get("channel").and_then(Value::as_str).unwrap_or("");
+            let with_metadata =
+                body.get("include_all_metadata").and_then(Value::as_str) == Some("true");
+            let messages: Vec<Value> = s
+                .messages
+                .lock()
+                .unwrap()
+                .get(channel)
+                .map(|ms| {
+                    ms.iter()
+                        .rev()
+                        .map(|(ts, b)| {
+                            let mut m = json!({"type": "message", "ts": ts, "text": b.get("text"), "bot_id": "B0PACER"});
+                            if with_metadata && let Some(md) = b.get("metadata") {
+                                m["metadata"] = md.clone();
+                            }
+                            m
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({"ok": true, "messages": messages, "has_more": false})
         }
         "views.publish" => json!({"ok": true, "view": {"id": "V0001"}}),
-        "conversations.open" => json!({"ok": true, "channel": {"id": "D0DM0001"}}),
+        "views.open" => json!({"ok": true, "view": {"id": "V0MODAL"}}),
         _ => json!({"ok": true}),
-    })
-    .into_response()
+    };
+    if fault == Some(Fault::AcceptedThen500) {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    axum::Json(answer).into_response()
 }
 
 async fn response(

@@ -26,6 +26,7 @@ pub struct TestApp {
     pub slack: FakeSlack,
     pub store: Store,
     pub http: reqwest::Client,
+    pub state: AppState,
     _db: TestDb,
 }
 
@@ -102,6 +103,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         ("SLACK_BOT_TOKEN", "xoxb-test-token"),
         ("SLACK_API_BASE_URL", &slack.api_base()),
         ("PACER_ADMINS", ADMIN),
+        // Tests tick the scheduler themselves, with the injected clock.
+        ("PACER_SCHEDULER", "off"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -115,6 +118,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .expect("database opens and migrates");
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
     let state = AppState::new(config, store.clone(), Arc::new(clock.clone()));
+    let app_state = state.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(startup::serve(state, listener, std::future::pending()));
@@ -124,6 +128,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         slack,
         store,
         http: reqwest::Client::new(),
+        state: app_state,
         _db: db,
     }
 }
@@ -257,6 +262,52 @@ impl TestApp {
     /// `/pacer <text>` in the default workspace T0001, channel C0GENERAL1.
     pub async fn slash(&self, user: &str, text: &str) -> Reply {
         self.slash_in("T0001", user, "C0GENERAL1", text).await
+    }
+
+    /// Run the scheduler once at the injected clock's time.
+    pub async fn tick(&self) -> pacer::rhythm::TickReport {
+        use pacer::clock::Clock;
+        self.state
+            .scheduler
+            .tick(self.clock.now())
+            .await
+            .expect("tick")
+    }
+
+    /// A click on a check-in button as Slack sends it.
+    pub async fn click(
+        &self,
+        user: &str,
+        channel: &str,
+        ts: &str,
+        action_id: &str,
+        value: &str,
+    ) -> Reply {
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "user": {"id": user, "username": user.to_lowercase(), "team_id": "T0001"},
+            "api_app_id": "A0PACER",
+            "token": "deprecated",
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
+            "trigger_id": "1234.5678.trigger",
+            "team": {"id": "T0001", "domain": "example"},
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "channel": {"id": channel, "name": "directmessage"},
+            "message": {"type": "message", "ts": ts, "text": "Check-in"},
+            "response_url": format!("{}/response/{}", self.slack.base, uuid::Uuid::new_v4().simple()),
+            "actions": [{
+                "action_id": action_id, "block_id": "b1", "value": value, "type": "button",
+                "text": {"type": "plain_text", "text": "x"}, "action_ts": "1700000000.1"
+            }]
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed(
+            "/slack/interactivity",
+            &body,
+            "application/x-www-form-urlencoded",
+        )
+        .await
     }
 
     pub async fn count(&self, table: &str) -> i64 {
