@@ -30,13 +30,16 @@ pub enum Fault {
     AcceptedThen500,
 }
 
+/// A channel's messages, oldest first: (ts, body).
+type Channel = Vec<(String, Value)>;
+
 #[derive(Clone, Default)]
 struct Inner {
     calls: Arc<Mutex<Vec<Call>>>,
     faults: Arc<Mutex<Vec<(String, Fault)>>>,
     users: Arc<Mutex<HashMap<String, (String, String)>>>,
     /// Messages by channel, oldest first: (ts, body).
-    messages: Arc<Mutex<HashMap<String, Vec<(String, Value)>>>>,
+    messages: Arc<Mutex<HashMap<String, Channel>>>,
     next_ts: Arc<Mutex<u64>>,
 }
 
