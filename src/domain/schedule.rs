@@ -321,16 +321,16 @@ impl Schedule {
             let from = (now - Duration::days(days)).max(not_before) - Duration::seconds(1);
             let mut best = None;
             let mut cursor = from;
-            loop {
-                let batch = self.upcoming(cursor, tz, 500);
+            'walk: loop {
+                let batch = self.upcoming(cursor, tz, 16);
                 let Some(last) = batch.last().copied() else {
                     break;
                 };
-                for t in batch.into_iter().filter(|t| *t <= now) {
+                for t in batch {
+                    if t > now {
+                        break 'walk;
+                    }
                     best = Some(t);
-                }
-                if last > now {
-                    break;
                 }
                 cursor = last;
             }

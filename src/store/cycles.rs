@@ -152,6 +152,16 @@ impl Store {
 
     /// Close every open cycle whose time has come; returns the closed cycles.
     pub async fn close_due_cycles(&self, now: i64) -> Result<Vec<CycleRow>> {
+        // A read first: most ticks have nothing to close and need not take the write lock.
+        let due: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cycles WHERE state = 'open' AND closes_at <= $1",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        if due == 0 {
+            return Ok(Vec::new());
+        }
         Ok(sqlx::query_as(&format!(
             "UPDATE cycles SET state = 'closed', closed_at = $1 WHERE state = 'open' AND closes_at <= $1
              RETURNING {CYCLE_COLUMNS}"

@@ -51,6 +51,16 @@ impl Store {
     /// Claim up to `limit` due jobs (or jobs whose lease expired: their claimer died) for
     /// `lease_secs`. PostgreSQL skips rows another replica is claiming; SQLite has one writer.
     pub async fn claim_jobs(&self, now: i64, lease_secs: i64, limit: i64) -> Result<Vec<JobRow>> {
+        // A read first: most ticks have nothing due and need not take the write lock.
+        let due: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE (state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1)",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        if due == 0 {
+            return Ok(Vec::new());
+        }
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",

@@ -8,6 +8,7 @@ mod checkins;
 mod events;
 mod manifest;
 mod priorities;
+mod quarter;
 mod rhythm;
 mod security;
 mod teams;
