@@ -5,6 +5,9 @@
 use super::{LEASE_SECS, MAX_ATTEMPTS, TickReport};
 use crate::messenger::{Messengers, SendError};
 use crate::store::{JobRow, Store, StoreError};
+use std::collections::HashMap;
+use std::time::Instant;
+
 use chrono::{DateTime, Duration, Utc};
 
 pub async fn run_due_jobs(
@@ -13,6 +16,7 @@ pub async fn run_due_jobs(
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
+    let mut pacing = Pacing::default();
     loop {
         let jobs = store.claim_jobs(now.timestamp(), LEASE_SECS, 50).await?;
         if jobs.is_empty() {
@@ -21,7 +25,7 @@ pub async fn run_due_jobs(
         for job in jobs {
             let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
             let _enter = span.enter();
-            match run(store, messengers, &job, now).await {
+            match run(store, messengers, &job, now, &mut pacing).await {
                 Ok(Outcome::Sent) => {
                     store.finish_job(job.id, now.timestamp()).await?;
                     report.sent += 1;
@@ -80,11 +84,32 @@ enum JobError {
     Invalid(String),
 }
 
+/// Slack allows about one message per second per channel: two messages for one person in a
+/// tick are spaced out.
+#[derive(Default)]
+struct Pacing(HashMap<(i64, i64), Instant>);
+
+impl Pacing {
+    async fn wait_for(&mut self, ws: i64, person: i64) {
+        if let Some(last) = self.0.get(&(ws, person)) {
+            let gap = std::time::Duration::from_millis(1100);
+            if let Some(rest) = gap.checked_sub(last.elapsed()) {
+                tokio::time::sleep(rest).await;
+            }
+        }
+    }
+
+    fn sent(&mut self, ws: i64, person: i64) {
+        self.0.insert((ws, person), Instant::now());
+    }
+}
+
 async fn run(
     store: &Store,
     messengers: &Messengers,
     job: &JobRow,
     now: DateTime<Utc>,
+    pacing: &mut Pacing,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
     let (platform, key) = store
@@ -145,10 +170,12 @@ async fn run(
             .await?;
         return Ok(Outcome::Sent);
     }
+    pacing.wait_for(ws, person_id).await;
     let sent = messenger
         .send_direct(&key, &person.user_id, &message, &job.key)
         .await
         .map_err(JobError::Send)?;
+    pacing.sent(ws, person_id);
     // Recorded right after the call: the crash window is as short as it can be.
     store
         .save_prompt(ws, cycle_id, person_id, &sent.channel, &sent.ts)

@@ -4,6 +4,7 @@
 mod common;
 
 mod checkins;
+mod cli;
 
 mod events;
 mod manifest;

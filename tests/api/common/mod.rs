@@ -27,6 +27,7 @@ pub struct TestApp {
     pub store: Store,
     pub http: reqwest::Client,
     pub state: AppState,
+    pub db_url: String,
     _db: TestDb,
 }
 
@@ -129,6 +130,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         store,
         http: reqwest::Client::new(),
         state: app_state,
+        db_url: db_url.clone(),
         _db: db,
     }
 }

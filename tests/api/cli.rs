@@ -1,0 +1,65 @@
+//! The binary's commands that operators script: `pacer tick` against the same database.
+
+use crate::common::{SIGNING_SECRET, TestApp, spawn_app};
+
+async fn pacer(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("PACER_DATABASE_URL", &app.db_url)
+        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_BASE_URL", app.slack.api_base())
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn pacer_tick_runs_what_is_due_as_of_now_once_and_exits() {
+    let app = spawn_app().await;
+    app.slash("U0ANA", "team add Platform").await;
+    app.slash("U0ANA", "add Payments API team:Platform").await;
+    app.slash("U0BEN", "add Fraud rules team:Platform").await;
+    app.slash(
+        "U0ANA",
+        "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
+    )
+    .await;
+
+    let (code, out, err) = pacer(&app, &["tick", "--now", "2026-11-30T07:59:00Z"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("opened 0 cycles"), "{out}");
+    let (code, out, err) = pacer(&app, &["tick", "--now", "2026-11-30T08:00:00Z"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("opened 1 cycles") && out.contains("sent 2"),
+        "{out}"
+    );
+    assert_eq!(app.slack.messages_in("DU0ANA").len(), 1);
+    assert_eq!(app.slack.messages_in("DU0BEN").len(), 1);
+    // The same instant again does nothing: no duplicate prompts.
+    let (_, out, _) = pacer(&app, &["tick", "--now", "2026-11-30T08:00:00Z"]).await;
+    assert!(
+        out.contains("opened 0 cycles") && out.contains("sent 0"),
+        "{out}"
+    );
+    // Four hours later, both are reminded.
+    let (_, out, _) = pacer(&app, &["tick", "--now", "2026-11-30T12:00:00+00:00"]).await;
+    assert!(
+        out.contains("queued 2 reminders") && out.contains("sent 2"),
+        "{out}"
+    );
+    assert_eq!(app.slack.all_messages().len(), 4);
+
+    let (code, _, err) = pacer(&app, &["tick", "--now", "next monday"]).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("RFC 3339"), "{err}");
+}
