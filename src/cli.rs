@@ -133,8 +133,75 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Demo => not_yet("demo"),
-        CliCommand::Digest { .. } => not_yet("digest"),
+        CliCommand::Digest {
+            team,
+            workspace,
+            format,
+        } => {
+            let config = load_config()?;
+            crate::telemetry::init(config.log_format);
+            let store = startup::open_store(&config).await?;
+            let code = print_digest(&store, &team, workspace.as_deref(), format).await?;
+            store.close().await;
+            Ok(code)
+        }
     }
+}
+
+/// `pacer digest <team>`: the digest of the team's last closed cycle.
+async fn print_digest(
+    store: &crate::store::Store,
+    team: &str,
+    workspace: Option<&str>,
+    format: DigestFormat,
+) -> anyhow::Result<i32> {
+    let all = store.workspaces().await?;
+    let ws = match workspace {
+        Some(w) => all
+            .iter()
+            .find(|(id, _, key)| key == w || id.to_string() == w),
+        None if all.len() == 1 => all.first(),
+        None => {
+            eprintln!(
+                "error: there are {} workspaces; choose one with --workspace ({})",
+                all.len(),
+                all.iter()
+                    .map(|(_, _, k)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return Ok(2);
+        }
+    };
+    let Some((ws, _, _)) = ws else {
+        eprintln!("error: no such workspace");
+        return Ok(2);
+    };
+    let Ok(name) = team.parse::<crate::domain::TeamName>() else {
+        eprintln!("error: `{team}` is not a team name");
+        return Ok(2);
+    };
+    let Some(team) = store.team_by_name(*ws, &name.key()).await? else {
+        eprintln!("error: there is no team called {team}");
+        return Ok(2);
+    };
+    let Some(cycle) = store.last_closed_cycle(*ws, team.id, i64::MAX).await? else {
+        eprintln!("error: {} has no closed cycle yet", team.name);
+        return Ok(1);
+    };
+    let tz: chrono_tz::Tz = store
+        .rhythm(*ws, team.id)
+        .await?
+        .and_then(|r| r.home_zone.parse().ok())
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let closed = chrono::DateTime::from_timestamp(cycle.closes_at, 0).unwrap_or_default();
+    let digest =
+        crate::reporting::digest::build(store, *ws, &team, Some(&cycle), closed, false).await?;
+    match format {
+        DigestFormat::Text => print!("{}", crate::reporting::render::text(&digest, tz)),
+        DigestFormat::Json => println!("{}", serde_json::to_string_pretty(&digest)?),
+    }
+    Ok(0)
 }
 
 fn not_yet(what: &str) -> anyhow::Result<i32> {

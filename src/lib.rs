@@ -11,6 +11,7 @@ pub mod http;
 pub mod message;
 pub mod messenger;
 pub mod people;
+pub mod reporting;
 pub mod rhythm;
 pub mod slack;
 pub mod startup;

@@ -53,6 +53,23 @@ pub trait Messenger: Send + Sync {
         sent: &Sent,
         message: &Message,
     ) -> Result<(), SendError>;
+    /// Post to a channel, or into a thread of it, tagged with `key`.
+    async fn post(
+        &self,
+        workspace: &str,
+        channel: &str,
+        message: &Message,
+        key: &str,
+        thread: Option<&str>,
+    ) -> Result<Sent, SendError>;
+    /// A message posted earlier with `key` in a channel (or thread), if there is one.
+    async fn find(
+        &self,
+        workspace: &str,
+        channel: &str,
+        key: &str,
+        thread: Option<&str>,
+    ) -> Result<Option<Sent>, SendError>;
 }
 
 /// The messengers of the configured platforms, by platform name.

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{checkin, help, priorities, render, rhythm, teams};
+use super::{checkin, digest, help, priorities, render, rhythm, teams};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -173,7 +173,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::Teams => teams::list(s, inv).await,
         Command::Rhythm { team, change } => rhythm::set(s, inv, team, change).await,
         Command::Checkin => checkin::checkin(s, inv).await,
-        Command::Digest { .. } => Err(CommandError::NotAvailable("digest")),
+        Command::Digest { team } => digest::preview(s, inv, team).await,
         Command::Away { from, to } => checkin::away(s, inv, from, to).await,
         Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => Err(CommandError::NotAvailable("dashboard")),

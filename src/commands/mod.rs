@@ -2,6 +2,7 @@
 //! [`crate::message::Message`]. Every chat platform comes through here.
 
 mod checkin;
+mod digest;
 pub mod execute;
 pub mod help;
 pub mod parse;

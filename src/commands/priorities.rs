@@ -8,7 +8,7 @@ use super::execute::{
 };
 use super::parse::ListFilter;
 use super::render::{self, next_steps};
-use crate::domain::drift::{self, Node, Reason, Thresholds, UpdateFact};
+use crate::domain::drift::{self, Reason};
 use crate::domain::{DueDate, Priority, PriorityNumber, Progress, Status, TeamName, UserRef, due};
 use crate::message::{Block, Message, Rich};
 use crate::store::{NewPriority, PriorityChanges, PriorityQuery, UpdateInput};
@@ -229,61 +229,22 @@ pub async fn list(s: &Services<'_>, inv: &Invocation, filter: ListFilter) -> Out
     Ok(Message::private(blocks))
 }
 
-/// The drift flags of the given priorities, with `blocked` resolved across the workspace.
+/// The drift flags of the given priorities, as of now.
 pub async fn flags_for(
     s: &Services<'_>,
     inv: &Invocation,
     priorities: &[Priority],
 ) -> Result<HashMap<i64, Vec<Reason>>, CommandError> {
-    let ws = inv.ws();
-    let today = inv.today();
-    let thresholds = Thresholds::default();
-    // Blocked looks through dependencies, which may sit anywhere in the workspace.
-    let everything = s
-        .store
-        .priorities(
-            ws,
-            &PriorityQuery {
-                include_closed: true,
-                ..Default::default()
-            },
-        )
-        .await?;
-    let ids: Vec<i64> = everything.iter().map(|p| p.id).collect();
-    let depth = thresholds
-        .stuck_at_risk
-        .max(thresholds.flat_updates)
-        .max(thresholds.stuck_off_track);
-    let mut updates: HashMap<i64, Vec<UpdateFact>> = HashMap::new();
-    for u in s.store.recent_updates(ws, &ids, depth).await? {
-        if let Ok(status) = u.status.parse::<Status>() {
-            updates.entry(u.priority_id).or_default().push(UpdateFact {
-                status,
-                progress: u.progress.clamp(0, 100) as u8,
-            });
-        }
-    }
-    let mut deps: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (a, b) in s.store.dependency_edges(ws).await? {
-        deps.entry(a).or_default().push(b);
-    }
-    let nodes: Vec<Node> = everything
-        .iter()
-        .map(|p| Node {
-            priority: p,
-            depends_on: deps.remove(&p.id).unwrap_or_default(),
-            own: drift::own_flags(
-                p,
-                updates.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
-                today,
-                &thresholds,
-            ),
-        })
-        .collect();
-    let mut all = drift::with_blocked(nodes);
-    let wanted: std::collections::HashSet<i64> = priorities.iter().map(|p| p.id).collect();
-    all.retain(|id, _| wanted.contains(id));
-    Ok(all)
+    let thresholds = s.store.drift_thresholds(inv.ws()).await?;
+    Ok(crate::reporting::drift::evaluate(
+        s.store,
+        inv.ws(),
+        priorities,
+        inv.now,
+        inv.today(),
+        &thresholds,
+    )
+    .await?)
 }
 
 pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outcome {

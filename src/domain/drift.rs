@@ -141,6 +141,37 @@ pub fn own_flags(
     out
 }
 
+/// `silent`: no answer from the owner in the last N closed cycles that asked about it (cycles
+/// while the owner was away are not in the list). `answered_newest_first` has one entry per
+/// such cycle.
+pub fn silent_flag(answered_newest_first: &[bool], t: &Thresholds) -> Option<Reason> {
+    let n = t.silent_cycles;
+    (answered_newest_first.len() >= n && answered_newest_first.iter().take(n).all(|a| !a)).then(
+        || Reason {
+            flag: Flag::Silent,
+            text: format!("no check-in from its owner in the last {n} cycles"),
+        },
+    )
+}
+
+/// How urgent a stalled priority is, for "worst first": its status, then its worst flag, then
+/// how many flags it has.
+pub fn urgency(status: Status, reasons: &[Reason]) -> (u8, u8, usize) {
+    let worst = reasons
+        .iter()
+        .map(|r| match r.flag {
+            Flag::Blocked => 6,
+            Flag::Stuck => 5,
+            Flag::Overdue => 4,
+            Flag::Behind => 3,
+            Flag::Silent => 2,
+            Flag::Flat => 1,
+        })
+        .max()
+        .unwrap_or(0);
+    (status.severity(), worst, reasons.len())
+}
+
 /// What `blocked` needs to know of each priority: its number, team and status, and what it
 /// depends on.
 pub struct Node<'a> {
@@ -376,6 +407,19 @@ mod tests {
         assert_eq!(out[&2][0].text, "waits on #3 (Platform), off track");
         assert!(out[&3].is_empty());
         assert!(out[&4].is_empty() && out[&5].is_empty());
+    }
+
+    #[test]
+    fn silent_after_two_unanswered_cycles_not_one() {
+        let t = Thresholds::default();
+        assert_eq!(silent_flag(&[false], &t), None);
+        assert_eq!(silent_flag(&[false, true], &t), None);
+        assert_eq!(silent_flag(&[false, false], &t).unwrap().flag, Flag::Silent);
+        assert_eq!(
+            silent_flag(&[false, false, true], &t).unwrap().flag,
+            Flag::Silent
+        );
+        assert_eq!(silent_flag(&[], &t), None);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! open while a platform is called.
 
 use super::{LEASE_SECS, MAX_ATTEMPTS, TickReport};
-use crate::messenger::{Messengers, SendError};
+use chrono_tz::Tz;
+
+use crate::messenger::{Messenger, Messengers, SendError};
 use crate::store::{JobRow, Store, StoreError};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -119,6 +121,15 @@ async fn run(
     let messenger = messengers
         .get(&platform)
         .ok_or_else(|| JobError::Invalid(format!("no {platform} messenger configured")))?;
+    // A previous attempt whose outcome is unknown may have been delivered: look first.
+    let unknown_before = job.attempts > 1
+        && !job
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("not sent"));
+    if job.kind == "digest" {
+        return digest(store, messenger.as_ref(), &key, job, unknown_before).await;
+    }
     let (Some(cycle_id), Some(person_id)) = (job.cycle_id, job.person_id) else {
         return Err(JobError::Invalid("job without cycle or person".into()));
     };
@@ -152,12 +163,6 @@ async fn run(
         return Ok(Outcome::NothingToDo);
     }
     let message = super::checkin::current_prompt(store, ws, &cycle, &person, now, reminder).await?;
-    // A previous attempt whose outcome is unknown may have been delivered: look first.
-    let unknown_before = job.attempts > 1
-        && !job
-            .last_error
-            .as_deref()
-            .is_some_and(|e| e.starts_with("not sent"));
     if unknown_before
         && let Some(sent) = messenger
             .find_direct(&key, &person.user_id, &job.key)
@@ -180,5 +185,101 @@ async fn run(
     store
         .save_prompt(ws, cycle_id, person_id, &sent.channel, &sent.ts)
         .await?;
+    Ok(Outcome::Sent)
+}
+
+/// Post a closed cycle's digest to the team's channel, then the full list as a thread reply.
+/// Each part is recorded as soon as it is posted, so a retry skips what is already there.
+async fn digest(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    let cycle_id = job
+        .cycle_id
+        .ok_or_else(|| JobError::Invalid("digest without cycle".into()))?;
+    let cycle = store
+        .cycle(ws, cycle_id)
+        .await?
+        .ok_or_else(|| JobError::Invalid("cycle is gone".into()))?;
+    let team = store
+        .team(ws, cycle.team_id)
+        .await?
+        .ok_or_else(|| JobError::Invalid("team is gone".into()))?;
+    let Some(channel) = team.channel_id.clone() else {
+        tracing::info!(team = %team.name, "team has no channel; digest not posted");
+        return Ok(Outcome::NothingToDo);
+    };
+    let tz: Tz = store
+        .rhythm(ws, team.id)
+        .await?
+        .and_then(|r| r.home_zone.parse().ok())
+        .unwrap_or(Tz::UTC);
+    let closed_at = DateTime::from_timestamp(cycle.closes_at, 0).unwrap_or_default();
+    let built =
+        crate::reporting::digest::build(store, ws, &team, Some(&cycle), closed_at, false).await?;
+    let posted = store.digest_post(ws, cycle_id).await?;
+    let main_ts = match &posted {
+        Some((_, ts, _)) => ts.clone(),
+        None => {
+            let found = if unknown_before {
+                messenger
+                    .find(key, &channel, &job.key, None)
+                    .await
+                    .map_err(JobError::Send)?
+            } else {
+                None
+            };
+            let sent = match found {
+                Some(sent) => sent,
+                None => {
+                    let summary = crate::reporting::render::summary(&built, tz);
+                    messenger
+                        .post(key, &channel, &summary, &job.key, None)
+                        .await
+                        .map_err(JobError::Send)?
+                }
+            };
+            store
+                .save_digest_post(
+                    ws,
+                    cycle_id,
+                    &sent.channel,
+                    &sent.ts,
+                    Utc::now().timestamp(),
+                )
+                .await?;
+            sent.ts
+        }
+    };
+    if posted
+        .as_ref()
+        .is_some_and(|(_, _, thread)| thread.is_some())
+    {
+        return Ok(Outcome::Sent);
+    }
+    let thread_key = format!("{}:thread", job.key);
+    let found = if unknown_before {
+        messenger
+            .find(key, &channel, &thread_key, Some(&main_ts))
+            .await
+            .map_err(JobError::Send)?
+    } else {
+        None
+    };
+    let sent = match found {
+        Some(sent) => sent,
+        None => {
+            let list = crate::reporting::render::thread(&built);
+            messenger
+                .post(key, &channel, &list, &thread_key, Some(&main_ts))
+                .await
+                .map_err(JobError::Send)?
+        }
+    };
+    store.save_digest_thread(ws, cycle_id, &sent.ts).await?;
     Ok(Outcome::Sent)
 }

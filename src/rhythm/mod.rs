@@ -47,8 +47,9 @@ impl Scheduler {
     /// Run everything due as of `now` once.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
         let mut report = self.plan(now).await?;
-        deliver::run_due_jobs(&self.store, &self.messengers, now, &mut report).await?;
+        // Closing queues the digest, so it goes out in this same tick.
         plan::close_cycles(&self.store, now, &mut report).await?;
+        deliver::run_due_jobs(&self.store, &self.messengers, now, &mut report).await?;
         Ok(report)
     }
 

@@ -128,15 +128,44 @@ fn nonempty(s: String) -> String {
     }
 }
 
-/// Blocks for a message or view, cut to `max` with a closing note when the model has more.
+/// Slack refuses messages whose blocks carry much more than about 13,000 characters in all
+/// (undocumented; bolt-js #2509); stay under it.
+pub const MAX_TOTAL_CHARS: usize = 12_000;
+
+fn text_chars(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| match x {
+                Value::String(s) if k == "text" => s.chars().count(),
+                other => text_chars(other),
+            })
+            .sum(),
+        Value::Array(a) => a.iter().map(text_chars).sum(),
+        _ => 0,
+    }
+}
+
+/// Blocks for a message or view, cut to `max` blocks and the total character budget, with a
+/// closing note saying how much was left out.
 pub fn blocks(m: &Message, max: usize) -> Vec<Value> {
     let mut out: Vec<Value> = m.blocks.iter().map(block).collect();
-    if out.len() > max {
-        let dropped = out.len() - (max - 1);
-        out.truncate(max - 1);
+    let total = out.len();
+    let mut used = 0;
+    let mut keep = 0;
+    for b in &out {
+        let n = text_chars(b);
+        if keep + 1 >= max || used + n > MAX_TOTAL_CHARS - 200 {
+            break;
+        }
+        used += n;
+        keep += 1;
+    }
+    if keep < total {
+        out.truncate(keep);
         out.push(json!({
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": format!("…and {dropped} more sections not shown.")}]
+            "elements": [{"type": "mrkdwn", "text": format!("…and {} more sections not shown.", total - keep)}]
         }));
     }
     out
@@ -196,14 +225,25 @@ mod tests {
         }
         let m = Message::private(blocks_in);
         let out = blocks(&m, MAX_MESSAGE_BLOCKS);
-        assert_eq!(out.len(), 50);
+        assert!(out.len() <= 50);
         assert!(out[0]["text"]["text"].as_str().unwrap().chars().count() <= 150);
         assert!(out[1]["text"]["text"].as_str().unwrap().chars().count() <= 3000);
-        assert!(
-            out[49]["elements"][0]["text"]
-                .as_str()
-                .unwrap()
-                .contains("more")
+        let last = out.last().unwrap()["elements"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(last.contains("more sections not shown"), "{last}");
+        let total: usize = out.iter().map(text_chars).sum();
+        assert!(total <= MAX_TOTAL_CHARS, "{total}");
+        // Many small blocks: the 50-block limit.
+        let small = Message::private(
+            (0..80)
+                .map(|i| Block::Text(Rich::new().text(format!("line {i}"))))
+                .collect(),
         );
+        let out = blocks(&small, MAX_MESSAGE_BLOCKS);
+        assert_eq!(out.len(), 50);
+        let last = out[49]["elements"][0]["text"].as_str().unwrap();
+        assert!(last.contains("31 more"), "{last}");
     }
 }

@@ -105,12 +105,39 @@ impl Messenger for SlackMessenger {
     ) -> Result<Sent, SendError> {
         let token = self.token(workspace)?;
         let channel = self.open_dm(token, user_id).await?;
-        let body = json!({
+        self.post(workspace, &channel, message, key, None).await
+    }
+
+    async fn find_direct(
+        &self,
+        workspace: &str,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<Sent>, SendError> {
+        let token = self.token(workspace)?;
+        let channel = self.open_dm(token, user_id).await?;
+        self.find(workspace, &channel, key, None).await
+    }
+
+    async fn post(
+        &self,
+        workspace: &str,
+        channel: &str,
+        message: &Message,
+        key: &str,
+        thread: Option<&str>,
+    ) -> Result<Sent, SendError> {
+        let token = self.token(workspace)?;
+        let mut body = json!({
             "channel": channel,
             "text": blocks::fallback_text(message),
             "blocks": blocks::blocks(message, blocks::MAX_MESSAGE_BLOCKS),
             "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+            "unfurl_links": false,
         });
+        if let Some(ts) = thread {
+            body["thread_ts"] = json!(ts);
+        }
         let v = self
             .api
             .call_json(token, "chat.postMessage", &body)
@@ -124,32 +151,49 @@ impl Messenger for SlackMessenger {
         let channel = v
             .get("channel")
             .and_then(Value::as_str)
-            .unwrap_or(&channel)
+            .unwrap_or(channel)
             .to_string();
         Ok(Sent { channel, ts })
     }
 
-    async fn find_direct(
+    async fn find(
         &self,
         workspace: &str,
-        user_id: &str,
+        channel: &str,
         key: &str,
+        thread: Option<&str>,
     ) -> Result<Option<Sent>, SendError> {
         let token = self.token(workspace)?;
-        let channel = self.open_dm(token, user_id).await?;
-        let v = self
-            .api
-            .call_form(
-                token,
-                "conversations.history",
-                &[
-                    ("channel", &channel),
-                    ("limit", "50"),
-                    ("include_all_metadata", "true"),
-                ],
-            )
-            .await
-            .map_err(classify)?;
+        let v = match thread {
+            Some(ts) => {
+                self.api
+                    .call_form(
+                        token,
+                        "conversations.replies",
+                        &[
+                            ("channel", channel),
+                            ("ts", ts),
+                            ("limit", "50"),
+                            ("include_all_metadata", "true"),
+                        ],
+                    )
+                    .await
+            }
+            None => {
+                self.api
+                    .call_form(
+                        token,
+                        "conversations.history",
+                        &[
+                            ("channel", channel),
+                            ("limit", "50"),
+                            ("include_all_metadata", "true"),
+                        ],
+                    )
+                    .await
+            }
+        }
+        .map_err(classify)?;
         let found = v
             .get("messages")
             .and_then(Value::as_array)
@@ -161,7 +205,7 @@ impl Messenger for SlackMessenger {
                     == Some(key)
             });
         Ok(found.map(|m| Sent {
-            channel: channel.clone(),
+            channel: channel.to_string(),
             ts: m
                 .get("ts")
                 .and_then(Value::as_str)

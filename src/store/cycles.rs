@@ -150,7 +150,8 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Close every open cycle whose time has come; returns the closed cycles.
+    /// Close every open cycle whose time has come and queue its digest, in one transaction;
+    /// returns the closed cycles.
     pub async fn close_due_cycles(&self, now: i64) -> Result<Vec<CycleRow>> {
         // A read first: most ticks have nothing to close and need not take the write lock.
         let due: i64 = sqlx::query_scalar(
@@ -162,13 +163,75 @@ impl Store {
         if due == 0 {
             return Ok(Vec::new());
         }
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let closed: Vec<CycleRow> = sqlx::query_as(&format!(
             "UPDATE cycles SET state = 'closed', closed_at = $1 WHERE state = 'open' AND closes_at <= $1
              RETURNING {CYCLE_COLUMNS}"
         ))
         .bind(now)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(&mut *tx)
+        .await?;
+        for c in &closed {
+            super::jobs::insert_job(
+                &mut tx,
+                c.workspace_id,
+                "digest",
+                &format!("digest:{}", c.id),
+                Some(c.id),
+                None,
+                now,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(closed)
+    }
+
+    pub async fn digest_post(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        Ok(sqlx::query_as("SELECT channel, ts, thread_ts FROM digest_posts WHERE workspace_id = $1 AND cycle_id = $2")
+            .bind(ws)
+            .bind(cycle_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn save_digest_post(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        channel: &str,
+        ts: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO digest_posts (cycle_id, workspace_id, channel, ts, posted_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (cycle_id) DO NOTHING",
+        )
+        .bind(cycle_id)
+        .bind(ws)
+        .bind(channel)
+        .bind(ts)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn save_digest_thread(&self, ws: i64, cycle_id: i64, thread_ts: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE digest_posts SET thread_ts = $1 WHERE workspace_id = $2 AND cycle_id = $3",
+        )
+        .bind(thread_ts)
+        .bind(ws)
+        .bind(cycle_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Owners whose reminder time has come and has not been decided yet.
@@ -430,3 +493,144 @@ impl Store {
 const UNANSWERED_SQL: &str = "SELECT COUNT(*) FROM cycle_priorities cp
      WHERE cp.cycle_id = $1 AND cp.person_id = $2
      AND NOT EXISTS (SELECT 1 FROM priority_updates u WHERE u.cycle_id = cp.cycle_id AND u.priority_id = cp.priority_id)";
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Participant {
+    pub person_id: i64,
+    pub user_id: String,
+    pub display_name: String,
+    pub away: i64,
+    pub answered: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct StatusChange {
+    pub priority_id: i64,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LateAnswer {
+    pub priority_id: i64,
+    pub status: String,
+    pub progress: i64,
+    pub created_at: i64,
+}
+
+impl Store {
+    fn cycle_columns(prefix: &str) -> String {
+        CYCLE_COLUMNS
+            .split(", ")
+            .map(|c| format!("{prefix}{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The team's latest closed cycle that closed at or before `before`.
+    pub async fn last_closed_cycle(
+        &self,
+        ws: i64,
+        team_id: i64,
+        before: i64,
+    ) -> Result<Option<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE workspace_id = $1 AND team_id = $2 AND state = 'closed'
+             AND closes_at <= $3 ORDER BY closes_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(ws)
+        .bind(team_id)
+        .bind(before)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The closed cycle of the same team before this one.
+    pub async fn previous_cycle(&self, ws: i64, cycle: &CycleRow) -> Result<Option<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE workspace_id = $1 AND team_id = $2 AND state = 'closed'
+             AND opens_at < $3 ORDER BY opens_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(ws)
+        .bind(cycle.team_id)
+        .bind(cycle.opens_at)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn open_cycle_of_team(&self, ws: i64, team_id: i64) -> Result<Option<CycleRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM cycles c WHERE c.workspace_id = $1 AND c.team_id = $2 AND c.state = 'open'
+             ORDER BY c.opens_at DESC LIMIT 1",
+            Self::cycle_columns("c.")
+        ))
+        .bind(ws)
+        .bind(team_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Who a cycle asked, whether they were away, and whether they answered (on time).
+    pub async fn participation(&self, ws: i64, cycle_id: i64) -> Result<Vec<Participant>> {
+        Ok(sqlx::query_as(
+            "SELECT o.person_id, p.user_id, p.display_name, o.away,
+                 CAST(CASE WHEN EXISTS (SELECT 1 FROM priority_updates u JOIN cycle_priorities cp
+                                   ON cp.priority_id = u.priority_id AND cp.cycle_id = o.cycle_id
+                                   WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)
+                      THEN 1 ELSE 0 END AS BIGINT) AS answered
+             FROM cycle_owners o JOIN people p ON p.id = o.person_id AND p.workspace_id = o.workspace_id
+             WHERE o.workspace_id = $1 AND o.cycle_id = $2 ORDER BY LOWER(p.display_name)",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Status changes of a team's priorities in a time window.
+    pub async fn status_changes(
+        &self,
+        ws: i64,
+        team_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<StatusChange>> {
+        Ok(sqlx::query_as(
+            "SELECT h.priority_id, h.old_value, h.new_value, h.at FROM priority_history h
+             JOIN priorities p ON p.id = h.priority_id AND p.workspace_id = h.workspace_id
+             WHERE h.workspace_id = $1 AND p.team_id = $2 AND h.field = 'status' AND h.at >= $3 AND h.at <= $4
+             ORDER BY h.id",
+        )
+        .bind(ws)
+        .bind(team_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Answers to a cycle that came after it closed.
+    pub async fn late_answers(&self, ws: i64, cycle_id: i64) -> Result<Vec<LateAnswer>> {
+        Ok(sqlx::query_as(
+            "SELECT priority_id, status, progress, created_at FROM priority_updates
+             WHERE workspace_id = $1 AND cycle_id = $2 AND late = 1 ORDER BY id",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// (on-track answers, all answers) of a cycle, for trends.
+    pub async fn answer_mix(&self, ws: i64, cycle_id: i64) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'on-track' THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*)
+             FROM priority_updates WHERE workspace_id = $1 AND cycle_id = $2 AND late = 0",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

@@ -17,7 +17,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use cycles::{CheckinItem, CycleRow, NewCycle, OwnerPlan, PromptRow};
+pub use cycles::{
+    CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
+};
 pub use jobs::JobRow;
 pub use people::PersonRow;
 pub use priorities::{
@@ -165,6 +167,43 @@ impl Store {
         self.setting(key)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("setting {key} vanished")))
+    }
+
+    /// The workspace's drift thresholds: the contract's defaults unless changed.
+    pub async fn drift_thresholds(&self, ws: i64) -> Result<crate::domain::drift::Thresholds> {
+        let mut t = crate::domain::drift::Thresholds::default();
+        if let Some(v) = self.setting(&format!("drift:{ws}")).await? {
+            for pair in v.split(',') {
+                let Some((k, n)) = pair.split_once('=') else {
+                    continue;
+                };
+                let Ok(n) = n.trim().parse::<i64>() else {
+                    continue;
+                };
+                let n = n.clamp(1, 1000);
+                match k.trim() {
+                    "silent" => t.silent_cycles = n as usize,
+                    "stuck_off_track" => t.stuck_off_track = n as usize,
+                    "stuck_at_risk" => t.stuck_at_risk = n as usize,
+                    "flat" => t.flat_updates = n as usize,
+                    "behind" => t.behind_points = n,
+                    _ => {}
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    /// Change a workspace's drift thresholds (`silent=3,behind=30`; unknown keys ignored).
+    pub async fn set_drift_thresholds(&self, ws: i64, spec: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("drift:{ws}"))
+        .bind(spec)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -489,26 +489,40 @@ impl Store {
         priority_ids: &[i64],
         per_priority: usize,
     ) -> Result<Vec<UpdateEntry>> {
-        if priority_ids.is_empty() {
-            return Ok(Vec::new());
+        self.updates_as_of(ws, priority_ids, per_priority, i64::MAX)
+            .await
+    }
+
+    /// The latest updates (at or before `as_of`) of the given priorities, newest first, at most
+    /// `per_priority` each.
+    pub async fn updates_as_of(
+        &self,
+        ws: i64,
+        priority_ids: &[i64],
+        per_priority: usize,
+        as_of: i64,
+    ) -> Result<Vec<UpdateEntry>> {
+        let mut out = Vec::new();
+        for chunk in priority_ids.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT priority_id, status, progress, note, blocker, created_at FROM (
+                     SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.priority_id ORDER BY u.created_at DESC, u.id DESC) AS rn
+                     FROM priority_updates u
+                     WHERE u.workspace_id = $1 AND u.created_at <= $3 AND u.priority_id IN ({})
+                 ) ranked WHERE rn <= $2 ORDER BY priority_id, created_at DESC, rn",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, UpdateEntry>(&sql)
+                .bind(ws)
+                .bind(per_priority as i64)
+                .bind(as_of);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
         }
-        let list: Vec<String> = (0..priority_ids.len())
-            .map(|i| format!("${}", i + 3))
-            .collect();
-        let sql = format!(
-            "SELECT priority_id, status, progress, note, blocker, created_at FROM (
-                 SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.priority_id ORDER BY u.created_at DESC, u.id DESC) AS rn
-                 FROM priority_updates u WHERE u.workspace_id = $1 AND u.priority_id IN ({})
-             ) ranked WHERE rn <= $2 ORDER BY priority_id, created_at DESC, rn",
-            list.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, UpdateEntry>(&sql)
-            .bind(ws)
-            .bind(per_priority as i64);
-        for id in priority_ids {
-            q = q.bind(*id);
-        }
-        Ok(q.fetch_all(&self.pool).await?)
+        Ok(out)
     }
 
     /// `true` if the dependency is new.
@@ -668,4 +682,68 @@ async fn history(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+impl Store {
+    /// Priorities by id (any team), for looking through dependencies.
+    pub async fn priorities_by_ids(&self, ws: i64, ids: &[i64]) -> Result<Vec<Priority>> {
+        let mut out = Vec::new();
+        // Chunks keep the bind list well under both engines' limits.
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "{PRIORITY_SELECT} WHERE p.workspace_id = $1 AND p.id IN ({}) ORDER BY p.number",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, PriorityRow>(&sql).bind(ws);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(convert(q.fetch_all(&self.pool).await?)?);
+        }
+        Ok(out)
+    }
+
+    /// For each priority, whether it was answered in each of the last `n` closed cycles (as of
+    /// `as_of`) that asked its owner about it, newest first; cycles while the owner was away do
+    /// not count.
+    pub async fn answered_in_recent_cycles(
+        &self,
+        ws: i64,
+        ids: &[i64],
+        as_of: i64,
+        n: usize,
+    ) -> Result<Vec<(i64, i64)>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT priority_id, answered FROM (
+                     SELECT cp.priority_id, c.closes_at,
+                         CAST(CASE WHEN EXISTS (
+                             SELECT 1 FROM priority_updates u
+                             WHERE u.priority_id = cp.priority_id
+                               AND (u.cycle_id = c.id
+                                    OR (u.author_id = cp.person_id AND u.created_at >= c.opens_at AND u.created_at < c.closes_at))
+                         ) THEN 1 ELSE 0 END AS BIGINT) AS answered,
+                         ROW_NUMBER() OVER (PARTITION BY cp.priority_id ORDER BY c.closes_at DESC) AS rn
+                     FROM cycle_priorities cp
+                     JOIN cycles c ON c.id = cp.cycle_id
+                     JOIN cycle_owners o ON o.cycle_id = cp.cycle_id AND o.person_id = cp.person_id
+                     WHERE cp.workspace_id = $1 AND c.state = 'closed' AND c.closes_at <= $2 AND o.away = 0
+                       AND cp.priority_id IN ({})
+                 ) ranked WHERE rn <= $3 ORDER BY priority_id, closes_at DESC",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql)
+                .bind(ws)
+                .bind(as_of)
+                .bind(n as i64);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(out)
+    }
 }

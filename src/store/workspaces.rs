@@ -22,6 +22,15 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("workspace vanished after insert".into()))
     }
 
+    /// Every workspace as (id, platform, tenant key).
+    pub async fn workspaces(&self) -> Result<Vec<(i64, String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT id, platform, external_id FROM workspaces ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// The platform and tenant key of a workspace.
     pub async fn workspace_ref(&self, ws: i64) -> Result<Option<(String, String)>> {
         Ok(

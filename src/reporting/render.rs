@@ -1,0 +1,263 @@
+//! A digest as platform-neutral messages: the summary for the channel and the full list for
+//! the thread. Long sections say "and N more" instead of growing past what a platform shows.
+
+use chrono_tz::Tz;
+
+use super::digest::{Digest, Item, Line, Participation, Stalled};
+use crate::domain::{PriorityNumber, Status};
+use crate::message::{Block, Message, Rich, Visibility};
+
+/// How many lines a summary section shows before "and N more".
+const SECTION_LINES: usize = 10;
+
+fn status(s: &str) -> Status {
+    s.parse().unwrap_or(Status::OnTrack)
+}
+
+fn item_line(i: &Item) -> Rich {
+    Rich::new()
+        .priority(PriorityNumber(i.number))
+        .text(" ")
+        .bold(&i.title)
+        .text(" · ")
+        .user(&i.owner.user_id, &i.owner.name)
+}
+
+fn section(title: &str, lines: Vec<Rich>) -> Option<Block> {
+    if lines.is_empty() {
+        return None;
+    }
+    let total = lines.len();
+    let mut r = Rich::new().bold(title);
+    for line in lines.into_iter().take(SECTION_LINES) {
+        r = r.line_break().text("• ").append(line);
+    }
+    if total > SECTION_LINES {
+        r = r
+            .line_break()
+            .italic(format!("…and {} more", total - SECTION_LINES));
+    }
+    Some(Block::Text(r))
+}
+
+fn stalled_line(s: &Stalled, with_team: bool) -> Rich {
+    let mut r = item_line(&s.item).text(" · ").status(status(&s.status));
+    if with_team {
+        r = r.text(format!(" · {}", s.item.team));
+    }
+    r.line_break().text("   ").italic(s.reasons.join("; "))
+}
+
+fn participation_text(p: &Participation) -> String {
+    let mut t = format!("{} of {} owners checked in", p.checked_in, p.expected);
+    if p.away > 0 {
+        t.push_str(&format!(" ({} away)", p.away));
+    }
+    t
+}
+
+/// The channel post.
+pub fn summary(d: &Digest, tz: Tz) -> Message {
+    let end = d.period_end.with_timezone(&tz).format("%a %-d %b");
+    let title = if d.preview {
+        format!("{} digest preview · {end}", d.team)
+    } else {
+        format!("{} digest · {end}", d.team)
+    };
+    let mut blocks = vec![Block::Header(title)];
+    let c = &d.counts;
+    let mut counts = Rich::new();
+    for (n, s) in [
+        (c.on_track, Status::OnTrack),
+        (c.at_risk, Status::AtRisk),
+        (c.off_track, Status::OffTrack),
+        (c.done, Status::Done),
+    ] {
+        if !counts.is_empty() {
+            counts = counts.text(" · ");
+        }
+        counts = counts.status(s).text(format!(" {n}"));
+    }
+    let mut facts = counts.line_break();
+    if let Some(p) = &d.participation {
+        facts = facts
+            .text(format!("Participation: {}", participation_text(p)))
+            .line_break();
+    }
+    facts = facts.text(format!(
+        "Drift: {}% ({} of {} active priorities stalled)",
+        d.drift.percent, d.drift.stalled, d.drift.active
+    ));
+    blocks.push(Block::Text(facts));
+    let sections = [
+        section(
+            "Needs attention",
+            d.needs_attention
+                .iter()
+                .map(|s| stalled_line(s, false))
+                .collect(),
+        ),
+        section(
+            "Moved",
+            d.moved
+                .iter()
+                .map(|m| {
+                    item_line(&m.item)
+                        .text(" · ")
+                        .status(status(&m.from))
+                        .text(" → ")
+                        .status(status(&m.to))
+                })
+                .collect(),
+        ),
+        section("Finished", d.finished.iter().map(item_line).collect()),
+        section(
+            "No answer from",
+            if d.no_answer.is_empty() {
+                Vec::new()
+            } else {
+                let mut r = Rich::new();
+                for (i, p) in d.no_answer.iter().enumerate() {
+                    if i > 0 {
+                        r = r.text(", ");
+                    }
+                    r = r.user(&p.user_id, &p.name);
+                }
+                vec![r]
+            },
+        ),
+        section(
+            "Late answers from the previous cycle",
+            d.late
+                .iter()
+                .map(|l| {
+                    item_line(&l.item)
+                        .text(" · ")
+                        .status(status(&l.status))
+                        .text(format!(" · {}%", l.progress))
+                })
+                .collect(),
+        ),
+    ];
+    blocks.extend(sections.into_iter().flatten());
+    if let Some(r) = &d.rollup {
+        blocks.push(Block::Divider);
+        let lines = r
+            .children
+            .iter()
+            .map(|c| {
+                let mut line = Rich::new().bold(&c.team).text(format!(
+                    " · on track {}/{} · {} stalled",
+                    c.on_track, c.active, c.stalled
+                ));
+                if let Some(p) = &c.participation {
+                    line = line.text(format!(" · {}", participation_text(p)));
+                }
+                if let Some(share) = c.on_track_share {
+                    let trend = match c.previous_on_track_share {
+                        Some(prev) if share > prev => format!(" ▲ from {prev}%"),
+                        Some(prev) if share < prev => format!(" ▼ from {prev}%"),
+                        Some(_) => " ▶ steady".to_string(),
+                        None => String::new(),
+                    };
+                    line = line.text(format!(" · {share}% of answers on track{trend}"));
+                }
+                line
+            })
+            .collect();
+        blocks.extend(section("Teams", lines));
+        blocks.extend(section(
+            "Most serious stalls",
+            r.top_stalls.iter().map(|s| stalled_line(s, true)).collect(),
+        ));
+        blocks.extend(section(
+            "Cross-team dependencies at risk",
+            r.dependencies_at_risk
+                .iter()
+                .map(|x| {
+                    Rich::new()
+                        .priority(PriorityNumber(x.dependent.number))
+                        .text(format!(
+                            " {} ({}) waits on ",
+                            x.dependent.title, x.dependent.team
+                        ))
+                        .priority(PriorityNumber(x.on.number))
+                        .text(format!(" {} ({}), {}", x.on.title, x.on.team, x.why))
+                })
+                .collect(),
+        ));
+        let a = &r.alignment;
+        let mut align = Rich::new().bold("Alignment").line_break().text(format!(
+            "{} of {} active priorities ladder up to a priority of {}.",
+            a.aligned, a.active, a.top_team
+        ));
+        if !a.unaligned.is_empty() {
+            align = align.line_break().text("Serving no company priority: ");
+            for (i, u) in a.unaligned.iter().take(SECTION_LINES).enumerate() {
+                if i > 0 {
+                    align = align.text(", ");
+                }
+                align = align
+                    .priority(PriorityNumber(u.number))
+                    .text(format!(" {} ({})", u.title, u.team));
+            }
+            if a.unaligned.len() > SECTION_LINES {
+                align = align.italic(format!(" …and {} more", a.unaligned.len() - SECTION_LINES));
+            }
+        }
+        blocks.push(Block::Text(align));
+    }
+    blocks.push(Block::Context(Rich::new().text(if d.preview {
+        "Preview of the cycle so far, visible only to you."
+    } else {
+        "The full list with notes and blockers is in the thread."
+    })));
+    Message {
+        blocks,
+        visibility: if d.preview {
+            Visibility::Private
+        } else {
+            Visibility::Shared
+        },
+    }
+}
+
+fn full_line(l: &Line) -> Rich {
+    let mut r = item_line(&l.item)
+        .text(" · ")
+        .status(status(&l.status))
+        .text(format!(" · {}%", l.progress));
+    if let Some(due) = l.due {
+        r = r.text(format!(" · due {due}"));
+    }
+    if let Some(n) = &l.note {
+        r = r.line_break().text("   Note: ").italic(n);
+    }
+    if let Some(b) = &l.blocker {
+        r = r.line_break().text(format!("   Blocker: {b}"));
+    }
+    if !l.flags.is_empty() {
+        r = r.line_break().text("   ⚠ ").italic(l.flags.join("; "));
+    }
+    r
+}
+
+/// The threaded reply: every priority with its latest note and blocker.
+pub fn thread(d: &Digest) -> Message {
+    let mut blocks = vec![Block::Text(Rich::new().bold(format!(
+        "All priorities of {} ({})",
+        d.team,
+        d.priorities.len()
+    )))];
+    let lines: Vec<Rich> = d.priorities.iter().map(full_line).collect();
+    blocks.extend(crate::commands::render::chunked_lines(lines, 150));
+    Message {
+        blocks,
+        visibility: Visibility::Shared,
+    }
+}
+
+/// Plain text for the CLI: the summary, then the full list.
+pub fn text(d: &Digest, tz: Tz) -> String {
+    format!("{}\n\n{}\n", summary(d, tz).plain(), thread(d).plain())
+}
