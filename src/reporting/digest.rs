@@ -186,11 +186,7 @@ fn worst_first(list: &mut [Stalled]) {
 }
 
 fn percent(part: usize, whole: usize) -> u32 {
-    if whole == 0 {
-        0
-    } else {
-        ((part * 100 + whole / 2) / whole) as u32
-    }
+    (part * 100 + whole / 2).checked_div(whole).unwrap_or(0) as u32
 }
 
 /// Build the digest of `team` for `cycle` (or a preview of the current state when `preview`),
