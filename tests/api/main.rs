@@ -5,6 +5,7 @@ mod common;
 
 mod checkins;
 mod cli;
+mod digests;
 
 mod events;
 mod manifest;
