@@ -53,6 +53,9 @@ pub struct Config {
     pub slack: Option<SlackConfig>,
     pub admins: HashSet<String>,
     pub log_format: LogFormat,
+    /// Least time between two messages to one person (Slack: about one per second per
+    /// channel). Not an environment setting; tests with an injected clock set it to zero.
+    pub send_spacing: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +198,7 @@ impl Config {
             slack,
             admins,
             log_format,
+            send_spacing: std::time::Duration::from_millis(1100),
         })
     }
 }

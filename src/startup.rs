@@ -56,7 +56,8 @@ impl AppState {
         if let Some(s) = &slack {
             messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
         }
-        let scheduler = Arc::new(Scheduler::new(store.clone(), messengers));
+        let scheduler =
+            Arc::new(Scheduler::new(store.clone(), messengers).with_spacing(config.send_spacing));
         AppState(Arc::new(AppInner {
             config,
             store,

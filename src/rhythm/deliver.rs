@@ -16,9 +16,13 @@ pub async fn run_due_jobs(
     store: &Store,
     messengers: &Messengers,
     now: DateTime<Utc>,
+    spacing: std::time::Duration,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
-    let mut pacing = Pacing::default();
+    let mut pacing = Pacing {
+        spacing,
+        last: HashMap::new(),
+    };
     loop {
         let jobs = store.claim_jobs(now.timestamp(), LEASE_SECS, 50).await?;
         if jobs.is_empty() {
@@ -88,21 +92,22 @@ enum JobError {
 
 /// Slack allows about one message per second per channel: two messages for one person in a
 /// tick are spaced out.
-#[derive(Default)]
-struct Pacing(HashMap<(i64, i64), Instant>);
+struct Pacing {
+    spacing: std::time::Duration,
+    last: HashMap<(i64, i64), Instant>,
+}
 
 impl Pacing {
     async fn wait_for(&mut self, ws: i64, person: i64) {
-        if let Some(last) = self.0.get(&(ws, person)) {
-            let gap = std::time::Duration::from_millis(1100);
-            if let Some(rest) = gap.checked_sub(last.elapsed()) {
-                tokio::time::sleep(rest).await;
-            }
+        if let Some(last) = self.last.get(&(ws, person))
+            && let Some(rest) = self.spacing.checked_sub(last.elapsed())
+        {
+            tokio::time::sleep(rest).await;
         }
     }
 
     fn sent(&mut self, ws: i64, person: i64) {
-        self.0.insert((ws, person), Instant::now());
+        self.last.insert((ws, person), Instant::now());
     }
 }
 
@@ -129,6 +134,18 @@ async fn run(
             .is_some_and(|e| e.starts_with("not sent"));
     if job.kind == "digest" {
         return digest(store, messenger.as_ref(), &key, job, unknown_before).await;
+    }
+    if job.kind == "stall" {
+        return stall_notice(
+            store,
+            messenger.as_ref(),
+            &key,
+            job,
+            now,
+            unknown_before,
+            pacing,
+        )
+        .await;
     }
     let (Some(cycle_id), Some(person_id)) = (job.cycle_id, job.person_id) else {
         return Err(JobError::Invalid("job without cycle or person".into()));
@@ -281,5 +298,99 @@ async fn digest(
         }
     };
     store.save_digest_thread(ws, cycle_id, &sent.ts).await?;
+    Ok(Outcome::Sent)
+}
+
+/// Tell the owner of a priority that what it waits on (in another team) has stalled.
+async fn stall_notice(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    now: DateTime<Utc>,
+    unknown_before: bool,
+    pacing: &mut Pacing,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    let parts: Vec<i64> = job
+        .key
+        .split(':')
+        .skip(1)
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let [target_id, _episode, dependent_id] = parts[..] else {
+        return Err(JobError::Invalid(format!(
+            "malformed notice key {}",
+            job.key
+        )));
+    };
+    let found = store
+        .priorities_by_ids(ws, &[target_id, dependent_id])
+        .await?;
+    let (Some(target), Some(dependent)) = (
+        found.iter().find(|p| p.id == target_id),
+        found.iter().find(|p| p.id == dependent_id),
+    ) else {
+        return Ok(Outcome::NothingToDo);
+    };
+    if !dependent.is_active() {
+        return Ok(Outcome::NothingToDo);
+    }
+    let thresholds = store.drift_thresholds(ws).await?;
+    let flags = crate::reporting::drift::evaluate(
+        store,
+        ws,
+        std::slice::from_ref(target),
+        now,
+        now.date_naive(),
+        &thresholds,
+    )
+    .await?;
+    let why = match flags.get(&target.id).and_then(|r| r.first()) {
+        Some(r) => r.text.clone(),
+        None => target.status.label().to_lowercase(),
+    };
+    let message = crate::message::Message {
+        blocks: vec![
+            crate::message::Block::Text(
+                crate::message::Rich::new()
+                    .text("Heads up: ")
+                    .priority(target.number)
+                    .text(" ")
+                    .bold(&target.title)
+                    .text(format!(" ({}), which your ", target.team_name))
+                    .priority(dependent.number)
+                    .text(format!(" {} waits on, is in trouble: ", dependent.title))
+                    .italic(why)
+                    .text(". Its owner is ")
+                    .user(&target.owner_user_id, &target.owner_name)
+                    .text("."),
+            ),
+            crate::commands::render::next_steps(
+                "/pacer ",
+                &[
+                    &format!("show {}", target.number),
+                    &format!("status {} at-risk", dependent.number),
+                ],
+            ),
+        ],
+        visibility: crate::message::Visibility::Shared,
+    };
+    let owner = dependent.owner_user_id.clone();
+    if unknown_before
+        && messenger
+            .find_direct(key, &owner, &job.key)
+            .await
+            .map_err(JobError::Send)?
+            .is_some()
+    {
+        return Ok(Outcome::Sent);
+    }
+    pacing.wait_for(ws, dependent.owner_person_id).await;
+    messenger
+        .send_direct(key, &owner, &message, &job.key)
+        .await
+        .map_err(JobError::Send)?;
+    pacing.sent(ws, dependent.owner_person_id);
     Ok(Outcome::Sent)
 }

@@ -22,6 +22,7 @@ pub struct TickReport {
     pub opened: usize,
     pub closed: usize,
     pub reminders_queued: usize,
+    pub notices_queued: usize,
     pub sent: usize,
     pub skipped: usize,
     pub retried: usize,
@@ -32,6 +33,7 @@ pub struct TickReport {
 pub struct Scheduler {
     store: Store,
     messengers: Messengers,
+    spacing: Duration,
 }
 
 /// How long a claimed job is ours before another worker may take it over.
@@ -41,7 +43,17 @@ pub const MAX_ATTEMPTS: i64 = 6;
 
 impl Scheduler {
     pub fn new(store: Store, messengers: Messengers) -> Self {
-        Scheduler { store, messengers }
+        Scheduler {
+            store,
+            messengers,
+            spacing: Duration::from_millis(1100),
+        }
+    }
+
+    /// Least time between two messages to one person.
+    pub fn with_spacing(mut self, spacing: Duration) -> Self {
+        self.spacing = spacing;
+        self
     }
 
     /// Run everything due as of `now` once.
@@ -49,7 +61,14 @@ impl Scheduler {
         let mut report = self.plan(now).await?;
         // Closing queues the digest, so it goes out in this same tick.
         plan::close_cycles(&self.store, now, &mut report).await?;
-        deliver::run_due_jobs(&self.store, &self.messengers, now, &mut report).await?;
+        deliver::run_due_jobs(
+            &self.store,
+            &self.messengers,
+            now,
+            self.spacing,
+            &mut report,
+        )
+        .await?;
         Ok(report)
     }
 
@@ -58,6 +77,7 @@ impl Scheduler {
         let mut report = TickReport::default();
         plan::open_cycles(&self.store, now, &mut report).await?;
         plan::queue_reminders(&self.store, now, &mut report).await?;
+        plan::notice_stalls(&self.store, now, &mut report).await?;
         Ok(report)
     }
 

@@ -178,3 +178,49 @@ pub async fn close_cycles(
     }
     Ok(())
 }
+
+/// Tell owners whose priority waits on another team's when that one newly stalls (or goes
+/// off-track or is dropped): once per change, not every cycle.
+pub async fn notice_stalls(
+    store: &Store,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    use std::collections::BTreeMap;
+    let edges = store.cross_team_dependencies().await?;
+    let mut by_ws: BTreeMap<i64, BTreeMap<i64, Vec<i64>>> = BTreeMap::new();
+    for (ws, dependent, on) in edges {
+        by_ws
+            .entry(ws)
+            .or_default()
+            .entry(on)
+            .or_default()
+            .push(dependent);
+    }
+    for (ws, targets) in by_ws {
+        let ids: Vec<i64> = targets.keys().copied().collect();
+        let priorities = store.priorities_by_ids(ws, &ids).await?;
+        let thresholds = store.drift_thresholds(ws).await?;
+        let flags = crate::reporting::drift::evaluate(
+            store,
+            ws,
+            &priorities,
+            now,
+            now.date_naive(),
+            &thresholds,
+        )
+        .await?;
+        for p in &priorities {
+            let trouble = matches!(
+                p.status,
+                crate::domain::Status::OffTrack | crate::domain::Status::Dropped
+            ) || flags.get(&p.id).is_some_and(|r| !r.is_empty());
+            let dependents = targets.get(&p.id).cloned().unwrap_or_default();
+            let queued = store
+                .record_stall_state(ws, p.id, trouble, &dependents, now.timestamp())
+                .await?;
+            report.notices_queued += queued;
+        }
+    }
+    Ok(())
+}

@@ -634,3 +634,79 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// Cross-team dependency edges with an active dependent, across workspaces:
+    /// (workspace, dependent priority id, depends-on priority id).
+    pub async fn cross_team_dependencies(&self) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT d.workspace_id, d.priority_id, d.depends_on_id FROM priority_dependencies d
+             JOIN priorities a ON a.id = d.priority_id AND a.workspace_id = d.workspace_id
+             JOIN priorities b ON b.id = d.depends_on_id AND b.workspace_id = d.workspace_id
+             WHERE a.team_id <> b.team_id AND a.status NOT IN ('done', 'dropped')
+             ORDER BY d.workspace_id, d.depends_on_id, d.priority_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Record whether a priority is in trouble now. When it newly is, queue one notice per
+    /// dependent owner in the same transaction; returns how many were queued.
+    pub async fn record_stall_state(
+        &self,
+        ws: i64,
+        priority_id: i64,
+        stalled: bool,
+        notify: &[i64],
+        now: i64,
+    ) -> Result<usize> {
+        let previous: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT stalled, episode FROM stall_states WHERE workspace_id = $1 AND priority_id = $2",
+        )
+        .bind(ws)
+        .bind(priority_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let was = previous.is_some_and(|(s, _)| s != 0);
+        if was == stalled && previous.is_some() {
+            return Ok(0);
+        }
+        let episode = previous.map(|(_, e)| e).unwrap_or(0) + i64::from(stalled && !was);
+        let mut tx = self.pool.begin().await?;
+        // Only the writer that flips the state queues notices.
+        let changed = sqlx::query(
+            "INSERT INTO stall_states (priority_id, workspace_id, stalled, episode, changed_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (priority_id) DO UPDATE SET stalled = excluded.stalled, episode = excluded.episode,
+                 changed_at = excluded.changed_at
+             WHERE stall_states.stalled <> excluded.stalled",
+        )
+        .bind(priority_id)
+        .bind(ws)
+        .bind(stalled as i64)
+        .bind(episode)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut queued = 0;
+        if changed.rows_affected() == 1 && stalled {
+            for dependent in notify {
+                if super::jobs::insert_job(
+                    &mut tx,
+                    ws,
+                    "stall",
+                    &format!("stall:{priority_id}:{episode}:{dependent}"),
+                    None,
+                    None,
+                    now,
+                    now,
+                )
+                .await?
+                {
+                    queued += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+}

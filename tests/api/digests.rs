@@ -402,3 +402,94 @@ fn golden(name: &str, actual: &str) {
         "rendering of {name} changed; rerun with UPDATE_GOLDEN=1 if intended"
     );
 }
+
+#[tokio::test]
+async fn owners_hear_once_when_what_they_wait_on_in_another_team_stalls() {
+    let app = spawn_app().await;
+    organisation(&app).await;
+    app.slash("U0ANA", "add Internal refactor team:Platform")
+        .await; // #5
+    app.slash("U0BEN", "depends #3 on #5").await; // same team: no notice
+    let notices = |app: &TestApp| {
+        app.slack
+            .messages_in("DU0BEN")
+            .into_iter()
+            .filter(|(_, b)| {
+                b["metadata"]["event_payload"]["key"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("stall:"))
+            })
+            .map(|(_, b)| texts(&b))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(app.tick().await.notices_queued, 0);
+    app.slash("U0ANA", "status #2 off-track 10% vendor gone")
+        .await;
+    app.slash("U0ANA", "status #5 off-track").await;
+    assert_eq!(app.tick().await.notices_queued, 1);
+    let sent = notices(&app);
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].contains(
+            "Heads up: *#2* *Payments API* (Platform), which your *#4* Checkout revamp waits on"
+        ),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains("<@U0ANA>"), "{}", sent[0]);
+    // Still off-track next week: no repeat.
+    app.clock.advance(Duration::days(7));
+    app.tick().await;
+    assert_eq!(notices(&app).len(), 1);
+    // Recovers, then slips again: a new notice.
+    app.slash("U0ANA", "status #2 on-track 30%").await;
+    app.tick().await;
+    app.slash("U0ANA", "status #2 dropped").await;
+    assert_eq!(app.tick().await.notices_queued, 1);
+    assert_eq!(notices(&app).len(), 2);
+}
+
+async fn run_weeks(app: &TestApp, weeks: i64) {
+    for w in 0..weeks {
+        app.clock.set(monday_nine_berlin() + Duration::days(7 * w));
+        app.tick().await;
+        app.clock.set(friday_four_berlin() + Duration::days(7 * w));
+        app.tick().await;
+    }
+}
+
+#[tokio::test]
+async fn silent_after_two_unanswered_cycles_and_away_cycles_do_not_count() {
+    let app = spawn_app().await;
+    organisation(&app).await;
+    run_weeks(&app, 1).await;
+    let stalled = app.slash("U0ANA", "list stalled").await.all_text();
+    assert!(
+        !stalled.contains("Billing export"),
+        "one silent cycle is not enough: {stalled}"
+    );
+    run_weeks(&app, 2).await;
+    let stalled = app.slash("U0ANA", "list stalled").await.all_text();
+    assert!(stalled.contains("Billing export"), "{stalled}");
+    assert!(
+        stalled.contains("silent: no check-in from its owner in the last 2 cycles"),
+        "{stalled}"
+    );
+
+    // The same, with ben away during the second week: that cycle does not count.
+    let app = spawn_app().await;
+    organisation(&app).await;
+    app.slash("U0BEN", "away 2026-12-06 2026-12-12").await;
+    run_weeks(&app, 2).await;
+    let stalled = app.slash("U0ANA", "list stalled").await.all_text();
+    assert!(!stalled.contains("Billing export"), "{stalled}");
+    app.clock.set(monday_nine_berlin() + Duration::days(14));
+    app.tick().await;
+    app.clock.set(friday_four_berlin() + Duration::days(14));
+    app.tick().await;
+    let stalled = app.slash("U0ANA", "list stalled").await.all_text();
+    assert!(
+        stalled.contains("Billing export") && stalled.contains("silent"),
+        "{stalled}"
+    );
+}

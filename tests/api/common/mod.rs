@@ -113,7 +113,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     for (k, v) in extra {
         values.insert(k.to_string(), v.to_string());
     }
-    let config = Config::from_map(&values).expect("valid test config");
+    let mut config = Config::from_map(&values).expect("valid test config");
+    // The injected clock stands still; real-time spacing would only slow the suite.
+    config.send_spacing = std::time::Duration::ZERO;
     let store = startup::open_store(&config)
         .await
         .expect("database opens and migrates");
