@@ -706,7 +706,8 @@ impl Store {
 
     /// For each priority, whether it was answered in each of the last `n` closed cycles (as of
     /// `as_of`) that asked its owner about it, newest first; cycles while the owner was away do
-    /// not count.
+    /// not count. Only each team's latest `n + 6` closed cycles are looked at, which bounds the
+    /// work for a whole organisation and leaves room for six away cycles.
     pub async fn answered_in_recent_cycles(
         &self,
         ws: i64,
@@ -718,31 +719,48 @@ impl Store {
         for chunk in ids.chunks(500) {
             let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
-                "SELECT priority_id, answered FROM (
-                     SELECT cp.priority_id, c.closes_at,
-                         CAST(CASE WHEN EXISTS (
-                             SELECT 1 FROM priority_updates u
-                             WHERE u.priority_id = cp.priority_id
-                               AND (u.cycle_id = c.id
-                                    OR (u.author_id = cp.person_id AND u.created_at >= c.opens_at AND u.created_at < c.closes_at))
-                         ) THEN 1 ELSE 0 END AS BIGINT) AS answered,
-                         ROW_NUMBER() OVER (PARTITION BY cp.priority_id ORDER BY c.closes_at DESC) AS rn
-                     FROM cycle_priorities cp
-                     JOIN cycles c ON c.id = cp.cycle_id
-                     JOIN cycle_owners o ON o.cycle_id = cp.cycle_id AND o.person_id = cp.person_id
-                     WHERE cp.workspace_id = $1 AND c.state = 'closed' AND c.closes_at <= $2 AND o.away = 0
-                       AND cp.priority_id IN ({})
-                 ) ranked WHERE rn <= $3 ORDER BY priority_id, closes_at DESC",
-                list.join(", ")
+                "WITH scope AS (
+                     SELECT DISTINCT team_id FROM priorities WHERE workspace_id = $1 AND id IN ({list})
+                 ), recent AS (
+                     SELECT id, closes_at FROM (
+                         SELECT c.id, c.closes_at,
+                             ROW_NUMBER() OVER (PARTITION BY c.team_id ORDER BY c.closes_at DESC) AS rn
+                         FROM cycles c JOIN scope s ON s.team_id = c.team_id
+                         WHERE c.workspace_id = $1 AND c.state = 'closed' AND c.closes_at <= $2
+                     ) x WHERE rn <= $3
+                 )
+                 SELECT cp.priority_id,
+                     CAST(CASE WHEN EXISTS (
+                         SELECT 1 FROM priority_updates u WHERE u.cycle_id = cp.cycle_id AND u.priority_id = cp.priority_id
+                     ) THEN 1 ELSE 0 END AS BIGINT) AS answered
+                 FROM recent r
+                 JOIN cycle_priorities cp ON cp.cycle_id = r.id
+                 JOIN cycle_owners o ON o.cycle_id = cp.cycle_id AND o.person_id = cp.person_id
+                 WHERE o.away = 0 AND cp.priority_id IN ({list})
+                 ORDER BY cp.priority_id, r.closes_at DESC",
+                list = list.join(", ")
             );
             let mut q = sqlx::query_as::<_, (i64, i64)>(&sql)
                 .bind(ws)
                 .bind(as_of)
-                .bind(n as i64);
+                .bind((n + 6) as i64);
             for id in chunk {
                 q = q.bind(*id);
             }
-            out.extend(q.fetch_all(&self.pool).await?);
+            let rows = q.fetch_all(&self.pool).await?;
+            // Newest first per priority; keep the first `n`.
+            let mut last = None;
+            let mut taken = 0;
+            for (id, answered) in rows {
+                if last != Some(id) {
+                    last = Some(id);
+                    taken = 0;
+                }
+                if taken < n {
+                    out.push((id, answered));
+                    taken += 1;
+                }
+            }
         }
         Ok(out)
     }

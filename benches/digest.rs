@@ -1,0 +1,452 @@
+//! Digest performance on a large organisation: 1,000 teams × 20 priorities × 52 weekly cycles
+//! (about a million check-ins). Measures one team's digest, the organisation-wide roll-up and
+//! `list stalled`, on SQLite, and on PostgreSQL when PACER_BENCH_DATABASE_URL is set.
+//!
+//!     cargo bench --bench digest                     # SQLite (a temporary file)
+//!     PACER_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench digest
+//!
+//! See bench/README.md for the figures measured on the project's machine.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use pacer::domain::drift::Thresholds;
+use pacer::store::{PriorityQuery, Store};
+
+const TEAMS: i64 = 1000;
+const DIVISIONS: i64 = 10;
+const OWNERS_PER_TEAM: i64 = 5;
+const PRIORITIES_PER_TEAM: i64 = 20;
+const CYCLES: i64 = 52;
+const WS: i64 = 1;
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 11, 24, 8, 0, 0).unwrap()
+}
+
+/// Insert rows in multi-row statements of at most ~5,000 parameters.
+async fn bulk(store: &Store, table: &str, columns: &[&str], rows: impl Iterator<Item = Vec<i64>>) {
+    let per_row = columns.len();
+    let per_stmt = (5000 / per_row).max(1);
+    let mut batch: Vec<Vec<i64>> = Vec::with_capacity(per_stmt);
+    let mut tx = store.pool().begin().await.unwrap();
+    let flush = |batch: &mut Vec<Vec<i64>>| {
+        let mut n = 0;
+        let values: Vec<String> = batch
+            .iter()
+            .map(|_| {
+                let cells: Vec<String> = (0..per_row)
+                    .map(|_| {
+                        n += 1;
+                        format!("${n}")
+                    })
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            values.join(", ")
+        )
+    };
+    for row in rows {
+        batch.push(row);
+        if batch.len() == per_stmt {
+            let sql = flush(&mut batch);
+            let mut q = sqlx::query(&sql);
+            for v in batch.iter().flatten() {
+                q = q.bind(*v);
+            }
+            q.execute(&mut *tx).await.unwrap();
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        let sql = flush(&mut batch);
+        let mut q = sqlx::query(&sql);
+        for v in batch.iter().flatten() {
+            q = q.bind(*v);
+        }
+        q.execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn exec(store: &Store, sql: &str) {
+    sqlx::query(sql).execute(store.pool()).await.unwrap();
+}
+
+/// Text columns are filled by SQL from the numeric ones, to keep the bulk loader numeric.
+async fn seed(store: &Store) {
+    let t0 = Instant::now();
+    let now = start().timestamp();
+    exec(store, &format!("INSERT INTO workspaces (id, platform, external_id, next_priority_number, created_at) VALUES (1, 'slack', 'TBENCH', 1, {now})")).await;
+    let people = TEAMS * OWNERS_PER_TEAM + 1;
+    bulk(
+        store,
+        "people",
+        &["id", "workspace_id", "is_admin", "created_at"],
+        (1..=people).map(|i| vec![i, WS, 0, now]),
+    )
+    .await;
+    // Teams: 1 is the company, 2..=11 divisions, then the 1,000 teams.
+    let team_id = |t: i64| 2 + DIVISIONS + t;
+    let rows = (1..=1 + DIVISIONS + TEAMS).map(|id| {
+        let parent = if id == 1 {
+            0
+        } else if id <= 1 + DIVISIONS {
+            1
+        } else {
+            2 + (id % DIVISIONS)
+        };
+        vec![id, WS, parent, now, 1]
+    });
+    bulk(
+        store,
+        "teams",
+        &[
+            "id",
+            "workspace_id",
+            "parent_team_id",
+            "created_at",
+            "created_by",
+        ],
+        rows,
+    )
+    .await;
+    exec(
+        store,
+        "UPDATE teams SET parent_team_id = NULL WHERE parent_team_id = 0",
+    )
+    .await;
+    // Priorities: 1..=10 belong to the company; each team's 20 are owned 4 apiece by 5 owners.
+    let company = 10;
+    let mut rows = Vec::new();
+    for c in 1..=company {
+        rows.push(vec![c, WS, c, 1, 1, 0, 1, now, now]);
+    }
+    for t in 0..TEAMS {
+        for k in 0..PRIORITIES_PER_TEAM {
+            let id = company + 1 + t * PRIORITIES_PER_TEAM + k;
+            let owner = 2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM;
+            // Most ladder up to a company priority; one in ten to nothing.
+            let parent = if k % 10 == 9 { 0 } else { 1 + (id % company) };
+            rows.push(vec![
+                id,
+                WS,
+                id,
+                owner,
+                team_id(t),
+                parent,
+                (k * 5) % 100,
+                now,
+                now,
+            ]);
+        }
+    }
+    let count = rows.len() as i64;
+    bulk(
+        store,
+        "priorities",
+        &[
+            "id",
+            "workspace_id",
+            "number",
+            "owner_id",
+            "team_id",
+            "parent_id",
+            "progress",
+            "created_at",
+            "updated_at",
+        ],
+        rows.into_iter(),
+    )
+    .await;
+    exec(
+        store,
+        &format!(
+            "UPDATE workspaces SET next_priority_number = {} WHERE id = 1",
+            count + 1
+        ),
+    )
+    .await;
+    // Cycles: 52 closed weekly cycles per team.
+    let cycle_id = |t: i64, w: i64| 1 + t * CYCLES + w;
+    bulk(
+        store,
+        "cycles",
+        &[
+            "id",
+            "workspace_id",
+            "team_id",
+            "opens_at",
+            "closes_at",
+            "created_at",
+        ],
+        (0..TEAMS).flat_map(|t| {
+            (0..CYCLES).map(move |w| {
+                let opens = now + w * 7 * 86400;
+                vec![
+                    cycle_id(t, w),
+                    WS,
+                    team_id(t),
+                    opens,
+                    opens + 4 * 86400 + 8 * 3600,
+                    opens,
+                ]
+            })
+        }),
+    )
+    .await;
+    bulk(
+        store,
+        "cycle_owners",
+        &[
+            "cycle_id",
+            "person_id",
+            "workspace_id",
+            "prompt_at",
+            "remind_decided",
+            "away",
+        ],
+        (0..TEAMS).flat_map(|t| {
+            (0..CYCLES).flat_map(move |w| {
+                (0..OWNERS_PER_TEAM).map(move |o| {
+                    let away = i64::from((w + o + t) % 26 == 0);
+                    vec![
+                        cycle_id(t, w),
+                        2 + t * OWNERS_PER_TEAM + o,
+                        WS,
+                        now + w * 7 * 86400,
+                        1,
+                        away,
+                    ]
+                })
+            })
+        }),
+    )
+    .await;
+    bulk(
+        store,
+        "cycle_priorities",
+        &["cycle_id", "priority_id", "person_id", "workspace_id"],
+        (0..TEAMS).flat_map(|t| {
+            (0..CYCLES).flat_map(move |w| {
+                (0..PRIORITIES_PER_TEAM).map(move |k| {
+                    vec![
+                        cycle_id(t, w),
+                        company + 1 + t * PRIORITIES_PER_TEAM + k,
+                        2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM,
+                        WS,
+                    ]
+                })
+            })
+        }),
+    )
+    .await;
+    // Check-ins: most priorities answered most weeks, with statuses that drift for some.
+    let mut next_update = 0i64;
+    bulk(
+        store,
+        "priority_updates",
+        &[
+            "id",
+            "workspace_id",
+            "priority_id",
+            "author_id",
+            "progress",
+            "created_at",
+            "cycle_id",
+            "late",
+        ],
+        (0..TEAMS)
+            .flat_map(|t| {
+                (0..CYCLES).flat_map(move |w| {
+                    (0..PRIORITIES_PER_TEAM).filter_map(move |k| {
+                        let silent_owner = (t + k) % 17 == 0 && w > CYCLES - 4;
+                        if silent_owner || (t * 7 + k * 3 + w) % 11 == 0 {
+                            return None;
+                        }
+                        let progress = if k % 7 == 0 {
+                            40
+                        } else {
+                            ((w * 2 + k * 3) % 100).min(100)
+                        };
+                        Some(vec![
+                            0,
+                            WS,
+                            company + 1 + t * PRIORITIES_PER_TEAM + k,
+                            2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM,
+                            progress,
+                            now + w * 7 * 86400 + 3600,
+                            cycle_id(t, w),
+                            0,
+                        ])
+                    })
+                })
+            })
+            .map(|mut row| {
+                next_update += 1;
+                row[0] = next_update;
+                row
+            }),
+    )
+    .await;
+    // Statuses: some teams' priorities repeatedly off-track or at risk.
+    exec(store, "UPDATE priority_updates SET status = CASE WHEN priority_id % 13 = 0 THEN 'off-track' WHEN priority_id % 5 = 0 THEN 'at-risk' ELSE 'on-track' END").await;
+    exec(store, "UPDATE priorities SET status = CASE WHEN id % 13 = 0 THEN 'off-track' WHEN id % 5 = 0 THEN 'at-risk' ELSE 'on-track' END, title = 'Priority ' || id").await;
+    exec(
+        store,
+        "UPDATE people SET user_id = 'U' || id, display_name = 'person ' || id",
+    )
+    .await;
+    exec(
+        store,
+        "UPDATE teams SET name = 'Team ' || id, name_key = 'team ' || id, channel_id = 'C' || id",
+    )
+    .await;
+    exec(
+        store,
+        "UPDATE cycles SET slot = 'w' || id, state = 'closed', closed_at = closes_at",
+    )
+    .await;
+    // Cross-team dependencies: every tenth priority waits on one in the next team.
+    bulk(
+        store,
+        "priority_dependencies",
+        &[
+            "workspace_id",
+            "priority_id",
+            "depends_on_id",
+            "created_by",
+            "created_at",
+        ],
+        (0..TEAMS).flat_map(|t| {
+            (0..PRIORITIES_PER_TEAM).step_by(10).map(move |k| {
+                let next = (t + 1) % TEAMS;
+                vec![
+                    WS,
+                    company + 1 + t * PRIORITIES_PER_TEAM + k,
+                    company + 1 + next * PRIORITIES_PER_TEAM + 6,
+                    1,
+                    now,
+                ]
+            })
+        }),
+    )
+    .await;
+    let updates: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM priority_updates")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    println!(
+        "seeded {TEAMS} teams, {} priorities, {} cycles, {updates} check-ins in {:.1?}",
+        count,
+        TEAMS * CYCLES,
+        t0.elapsed()
+    );
+}
+
+async fn measure<F, Fut>(name: &str, runs: usize, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut times: Vec<Duration> = Vec::new();
+    let mut size = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        size = f().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{name:<36} median {:>9.1?}  min {:>9.1?}  max {:>9.1?}  ({size} items)",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes --bench; nothing else is expected.
+    let (url, _dir, cleanup) = match std::env::var("PACER_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin) => {
+            let schema = format!("bench_{}", std::process::id());
+            let store = Store::connect(&admin).await.unwrap();
+            exec(&store, &format!("CREATE SCHEMA {schema}")).await;
+            store.close().await;
+            let sep = if admin.contains('?') { '&' } else { '?' };
+            (
+                format!("{admin}{sep}options%5Bsearch_path%5D={schema}"),
+                None,
+                Some((admin, schema)),
+            )
+        }
+        None => {
+            let dir = tempfile::tempdir().unwrap();
+            (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                Some(dir),
+                None,
+            )
+        }
+    };
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    println!("database: {:?}", store.backend());
+    seed(&store).await;
+    let as_of = start() + chrono::Duration::days(7 * CYCLES);
+    let today = as_of.date_naive();
+    let team = store.team(WS, 2 + DIVISIONS + 500).await.unwrap().unwrap();
+    let last = store
+        .last_closed_cycle(WS, team.id, i64::MAX)
+        .await
+        .unwrap()
+        .unwrap();
+    let closed = DateTime::from_timestamp(last.closes_at, 0).unwrap();
+    measure("one team's digest", 20, || async {
+        let d = pacer::reporting::digest::build(&store, WS, &team, Some(&last), closed, false)
+            .await
+            .unwrap();
+        d.priorities.len()
+    })
+    .await;
+    let company = store.team(WS, 1).await.unwrap().unwrap();
+    measure("organisation-wide roll-up", 5, || async {
+        let d = pacer::reporting::digest::build(&store, WS, &company, None, as_of, true)
+            .await
+            .unwrap();
+        d.rollup.map(|r| r.alignment.active).unwrap_or(0)
+    })
+    .await;
+    measure("list stalled (whole workspace)", 5, || async {
+        let all = store
+            .priorities(WS, &PriorityQuery::default())
+            .await
+            .unwrap();
+        let flags = pacer::reporting::drift::evaluate(
+            &store,
+            WS,
+            &all,
+            as_of,
+            today,
+            &Thresholds::default(),
+        )
+        .await
+        .unwrap();
+        flags.values().filter(|r| !r.is_empty()).count()
+    })
+    .await;
+    store.close().await;
+    if let Some((admin, schema)) = cleanup {
+        let store = Store::connect(&admin).await.unwrap();
+        exec(&store, &format!("DROP SCHEMA {schema} CASCADE")).await;
+        store.close().await;
+    }
+}
