@@ -24,13 +24,47 @@ fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 11, 24, 8, 0, 0).unwrap()
 }
 
+#[derive(Clone)]
+enum Cell {
+    I(i64),
+    S(String),
+}
+
+impl From<i64> for Cell {
+    fn from(v: i64) -> Self {
+        Cell::I(v)
+    }
+}
+
+impl From<String> for Cell {
+    fn from(v: String) -> Self {
+        Cell::S(v)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(v: &str) -> Self {
+        Cell::S(v.to_string())
+    }
+}
+
+fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    c: &Cell,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match c {
+        Cell::I(v) => q.bind(*v),
+        Cell::S(v) => q.bind(v.clone()),
+    }
+}
+
 /// Insert rows in multi-row statements of at most ~5,000 parameters.
-async fn bulk(store: &Store, table: &str, columns: &[&str], rows: impl Iterator<Item = Vec<i64>>) {
+async fn bulk(store: &Store, table: &str, columns: &[&str], rows: impl Iterator<Item = Vec<Cell>>) {
     let per_row = columns.len();
     let per_stmt = (5000 / per_row).max(1);
-    let mut batch: Vec<Vec<i64>> = Vec::with_capacity(per_stmt);
+    let mut batch: Vec<Vec<Cell>> = Vec::with_capacity(per_stmt);
     let mut tx = store.pool().begin().await.unwrap();
-    let flush = |batch: &mut Vec<Vec<i64>>| {
+    let flush = |batch: &mut Vec<Vec<Cell>>| {
         let mut n = 0;
         let values: Vec<String> = batch
             .iter()
@@ -56,7 +90,7 @@ async fn bulk(store: &Store, table: &str, columns: &[&str], rows: impl Iterator<
             let sql = flush(&mut batch);
             let mut q = sqlx::query(&sql);
             for v in batch.iter().flatten() {
-                q = q.bind(*v);
+                q = bind(q, v);
             }
             q.execute(&mut *tx).await.unwrap();
             batch.clear();
@@ -66,7 +100,7 @@ async fn bulk(store: &Store, table: &str, columns: &[&str], rows: impl Iterator<
         let sql = flush(&mut batch);
         let mut q = sqlx::query(&sql);
         for v in batch.iter().flatten() {
-            q = q.bind(*v);
+            q = bind(q, v);
         }
         q.execute(&mut *tx).await.unwrap();
     }
@@ -77,7 +111,20 @@ async fn exec(store: &Store, sql: &str) {
     sqlx::query(sql).execute(store.pool()).await.unwrap();
 }
 
-/// Text columns are filled by SQL from the numeric ones, to keep the bulk loader numeric.
+macro_rules! row {
+    ($($v:expr),* $(,)?) => { vec![$(Cell::from($v)),*] };
+}
+
+fn status_of(id: i64) -> &'static str {
+    if id % 13 == 0 {
+        "off-track"
+    } else if id % 5 == 0 {
+        "at-risk"
+    } else {
+        "on-track"
+    }
+}
+
 async fn seed(store: &Store) {
     let t0 = Instant::now();
     let now = start().timestamp();
@@ -86,62 +133,94 @@ async fn seed(store: &Store) {
     bulk(
         store,
         "people",
-        &["id", "workspace_id", "is_admin", "created_at"],
-        (1..=people).map(|i| vec![i, WS, 0, now]),
+        &[
+            "id",
+            "workspace_id",
+            "user_id",
+            "display_name",
+            "is_admin",
+            "created_at",
+        ],
+        (1..=people).map(|i| row![i, WS, format!("U{i}"), format!("person {i}"), 0, now]),
     )
     .await;
     // Teams: 1 is the company, 2..=11 divisions, then the 1,000 teams.
     let team_id = |t: i64| 2 + DIVISIONS + t;
-    let rows = (1..=1 + DIVISIONS + TEAMS).map(|id| {
-        let parent = if id == 1 {
-            0
-        } else if id <= 1 + DIVISIONS {
-            1
-        } else {
-            2 + (id % DIVISIONS)
-        };
-        vec![id, WS, parent, now, 1]
-    });
     bulk(
         store,
         "teams",
         &[
             "id",
             "workspace_id",
-            "parent_team_id",
+            "name",
+            "name_key",
+            "channel_id",
             "created_at",
             "created_by",
         ],
-        rows,
+        (1..=1 + DIVISIONS + TEAMS).map(|id| {
+            row![
+                id,
+                WS,
+                format!("Team {id}"),
+                format!("team {id}"),
+                format!("C{id}"),
+                now,
+                1
+            ]
+        }),
     )
     .await;
     exec(
         store,
-        "UPDATE teams SET parent_team_id = NULL WHERE parent_team_id = 0",
+        &format!(
+            "UPDATE teams SET parent_team_id = 1 WHERE id BETWEEN 2 AND {}",
+            1 + DIVISIONS
+        ),
+    )
+    .await;
+    exec(
+        store,
+        &format!(
+            "UPDATE teams SET parent_team_id = 2 + (id % {DIVISIONS}) WHERE id > {}",
+            1 + DIVISIONS
+        ),
     )
     .await;
     // Priorities: 1..=10 belong to the company; each team's 20 are owned 4 apiece by 5 owners.
     let company = 10;
     let mut rows = Vec::new();
     for c in 1..=company {
-        rows.push(vec![c, WS, c, 1, 1, 0, 1, now, now]);
+        rows.push(row![
+            c,
+            WS,
+            c,
+            format!("Company goal {c}"),
+            1,
+            1,
+            "on-track",
+            0,
+            1,
+            now,
+            now
+        ]);
     }
     for t in 0..TEAMS {
         for k in 0..PRIORITIES_PER_TEAM {
             let id = company + 1 + t * PRIORITIES_PER_TEAM + k;
             let owner = 2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM;
-            // Most ladder up to a company priority; one in ten to nothing.
-            let parent = if k % 10 == 9 { 0 } else { 1 + (id % company) };
-            rows.push(vec![
+            rows.push(row![
                 id,
                 WS,
                 id,
+                format!("Priority {id}"),
                 owner,
                 team_id(t),
-                parent,
+                status_of(id),
                 (k * 5) % 100,
+                1,
                 now,
-                now,
+                now
             ]);
         }
     }
@@ -153,16 +232,20 @@ async fn seed(store: &Store) {
             "id",
             "workspace_id",
             "number",
+            "title",
             "owner_id",
             "team_id",
-            "parent_id",
+            "status",
             "progress",
+            "created_by",
             "created_at",
             "updated_at",
         ],
         rows.into_iter(),
     )
     .await;
+    // Most ladder up to a company priority; one in ten to nothing.
+    exec(store, &format!("UPDATE priorities SET parent_id = 1 + (id % {company}) WHERE id > {company} AND id % 10 <> 0")).await;
     exec(
         store,
         &format!(
@@ -180,20 +263,27 @@ async fn seed(store: &Store) {
             "id",
             "workspace_id",
             "team_id",
+            "slot",
             "opens_at",
             "closes_at",
+            "state",
+            "closed_at",
             "created_at",
         ],
         (0..TEAMS).flat_map(|t| {
             (0..CYCLES).map(move |w| {
                 let opens = now + w * 7 * 86400;
-                vec![
+                let closes = opens + 4 * 86400 + 8 * 3600;
+                row![
                     cycle_id(t, w),
                     WS,
                     team_id(t),
+                    format!("w{w}"),
                     opens,
-                    opens + 4 * 86400 + 8 * 3600,
-                    opens,
+                    closes,
+                    "closed",
+                    closes,
+                    opens
                 ]
             })
         }),
@@ -214,13 +304,13 @@ async fn seed(store: &Store) {
             (0..CYCLES).flat_map(move |w| {
                 (0..OWNERS_PER_TEAM).map(move |o| {
                     let away = i64::from((w + o + t) % 26 == 0);
-                    vec![
+                    row![
                         cycle_id(t, w),
                         2 + t * OWNERS_PER_TEAM + o,
                         WS,
                         now + w * 7 * 86400,
                         1,
-                        away,
+                        away
                     ]
                 })
             })
@@ -234,81 +324,57 @@ async fn seed(store: &Store) {
         (0..TEAMS).flat_map(|t| {
             (0..CYCLES).flat_map(move |w| {
                 (0..PRIORITIES_PER_TEAM).map(move |k| {
-                    vec![
+                    row![
                         cycle_id(t, w),
                         company + 1 + t * PRIORITIES_PER_TEAM + k,
                         2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM,
-                        WS,
+                        WS
                     ]
                 })
             })
         }),
     )
     .await;
-    // Check-ins: most priorities answered most weeks, with statuses that drift for some.
-    let mut next_update = 0i64;
+    // Check-ins: most priorities answered most weeks; some owners silent lately; some flat.
     bulk(
         store,
         "priority_updates",
         &[
-            "id",
             "workspace_id",
             "priority_id",
             "author_id",
+            "status",
             "progress",
             "created_at",
             "cycle_id",
             "late",
         ],
-        (0..TEAMS)
-            .flat_map(|t| {
-                (0..CYCLES).flat_map(move |w| {
-                    (0..PRIORITIES_PER_TEAM).filter_map(move |k| {
-                        let silent_owner = (t + k) % 17 == 0 && w > CYCLES - 4;
-                        if silent_owner || (t * 7 + k * 3 + w) % 11 == 0 {
-                            return None;
-                        }
-                        let progress = if k % 7 == 0 {
-                            40
-                        } else {
-                            ((w * 2 + k * 3) % 100).min(100)
-                        };
-                        Some(vec![
-                            0,
-                            WS,
-                            company + 1 + t * PRIORITIES_PER_TEAM + k,
-                            2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM,
-                            progress,
-                            now + w * 7 * 86400 + 3600,
-                            cycle_id(t, w),
-                            0,
-                        ])
-                    })
+        (0..TEAMS).flat_map(|t| {
+            (0..CYCLES).flat_map(move |w| {
+                (0..PRIORITIES_PER_TEAM).filter_map(move |k| {
+                    let id = company + 1 + t * PRIORITIES_PER_TEAM + k;
+                    let silent_owner = (t + k) % 17 == 0 && w > CYCLES - 4;
+                    if silent_owner || (t * 7 + k * 3 + w) % 11 == 0 {
+                        return None;
+                    }
+                    let progress = if k % 7 == 0 {
+                        40
+                    } else {
+                        (w * 2 + k * 3) % 100
+                    };
+                    Some(row![
+                        WS,
+                        id,
+                        2 + t * OWNERS_PER_TEAM + k % OWNERS_PER_TEAM,
+                        status_of(id),
+                        progress,
+                        now + w * 7 * 86400 + 3600,
+                        cycle_id(t, w),
+                        0,
+                    ])
                 })
             })
-            .map(|mut row| {
-                next_update += 1;
-                row[0] = next_update;
-                row
-            }),
-    )
-    .await;
-    // Statuses: some teams' priorities repeatedly off-track or at risk.
-    exec(store, "UPDATE priority_updates SET status = CASE WHEN priority_id % 13 = 0 THEN 'off-track' WHEN priority_id % 5 = 0 THEN 'at-risk' ELSE 'on-track' END").await;
-    exec(store, "UPDATE priorities SET status = CASE WHEN id % 13 = 0 THEN 'off-track' WHEN id % 5 = 0 THEN 'at-risk' ELSE 'on-track' END, title = 'Priority ' || id").await;
-    exec(
-        store,
-        "UPDATE people SET user_id = 'U' || id, display_name = 'person ' || id",
-    )
-    .await;
-    exec(
-        store,
-        "UPDATE teams SET name = 'Team ' || id, name_key = 'team ' || id, channel_id = 'C' || id",
-    )
-    .await;
-    exec(
-        store,
-        "UPDATE cycles SET slot = 'w' || id, state = 'closed', closed_at = closes_at",
+        }),
     )
     .await;
     // Cross-team dependencies: every tenth priority waits on one in the next team.
@@ -325,24 +391,28 @@ async fn seed(store: &Store) {
         (0..TEAMS).flat_map(|t| {
             (0..PRIORITIES_PER_TEAM).step_by(10).map(move |k| {
                 let next = (t + 1) % TEAMS;
-                vec![
+                row![
                     WS,
                     company + 1 + t * PRIORITIES_PER_TEAM + k,
                     company + 1 + next * PRIORITIES_PER_TEAM + 6,
                     1,
-                    now,
+                    now
                 ]
             })
         }),
     )
     .await;
+    if store.backend() == pacer::store::Backend::Postgres {
+        exec(store, "ANALYZE").await;
+    } else {
+        exec(store, "ANALYZE").await;
+    }
     let updates: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM priority_updates")
         .fetch_one(store.pool())
         .await
         .unwrap();
     println!(
-        "seeded {TEAMS} teams, {} priorities, {} cycles, {updates} check-ins in {:.1?}",
-        count,
+        "seeded {TEAMS} teams, {count} priorities, {} cycles, {updates} check-ins in {:.1?}",
         TEAMS * CYCLES,
         t0.elapsed()
     );
@@ -388,19 +458,29 @@ async fn main() {
                 Some((admin, schema)),
             )
         }
-        None => {
-            let dir = tempfile::tempdir().unwrap();
-            (
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-                Some(dir),
-                None,
-            )
-        }
+        None => match std::env::var("PACER_BENCH_SQLITE_FILE").ok() {
+            // Keep the seeded file between runs (seeding takes a couple of minutes).
+            Some(path) => (format!("sqlite://{path}"), None, None),
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                (
+                    format!("sqlite://{}", dir.path().join("bench.db").display()),
+                    Some(dir),
+                    None,
+                )
+            }
+        },
     };
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     println!("database: {:?}", store.backend());
-    seed(&store).await;
+    let seeded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    if seeded == 0 {
+        seed(&store).await;
+    }
     let as_of = start() + chrono::Duration::days(7 * CYCLES);
     let today = as_of.date_naive();
     let team = store.team(WS, 2 + DIVISIONS + 500).await.unwrap().unwrap();
@@ -443,6 +523,34 @@ async fn main() {
         flags.values().filter(|r| !r.is_empty()).count()
     })
     .await;
+    if std::env::var("PACER_BENCH_PHASES").is_ok() {
+        let all = store
+            .priorities(WS, &PriorityQuery::default())
+            .await
+            .unwrap();
+        let ids: Vec<i64> = all.iter().map(|p| p.id).collect();
+        let t = Instant::now();
+        let _ = store.dependency_edges(WS).await.unwrap();
+        println!("edges {:?}", t.elapsed());
+        let t = Instant::now();
+        let u = store
+            .updates_as_of(WS, &ids, 3, as_of.timestamp())
+            .await
+            .unwrap();
+        println!("updates {:?} ({} rows)", t.elapsed(), u.len());
+        let t = Instant::now();
+        let a = store
+            .answered_in_recent_cycles(WS, &ids, as_of.timestamp(), 2)
+            .await
+            .unwrap();
+        println!("answered {:?} ({} rows)", t.elapsed(), a.len());
+        let t = Instant::now();
+        let _ = store
+            .priorities(WS, &PriorityQuery::default())
+            .await
+            .unwrap();
+        println!("priorities {:?}", t.elapsed());
+    }
     store.close().await;
     if let Some((admin, schema)) = cleanup {
         let store = Store::connect(&admin).await.unwrap();

@@ -181,33 +181,52 @@ pub struct Node<'a> {
 }
 
 /// Add `blocked` to every active priority that depends on one that is stalled, off-track or
-/// dropped. Stalled includes being blocked itself, so this is a fixpoint; a loop of
-/// dependencies settles instead of spinning, because a priority is only ever added.
+/// dropped. Stalled includes being blocked itself, so blocking spreads back along dependency
+/// chains: a walk from every priority that is in trouble by itself to what waits on it, each
+/// visited once, so long chains cost linear time and loops settle instead of spinning.
 pub fn with_blocked(nodes: Vec<Node<'_>>) -> HashMap<i64, Vec<Reason>> {
     let by_id: HashMap<i64, &Node> = nodes.iter().map(|n| (n.priority.id, n)).collect();
     let bad_by_itself = |n: &Node| {
         matches!(n.priority.status, Status::OffTrack | Status::Dropped)
             || (n.priority.is_active() && !n.own.is_empty())
     };
-    let mut blocked: HashMap<i64, i64> = HashMap::new();
-    loop {
-        let mut changed = false;
-        for n in &nodes {
-            if !n.priority.is_active() || blocked.contains_key(&n.priority.id) {
-                continue;
-            }
-            if let Some(dep) = n.depends_on.iter().find(|d| {
-                **d != n.priority.id
-                    && by_id
-                        .get(d)
-                        .is_some_and(|dn| bad_by_itself(dn) || blocked.contains_key(d))
-            }) {
-                blocked.insert(n.priority.id, *dep);
-                changed = true;
+    let mut waiting_on: HashMap<i64, Vec<i64>> = HashMap::new();
+    for n in &nodes {
+        for d in &n.depends_on {
+            if *d != n.priority.id {
+                waiting_on.entry(*d).or_default().push(n.priority.id);
             }
         }
-        if !changed {
-            break;
+    }
+    let mut blocked_set: HashSet<i64> = HashSet::new();
+    let mut queue: std::collections::VecDeque<i64> = nodes
+        .iter()
+        .filter(|n| bad_by_itself(n))
+        .map(|n| n.priority.id)
+        .collect();
+    while let Some(id) = queue.pop_front() {
+        for dependent in waiting_on.get(&id).into_iter().flatten() {
+            let Some(n) = by_id.get(dependent) else {
+                continue;
+            };
+            if n.priority.is_active() && blocked_set.insert(*dependent) {
+                queue.push_back(*dependent);
+            }
+        }
+    }
+    // The reason names the first dependency (in id order) that is in trouble.
+    let mut blocked: HashMap<i64, i64> = HashMap::new();
+    for id in &blocked_set {
+        let Some(n) = by_id.get(id) else { continue };
+        let mut deps = n.depends_on.clone();
+        deps.sort_unstable();
+        if let Some(dep) = deps.into_iter().find(|d| {
+            *d != *id
+                && by_id
+                    .get(d)
+                    .is_some_and(|dn| bad_by_itself(dn) || blocked_set.contains(d))
+        }) {
+            blocked.insert(*id, dep);
         }
     }
     let mut out = HashMap::new();

@@ -232,7 +232,32 @@ pub async fn build(
         .await?;
     let by_id: HashMap<i64, &Priority> = all.iter().map(|p| (p.id, p)).collect();
     let active: Vec<Priority> = all.iter().filter(|p| p.is_active()).cloned().collect();
-    let flags = evaluate(store, ws, &active, as_of, today, &thresholds).await?;
+    // A parent's digest evaluates its whole subtree once, for its own lines and the roll-up.
+    let teams = store.teams(ws).await?;
+    let subtree = subtree(&teams, team.id);
+    let everything = if subtree.len() > 1 {
+        store
+            .priorities(
+                ws,
+                &PriorityQuery {
+                    include_closed: true,
+                    ..Default::default()
+                },
+            )
+            .await?
+    } else {
+        Vec::new()
+    };
+    let scope: Vec<Priority> = if subtree.len() > 1 {
+        everything
+            .iter()
+            .filter(|p| p.is_active() && subtree.contains(&p.team_id))
+            .cloned()
+            .collect()
+    } else {
+        active.clone()
+    };
+    let flags = evaluate(store, ws, &scope, as_of, today, &thresholds).await?;
 
     let changes = store
         .status_changes(ws, team.id, start, as_of.timestamp())
@@ -365,7 +390,25 @@ pub async fn build(
         })
         .collect();
 
-    let rollup = rollup(store, ws, team, as_of, today, &thresholds).await?;
+    let rollup = if subtree.len() > 1 {
+        Some(
+            rollup(
+                store,
+                ws,
+                team,
+                &teams,
+                &everything,
+                &scope,
+                &flags,
+                as_of,
+                today,
+                &thresholds,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     Ok(Digest {
         team: team.name.clone(),
         team_id: team.id,
@@ -386,51 +429,41 @@ pub async fn build(
     })
 }
 
-/// The roll-up a parent team's digest carries: its sub-teams (all the way down), their most
-/// serious stalls, cross-team dependencies at risk, and alignment with the top team.
-async fn rollup(
-    store: &Store,
-    ws: i64,
-    team: &TeamRow,
-    as_of: DateTime<Utc>,
-    today: NaiveDate,
-    thresholds: &crate::domain::drift::Thresholds,
-) -> Result<Option<Rollup>, StoreError> {
-    let teams = store.teams(ws).await?;
-    let children: Vec<&TeamRow> = teams
-        .iter()
-        .filter(|t| t.parent_team_id == Some(team.id))
-        .collect();
-    if children.is_empty() {
-        return Ok(None);
-    }
-    // The whole subtree: children, grandchildren, … (loops in parent links are cut).
-    let mut subtree: Vec<i64> = vec![team.id];
+/// A team and every team below it (loops in parent links are cut).
+fn subtree(teams: &[TeamRow], root: i64) -> Vec<i64> {
+    let mut out = vec![root];
     let mut i = 0;
-    while i < subtree.len() {
-        let id = subtree[i];
+    while i < out.len() {
+        let id = out[i];
         for t in teams.iter().filter(|t| t.parent_team_id == Some(id)) {
-            if !subtree.contains(&t.id) {
-                subtree.push(t.id);
+            if !out.contains(&t.id) {
+                out.push(t.id);
             }
         }
         i += 1;
     }
-    let everything = store
-        .priorities(
-            ws,
-            &PriorityQuery {
-                include_closed: true,
-                ..Default::default()
-            },
-        )
-        .await?;
-    let active: Vec<Priority> = everything
+    out
+}
+
+/// The roll-up a parent team's digest carries: its sub-teams (all the way down), their most
+/// serious stalls, cross-team dependencies at risk, and alignment with the top team.
+#[allow(clippy::too_many_arguments)]
+async fn rollup(
+    store: &Store,
+    ws: i64,
+    team: &TeamRow,
+    teams: &[TeamRow],
+    everything: &[Priority],
+    active: &[Priority],
+    flags: &HashMap<i64, Vec<Reason>>,
+    as_of: DateTime<Utc>,
+    today: NaiveDate,
+    thresholds: &crate::domain::drift::Thresholds,
+) -> Result<Rollup, StoreError> {
+    let children: Vec<&TeamRow> = teams
         .iter()
-        .filter(|p| p.is_active() && subtree.contains(&p.team_id))
-        .cloned()
+        .filter(|t| t.parent_team_id == Some(team.id))
         .collect();
-    let flags = evaluate(store, ws, &active, as_of, today, thresholds).await?;
 
     // Which team a team rolls up into, for "child" lines covering grandchildren too.
     let child_of = |mut team_id: i64| -> Option<i64> {
@@ -572,7 +605,7 @@ async fn rollup(
     };
     let (aligned, unaligned): (Vec<&Priority>, Vec<&Priority>) =
         active.iter().partition(|p| ladders_up(p));
-    Ok(Some(Rollup {
+    Ok(Rollup {
         children: lines,
         top_stalls,
         dependencies_at_risk,
@@ -582,5 +615,5 @@ async fn rollup(
             active: active.len(),
             unaligned: unaligned.into_iter().map(item).collect(),
         },
-    }))
+    })
 }

@@ -48,7 +48,9 @@ pub async fn evaluate(
         }
         frontier = next;
     }
-    let ids: Vec<i64> = known.keys().copied().collect();
+    // Sorted, so each batch of ids covers few teams (ids are created team by team).
+    let mut ids: Vec<i64> = known.keys().copied().collect();
+    ids.sort_unstable();
     let depth = thresholds
         .stuck_at_risk
         .max(thresholds.flat_updates)

@@ -30,6 +30,9 @@ const PRIORITY_SELECT: &str =
      JOIN teams t ON t.id = p.team_id AND t.workspace_id = p.workspace_id
      LEFT JOIN priorities pp ON pp.id = p.parent_id AND pp.workspace_id = p.workspace_id";
 
+/// Ids bound per query: few round trips, well under SQLite's and PostgreSQL's parameter limits.
+const ID_BATCH: usize = 500;
+
 pub(crate) fn ts(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
@@ -494,7 +497,8 @@ impl Store {
     }
 
     /// The latest updates (at or before `as_of`) of the given priorities, newest first, at most
-    /// `per_priority` each.
+    /// `per_priority` each. Most priorities have their latest updates in the last few weeks, so
+    /// the first pass looks only there; the few that do not are fetched again without bound.
     pub async fn updates_as_of(
         &self,
         ws: i64,
@@ -502,21 +506,64 @@ impl Store {
         per_priority: usize,
         as_of: i64,
     ) -> Result<Vec<UpdateEntry>> {
+        const RECENT_SECS: i64 = 60 * 86_400;
+        let mut out = self
+            .updates_between(
+                ws,
+                priority_ids,
+                per_priority,
+                as_of.saturating_sub(RECENT_SECS),
+                as_of,
+            )
+            .await?;
+        let mut found: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for u in &out {
+            *found.entry(u.priority_id).or_default() += 1;
+        }
+        let short: Vec<i64> = priority_ids
+            .iter()
+            .copied()
+            .filter(|id| found.get(id).copied().unwrap_or(0) < per_priority)
+            .collect();
+        if !short.is_empty() {
+            out.retain(|u| !short.contains(&u.priority_id));
+            out.extend(
+                self.updates_between(ws, &short, per_priority, i64::MIN, as_of)
+                    .await?,
+            );
+            out.sort_by(|a, b| {
+                a.priority_id
+                    .cmp(&b.priority_id)
+                    .then(b.created_at.cmp(&a.created_at))
+            });
+        }
+        Ok(out)
+    }
+
+    async fn updates_between(
+        &self,
+        ws: i64,
+        priority_ids: &[i64],
+        per_priority: usize,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<UpdateEntry>> {
         let mut out = Vec::new();
-        for chunk in priority_ids.chunks(500) {
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+        for chunk in priority_ids.chunks(ID_BATCH) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 5)).collect();
             let sql = format!(
                 "SELECT priority_id, status, progress, note, blocker, created_at FROM (
                      SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.priority_id ORDER BY u.created_at DESC, u.id DESC) AS rn
                      FROM priority_updates u
-                     WHERE u.workspace_id = $1 AND u.created_at <= $3 AND u.priority_id IN ({})
+                     WHERE u.workspace_id = $1 AND u.created_at >= $3 AND u.created_at <= $4 AND u.priority_id IN ({})
                  ) ranked WHERE rn <= $2 ORDER BY priority_id, created_at DESC, rn",
                 list.join(", ")
             );
             let mut q = sqlx::query_as::<_, UpdateEntry>(&sql)
                 .bind(ws)
                 .bind(per_priority as i64)
-                .bind(as_of);
+                .bind(from)
+                .bind(to);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -689,7 +736,7 @@ impl Store {
     pub async fn priorities_by_ids(&self, ws: i64, ids: &[i64]) -> Result<Vec<Priority>> {
         let mut out = Vec::new();
         // Chunks keep the bind list well under both engines' limits.
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(ID_BATCH) {
             let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
                 "{PRIORITY_SELECT} WHERE p.workspace_id = $1 AND p.id IN ({}) ORDER BY p.number",
@@ -716,7 +763,7 @@ impl Store {
         n: usize,
     ) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(ID_BATCH) {
             let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
                 "WITH scope AS (
