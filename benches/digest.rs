@@ -402,11 +402,8 @@ async fn seed(store: &Store) {
         }),
     )
     .await;
-    if store.backend() == pacer::store::Backend::Postgres {
-        exec(store, "ANALYZE").await;
-    } else {
-        exec(store, "ANALYZE").await;
-    }
+    // Fresh statistics, as an operator's database would have after a while.
+    exec(store, "ANALYZE").await;
     let updates: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM priority_updates")
         .fetch_one(store.pool())
         .await
@@ -447,15 +444,20 @@ async fn main() {
         .filter(|u| !u.is_empty())
     {
         Some(admin) => {
-            let schema = format!("bench_{}", std::process::id());
+            // PACER_BENCH_SCHEMA keeps a seeded schema between runs; otherwise a fresh one is
+            // made and dropped.
+            let kept = std::env::var("PACER_BENCH_SCHEMA").ok();
+            let schema = kept
+                .clone()
+                .unwrap_or_else(|| format!("bench_{}", std::process::id()));
             let store = Store::connect(&admin).await.unwrap();
-            exec(&store, &format!("CREATE SCHEMA {schema}")).await;
+            exec(&store, &format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await;
             store.close().await;
             let sep = if admin.contains('?') { '&' } else { '?' };
             (
                 format!("{admin}{sep}options%5Bsearch_path%5D={schema}"),
                 None,
-                Some((admin, schema)),
+                kept.is_none().then_some((admin, schema)),
             )
         }
         None => match std::env::var("PACER_BENCH_SQLITE_FILE").ok() {
@@ -539,8 +541,9 @@ async fn main() {
             .unwrap();
         println!("updates {:?} ({} rows)", t.elapsed(), u.len());
         let t = Instant::now();
+        let pairs: Vec<(i64, i64)> = all.iter().map(|p| (p.id, p.team_id)).collect();
         let a = store
-            .answered_in_recent_cycles(WS, &ids, as_of.timestamp(), 2)
+            .answered_in_recent_cycles(WS, &pairs, as_of.timestamp(), 2)
             .await
             .unwrap();
         println!("answered {:?} ({} rows)", t.elapsed(), a.len());

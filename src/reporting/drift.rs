@@ -68,8 +68,9 @@ pub async fn evaluate(
         }
     }
     let mut answered: HashMap<i64, Vec<bool>> = HashMap::new();
+    let with_teams: Vec<(i64, i64)> = ids.iter().map(|id| (*id, known[id].team_id)).collect();
     for (id, a) in store
-        .answered_in_recent_cycles(ws, &ids, as_of.timestamp(), thresholds.silent_cycles)
+        .answered_in_recent_cycles(ws, &with_teams, as_of.timestamp(), thresholds.silent_cycles)
         .await?
     {
         answered.entry(id).or_default().push(a != 0);

@@ -754,44 +754,65 @@ impl Store {
     /// For each priority, whether it was answered in each of the last `n` closed cycles (as of
     /// `as_of`) that asked its owner about it, newest first; cycles while the owner was away do
     /// not count. Only each team's latest `n + 6` closed cycles are looked at, which bounds the
-    /// work for a whole organisation and leaves room for six away cycles.
+    /// work for a whole organisation and leaves room for six away cycles. `priorities` are
+    /// (priority id, team id) pairs.
     pub async fn answered_in_recent_cycles(
         &self,
         ws: i64,
-        ids: &[i64],
+        priorities: &[(i64, i64)],
         as_of: i64,
         n: usize,
     ) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::new();
-        for chunk in ids.chunks(ID_BATCH) {
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+        for chunk in priorities.chunks(ID_BATCH) {
+            let mut teams: Vec<i64> = chunk.iter().map(|(_, t)| *t).collect();
+            teams.sort_unstable();
+            teams.dedup();
+            // The teams' latest closed cycles: a small, exact list the next query can use its
+            // primary key with.
+            let list: Vec<String> = (0..teams.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
-                "WITH scope AS (
-                     SELECT DISTINCT team_id FROM priorities WHERE workspace_id = $1 AND id IN ({list})
-                 ), recent AS (
-                     SELECT id, closes_at FROM (
-                         SELECT c.id, c.closes_at,
-                             ROW_NUMBER() OVER (PARTITION BY c.team_id ORDER BY c.closes_at DESC) AS rn
-                         FROM cycles c JOIN scope s ON s.team_id = c.team_id
-                         WHERE c.workspace_id = $1 AND c.state = 'closed' AND c.closes_at <= $2
-                     ) x WHERE rn <= $3
-                 )
-                 SELECT cp.priority_id,
-                     CAST(CASE WHEN EXISTS (
-                         SELECT 1 FROM priority_updates u WHERE u.cycle_id = cp.cycle_id AND u.priority_id = cp.priority_id
-                     ) THEN 1 ELSE 0 END AS BIGINT) AS answered
-                 FROM recent r
-                 JOIN cycle_priorities cp ON cp.cycle_id = r.id
-                 JOIN cycle_owners o ON o.cycle_id = cp.cycle_id AND o.person_id = cp.person_id
-                 WHERE o.away = 0 AND cp.priority_id IN ({list})
-                 ORDER BY cp.priority_id, r.closes_at DESC",
-                list = list.join(", ")
+                "SELECT id FROM (
+                     SELECT id, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY closes_at DESC, id DESC) AS rn
+                     FROM cycles WHERE workspace_id = $1 AND state = 'closed' AND closes_at <= $2
+                       AND team_id IN ({})
+                 ) x WHERE rn <= $3",
+                list.join(", ")
             );
-            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql)
+            let mut q = sqlx::query_scalar::<_, i64>(&sql)
                 .bind(ws)
                 .bind(as_of)
                 .bind((n + 6) as i64);
-            for id in chunk {
+            for t in &teams {
+                q = q.bind(*t);
+            }
+            let cycles = q.fetch_all(&self.pool).await?;
+            if cycles.is_empty() {
+                continue;
+            }
+            let cycle_list: Vec<String> =
+                (0..cycles.len()).map(|i| format!("${}", i + 2)).collect();
+            let prio_list: Vec<String> = (0..chunk.len())
+                .map(|i| format!("${}", i + 2 + cycles.len()))
+                .collect();
+            let sql = format!(
+                "SELECT cp.priority_id,
+                     CAST(CASE WHEN EXISTS (
+                         SELECT 1 FROM priority_updates u WHERE u.cycle_id = cp.cycle_id AND u.priority_id = cp.priority_id
+                     ) THEN 1 ELSE 0 END AS BIGINT) AS answered
+                 FROM cycle_priorities cp
+                 JOIN cycles c ON c.id = cp.cycle_id
+                 JOIN cycle_owners o ON o.cycle_id = cp.cycle_id AND o.person_id = cp.person_id
+                 WHERE cp.workspace_id = $1 AND o.away = 0 AND cp.cycle_id IN ({}) AND cp.priority_id IN ({})
+                 ORDER BY cp.priority_id, c.closes_at DESC",
+                cycle_list.join(", "),
+                prio_list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql).bind(ws);
+            for c in &cycles {
+                q = q.bind(*c);
+            }
+            for (id, _) in chunk {
                 q = q.bind(*id);
             }
             let rows = q.fetch_all(&self.pool).await?;
