@@ -34,6 +34,8 @@ pub struct Scheduler {
     store: Store,
     messengers: Messengers,
     spacing: Duration,
+    /// When dependency notices were last looked for, and the latest update id seen then.
+    notices_checked: Arc<std::sync::Mutex<Option<(DateTime<Utc>, i64)>>>,
 }
 
 /// How long a claimed job is ours before another worker may take it over.
@@ -47,6 +49,7 @@ impl Scheduler {
             store,
             messengers,
             spacing: Duration::from_millis(1100),
+            notices_checked: Arc::default(),
         }
     }
 
@@ -77,7 +80,26 @@ impl Scheduler {
         let mut report = TickReport::default();
         plan::open_cycles(&self.store, now, &mut report).await?;
         plan::queue_reminders(&self.store, now, &mut report).await?;
-        plan::notice_stalls(&self.store, now, &mut report).await?;
+        // Stalls change with updates and with time (overdue, behind): look when something was
+        // recorded, and at least every few minutes, not on every tick.
+        let latest = self.store.latest_update_id().await?;
+        let due = match *self
+            .notices_checked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+        {
+            Some((at, seen)) => {
+                seen != latest || now - at >= chrono::Duration::minutes(5) || now < at
+            }
+            None => true,
+        };
+        if due {
+            plan::notice_stalls(&self.store, now, &mut report).await?;
+            *self
+                .notices_checked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some((now, latest));
+        }
         Ok(report)
     }
 

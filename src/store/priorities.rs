@@ -199,6 +199,15 @@ impl Store {
         row.map(Priority::try_from).transpose()
     }
 
+    /// The newest update's id (0 when there is none): a cheap "has anything changed".
+    pub async fn latest_update_id(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM priority_updates")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn priority_by_id(&self, ws: i64, id: i64) -> Result<Option<Priority>> {
         let row: Option<PriorityRow> = sqlx::query_as(&format!(
             "{PRIORITY_SELECT} WHERE p.workspace_id = $1 AND p.id = $2"
