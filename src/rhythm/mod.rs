@@ -35,8 +35,11 @@ pub struct Scheduler {
     messengers: Messengers,
     spacing: Duration,
     /// When dependency notices were last looked for, and the latest update id seen then.
-    notices_checked: Arc<std::sync::Mutex<Option<(DateTime<Utc>, i64)>>>,
+    notices_checked: Arc<std::sync::Mutex<LastLook>>,
 }
+
+/// When something was last looked for, and the latest update id seen then.
+type LastLook = Option<(DateTime<Utc>, i64)>;
 
 /// How long a claimed job is ours before another worker may take it over.
 pub const LEASE_SECS: i64 = 120;
