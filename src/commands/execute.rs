@@ -130,6 +130,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Digest { .. } => "digest",
         Command::Away { .. } | Command::AwayOff => "away",
         Command::Dashboard => "dashboard",
+        Command::Settings { .. } => "settings",
     }
 }
 
@@ -177,6 +178,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::Away { from, to } => checkin::away(s, inv, from, to).await,
         Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => Err(CommandError::NotAvailable("dashboard")),
+        Command::Settings { drift } => settings(s, inv, drift).await,
     }
 }
 
@@ -260,4 +262,58 @@ pub async fn resolve_priority(
         .priority(inv.ws(), n)
         .await?
         .ok_or(CommandError::NoSuchPriority(n))
+}
+
+/// `settings [drift …]`: the workspace's drift thresholds, changed by admins only.
+async fn settings(
+    s: &Services<'_>,
+    inv: &Invocation,
+    drift: Vec<(super::parse::DriftSetting, i64)>,
+) -> Outcome {
+    use super::parse::DriftSetting;
+    use crate::message::{Block, Message, Rich};
+    let ws = inv.ws();
+    if !drift.is_empty() {
+        if !actor(s, inv).await?.is_admin {
+            return Err(CommandError::Invalid {
+                problem: "only an admin can change the workspace's drift thresholds".into(),
+                example: "settings".into(),
+            });
+        }
+        let mut t = s.store.drift_thresholds(ws).await?;
+        for (setting, n) in &drift {
+            match setting {
+                DriftSetting::Silent => t.silent_cycles = *n as usize,
+                DriftSetting::StuckOffTrack => t.stuck_off_track = *n as usize,
+                DriftSetting::StuckAtRisk => t.stuck_at_risk = *n as usize,
+                DriftSetting::Flat => t.flat_updates = *n as usize,
+                DriftSetting::Behind => t.behind_points = *n,
+            }
+        }
+        let spec = format!(
+            "silent={},stuck_off_track={},stuck_at_risk={},flat={},behind={}",
+            t.silent_cycles, t.stuck_off_track, t.stuck_at_risk, t.flat_updates, t.behind_points
+        );
+        s.store.set_drift_thresholds(ws, &spec).await?;
+    }
+    let t = s.store.drift_thresholds(ws).await?;
+    let changed: Vec<String> = drift
+        .iter()
+        .map(|(k, n)| format!("{}:{n}", k.key()))
+        .collect();
+    let mut blocks = vec![Block::Header("Drift thresholds".into())];
+    if !changed.is_empty() {
+        blocks.push(Block::Text(
+            Rich::new().text(format!("Changed {}.", changed.join(", "))),
+        ));
+    }
+    blocks.push(Block::Text(Rich::new().text(format!(
+        "silent: no check-in in the last {} cycles\nstuck: the last {} updates off-track, or the last {} at risk or worse\nflat: progress unchanged over the last {} updates\nbehind: more than {} points below the straight line to the due date",
+        t.silent_cycles, t.stuck_off_track, t.stuck_at_risk, t.flat_updates, t.behind_points
+    ))));
+    blocks.push(render::next_steps(
+        inv.prefix,
+        &["settings drift silent:3 behind:30", "list stalled"],
+    ));
+    Ok(Message::private(blocks))
 }

@@ -109,6 +109,12 @@ pub const COMMANDS: &[CommandHelp] = &[
         examples: &["away 2026-12-20 2027-01-04", "away off"],
     },
     CommandHelp {
+        name: "settings",
+        synopsis: "settings | settings drift [silent:N] [off-track:N] [at-risk:N] [flat:N] [behind:N]",
+        summary: "Show or change (admins) this workspace's drift thresholds.",
+        examples: &["settings", "settings drift silent:3 behind:30"],
+    },
+    CommandHelp {
         name: "dashboard",
         synopsis: "dashboard",
         summary: "Get a private, expiring link to the leaders' dashboard.",

@@ -80,6 +80,39 @@ pub enum Command {
     },
     AwayOff,
     Dashboard,
+    /// `settings` shows the workspace's drift thresholds; `settings drift silent:3 …` changes
+    /// them (admins).
+    Settings {
+        drift: Vec<(DriftSetting, i64)>,
+    },
+}
+
+/// A drift threshold a workspace may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftSetting {
+    Silent,
+    StuckOffTrack,
+    StuckAtRisk,
+    Flat,
+    Behind,
+}
+
+impl DriftSetting {
+    pub const ALL: [(&'static str, DriftSetting); 5] = [
+        ("silent", DriftSetting::Silent),
+        ("off-track", DriftSetting::StuckOffTrack),
+        ("at-risk", DriftSetting::StuckAtRisk),
+        ("flat", DriftSetting::Flat),
+        ("behind", DriftSetting::Behind),
+    ];
+
+    pub fn key(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map(|(k, _)| *k)
+            .unwrap_or("")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -270,6 +303,7 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "digest" => parse_digest(rest),
         "away" => parse_away(rest),
         "dashboard" => no_args(rest, "dashboard", Command::Dashboard),
+        "settings" => parse_settings(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
             word: first.text(),
@@ -907,6 +941,64 @@ fn parse_digest(rest: Vec<Token>) -> Result<Command, ParseError> {
             got: t.text(),
         }),
     }
+}
+
+fn parse_settings(rest: Vec<Token>) -> Result<Command, ParseError> {
+    const C: &str = "settings";
+    let mut it = rest.into_iter();
+    match it.next() {
+        None => return Ok(Command::Settings { drift: Vec::new() }),
+        Some(Token::Word(w)) if w.eq_ignore_ascii_case("drift") => {}
+        Some(t) => {
+            return Err(ParseError::UnknownSubcommand {
+                command: C,
+                got: t.text(),
+                suggestion: help::did_you_mean(&t.text(), ["drift"]),
+            });
+        }
+    }
+    let mut drift = Vec::new();
+    for t in it {
+        let text = t.text();
+        let Some((key, value)) = text.split_once(':') else {
+            return Err(ParseError::Unexpected {
+                command: C,
+                got: text,
+            });
+        };
+        let Some((_, setting)) = DriftSetting::ALL
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        else {
+            return Err(ParseError::UnknownOption {
+                command: C,
+                option: key.to_string(),
+            });
+        };
+        let n: i64 = match value.trim_end_matches('%').parse() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                return Err(ParseError::Unexpected {
+                    command: C,
+                    got: format!("{key}:{value} (use a whole number from 1 to 100)"),
+                });
+            }
+        };
+        if drift.iter().any(|(s, _)| s == setting) {
+            return Err(ParseError::Repeated {
+                command: C,
+                option: key.to_string(),
+            });
+        }
+        drift.push((*setting, n));
+    }
+    if drift.is_empty() {
+        return Err(ParseError::Missing {
+            command: C,
+            what: "thresholds to change, like `drift silent:3 behind:30`",
+        });
+    }
+    Ok(Command::Settings { drift })
 }
 
 fn parse_away(rest: Vec<Token>) -> Result<Command, ParseError> {

@@ -502,3 +502,56 @@ async fn rate_limited_slack_calls_are_retried_after_retry_after() {
         .unwrap();
     assert_eq!(ben.display_name, "ben");
 }
+
+#[tokio::test]
+async fn admins_change_drift_thresholds_per_workspace() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    app.slash("U0ANA", "add Steady work team:Platform").await;
+    app.slash("U0ANA", "status #1 on-track 40%").await;
+    app.slash("U0ANA", "status #1 on-track 40%").await;
+    let stalled = app.slash("U0ANA", "list stalled").await.all_text();
+    assert!(
+        !stalled.contains("Steady work"),
+        "2 flat updates are fine by default: {stalled}"
+    );
+    let shown = app.slash("U0ANA", "settings").await.all_text();
+    assert!(
+        shown.contains("flat: progress unchanged over the last 3 updates"),
+        "{shown}"
+    );
+    let r = app.slash("U0ANA", "settings drift flat:2").await;
+    assert!(
+        r.all_text().contains("Only an admin can change"),
+        "{}",
+        r.all_text()
+    );
+    let r = app.slash(ADMIN, "settings drift flat:2 behind:30").await;
+    let text = r.all_text();
+    assert!(text.contains("Changed flat:2, behind:30"), "{text}");
+    assert!(text.contains("more than 30 points below"), "{text}");
+    let stalled = app.slash("U0ANA", "list stalled").await.all_text();
+    assert!(
+        stalled.contains("Steady work")
+            && stalled.contains("flat: progress stuck at 40% over the last 2 updates"),
+        "{stalled}"
+    );
+    // Another workspace keeps the defaults.
+    let other = app
+        .slash_in("T0OTHER", "U0ANA", "C0X", "settings")
+        .await
+        .all_text();
+    assert!(other.contains("over the last 3 updates"), "{other}");
+    let r = app.slash(ADMIN, "settings drift flat:0").await;
+    assert!(
+        r.all_text().contains("whole number from 1 to 100"),
+        "{}",
+        r.all_text()
+    );
+    let r = app.slash(ADMIN, "settings drift speed:3").await;
+    assert!(
+        r.all_text().contains("no `speed:` option"),
+        "{}",
+        r.all_text()
+    );
+}
