@@ -80,8 +80,11 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
+        // An in-memory SQLite database exists per connection: one connection, or each would
+        // see an empty database of its own.
+        let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
         let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
+            Backend::Sqlite if !url.contains("mode=") && !in_memory => {
                 let sep = if url.contains('?') { '&' } else { '?' };
                 format!("{url}{sep}mode=rwc")
             }
@@ -90,6 +93,7 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
+                Backend::Sqlite if in_memory => 1,
                 Backend::Sqlite => 8,
                 Backend::Postgres => 10,
             })
@@ -214,4 +218,26 @@ impl Store {
 /// A stored Unix time as a calendar date (UTC), for history lines.
 pub fn ts_date(secs: i64) -> chrono::NaiveDate {
     priorities::ts(secs).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn in_memory_sqlite_keeps_one_database() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        assert!(store.ready().await.unwrap());
+        let ws = store.ensure_workspace("slack", "T1", 0).await.unwrap();
+        assert_eq!(store.workspace_id("slack", "T1").await.unwrap(), Some(ws));
+    }
+
+    #[tokio::test]
+    async fn unsupported_urls_are_refused() {
+        assert!(matches!(
+            Store::connect("mysql://x").await,
+            Err(StoreError::UnsupportedUrl)
+        ));
+    }
 }
