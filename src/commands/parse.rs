@@ -188,6 +188,7 @@ pub enum ParseError {
     Status {
         command: &'static str,
         source: UnknownStatus,
+        suggestion: Option<&'static str>,
     },
     #[error("{source}")]
     Progress {
@@ -259,7 +260,8 @@ impl ParseError {
     pub fn suggestion(&self) -> Option<&'static str> {
         match self {
             ParseError::UnknownCommand { suggestion, .. }
-            | ParseError::UnknownSubcommand { suggestion, .. } => *suggestion,
+            | ParseError::UnknownSubcommand { suggestion, .. }
+            | ParseError::Status { suggestion, .. } => *suggestion,
             _ => None,
         }
     }
@@ -510,7 +512,11 @@ fn parse_status(rest: Vec<Token>) -> Result<Command, ParseError> {
             };
             joined
                 .parse::<Status>()
-                .map_err(|source| ParseError::Status { command: C, source })?
+                .map_err(|source| ParseError::Status {
+                    command: C,
+                    suggestion: help::did_you_mean(&source.0, Status::ALL.map(Status::as_str)),
+                    source,
+                })?
         }
     };
     // Progress is written with `%` as the grammar says, so a note may start with a number

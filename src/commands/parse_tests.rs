@@ -1501,7 +1501,7 @@ fn list_show_status_mistakes() {
         ),
         (
             "status #12 maybe",
-            |e| matches!(e, ParseError::Status { command: "status", source: UnknownStatus(s) } if s == "maybe"),
+            |e| matches!(e, ParseError::Status { command: "status", source: UnknownStatus(s), .. } if s == "maybe"),
         ),
         ("status #12 on risk", |e| {
             matches!(
@@ -1514,7 +1514,7 @@ fn list_show_status_mistakes() {
         }),
         (
             "status #12 40%",
-            |e| matches!(e, ParseError::Status { command: "status", source: UnknownStatus(s) } if s == "40%"),
+            |e| matches!(e, ParseError::Status { command: "status", source: UnknownStatus(s), .. } if s == "40%"),
         ),
         (
             "status done #12",

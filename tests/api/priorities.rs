@@ -555,3 +555,15 @@ async fn admins_change_drift_thresholds_per_workspace() {
         r.all_text()
     );
 }
+
+#[tokio::test]
+async fn a_mistyped_status_suggests_the_right_one() {
+    let app = spawn_app().await;
+    with_team(&app).await;
+    app.slash("U0ANA", "add Ship team:Platform").await;
+    let r = app.slash("U0ANA", "status #1 on-trak 40%").await;
+    let text = r.all_text();
+    assert!(text.contains("`on-trak` is not a status"), "{text}");
+    assert!(text.contains("Did you mean `on-track`?"), "{text}");
+    assert_eq!(app.count("priority_updates").await, 0);
+}
