@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use crate::messenger::{Messenger, Messengers, SendError};
 use crate::store::{JobRow, Store, StoreError};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +18,7 @@ pub async fn run_due_jobs(
     messengers: &Messengers,
     now: DateTime<Utc>,
     spacing: std::time::Duration,
+    stopping: &AtomicBool,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
     let mut pacing = Pacing {
@@ -24,11 +26,24 @@ pub async fn run_due_jobs(
         last: HashMap::new(),
     };
     loop {
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         let jobs = store.claim_jobs(now.timestamp(), LEASE_SECS, 50).await?;
         if jobs.is_empty() {
             return Ok(());
         }
-        for job in jobs {
+        for (i, job) in jobs.iter().enumerate() {
+            if stopping.load(Ordering::SeqCst) {
+                let unsent: Vec<i64> = jobs[i..].iter().map(|j| j.id).collect();
+                store.release_jobs(&unsent).await?;
+                tracing::info!(
+                    released = unsent.len(),
+                    "stopping: claimed jobs handed back"
+                );
+                return Ok(());
+            }
+            let job = job.clone();
             let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
             let _enter = span.enter();
             match run(store, messengers, &job, now, &mut pacing).await {

@@ -8,6 +8,7 @@ mod plan;
 pub mod prompt;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -36,6 +37,8 @@ pub struct Scheduler {
     spacing: Duration,
     /// When dependency notices were last looked for, and the latest update id seen then.
     notices_checked: Arc<std::sync::Mutex<LastLook>>,
+    /// Set on shutdown: claim nothing more, hand back what is claimed and not yet sent.
+    stopping: Arc<AtomicBool>,
 }
 
 /// When something was last looked for, and the latest update id seen then.
@@ -53,6 +56,7 @@ impl Scheduler {
             messengers,
             spacing: Duration::from_millis(1100),
             notices_checked: Arc::default(),
+            stopping: Arc::default(),
         }
     }
 
@@ -62,8 +66,16 @@ impl Scheduler {
         self
     }
 
+    /// Stop: claim no more work and hand back claimed jobs not yet sent, for another replica.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
     /// Run everything due as of `now` once.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return Ok(TickReport::default());
+        }
         let mut report = self.plan(now).await?;
         // Closing queues the digest, so it goes out in this same tick.
         plan::close_cycles(&self.store, now, &mut report).await?;
@@ -72,6 +84,7 @@ impl Scheduler {
             &self.messengers,
             now,
             self.spacing,
+            &self.stopping,
             &mut report,
         )
         .await?;
@@ -114,6 +127,16 @@ impl Scheduler {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
         let mut shutdown = shutdown;
+        // A shutdown during a tick stops it between two jobs, not only after it.
+        let watcher = {
+            let me = self.clone();
+            let mut rx = shutdown.clone();
+            tokio::spawn(async move {
+                if rx.changed().await.is_ok() {
+                    me.stop();
+                }
+            })
+        };
         loop {
             match self.tick(clock.now()).await {
                 Ok(r) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
@@ -128,5 +151,7 @@ impl Scheduler {
                 break;
             }
         }
+        self.stop();
+        watcher.abort();
     }
 }

@@ -81,6 +81,20 @@ impl Store {
         .await?)
     }
 
+    /// Hand claimed jobs back untouched (shutting down): pending again, the attempt not counted.
+    pub async fn release_jobs(&self, ids: &[i64]) -> Result<()> {
+        for id in ids {
+            sqlx::query(
+                "UPDATE jobs SET state = 'pending', lease_until = NULL, attempts = attempts - 1
+                 WHERE id = $1 AND state = 'running'",
+            )
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
     pub async fn finish_job(&self, id: i64, now: i64) -> Result<()> {
         sqlx::query(
             "UPDATE jobs SET state = 'done', finished_at = $2, lease_until = NULL WHERE id = $1",

@@ -671,3 +671,43 @@ async fn member_zones_prompt_each_owner_at_their_own_nine_oclock() {
     );
     assert_eq!(app.slack.all_messages().len(), 3);
 }
+
+#[tokio::test]
+async fn a_stopping_replica_hands_back_what_it_claimed_and_sends_nothing_more() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    app.clock.set(monday_nine_berlin());
+    assert_eq!(
+        app.state
+            .scheduler
+            .plan(monday_nine_berlin())
+            .await
+            .unwrap()
+            .opened,
+        1
+    );
+    // Claimed, then handed back on SIGTERM: another replica can send them at once.
+    let claimed = app
+        .store
+        .claim_jobs(monday_nine_berlin().timestamp(), 120, 10)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();
+    app.store.release_jobs(&ids).await.unwrap();
+    let attempts: Vec<i64> = sqlx::query_scalar("SELECT attempts FROM jobs ORDER BY id")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(attempts, [0, 0]);
+    let r = app.tick().await;
+    assert_eq!(r.sent, 2, "no lease to wait for");
+    assert!(
+        app.slack.calls_to("conversations.history").is_empty(),
+        "a handed-back job had no unknown outcome"
+    );
+    // A stopped scheduler claims nothing.
+    app.state.scheduler.stop();
+    app.clock.set(monday_nine_berlin() + Duration::days(7));
+    assert_eq!(app.tick().await, pacer::rhythm::TickReport::default());
+    assert_eq!(app.slack.all_messages().len(), 2);
+}
