@@ -74,7 +74,8 @@ pub fn router(state: AppState) -> Router {
     if state.slack.is_some() {
         app = app.merge(crate::slack::router());
     }
-    app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    app.layer(axum::middleware::from_fn(crate::http::metrics::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

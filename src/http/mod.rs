@@ -1,4 +1,6 @@
-//! Routes that belong to no chat platform: health and readiness.
+//! Routes that belong to no chat platform: health, readiness and metrics.
+
+pub mod metrics;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +14,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
 }
 
 async fn healthz() -> Json<serde_json::Value> {

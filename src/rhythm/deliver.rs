@@ -5,6 +5,7 @@
 use super::{LEASE_SECS, MAX_ATTEMPTS, TickReport};
 use chrono_tz::Tz;
 
+use crate::http::metrics::{self, metrics};
 use crate::messenger::{Messenger, Messengers, SendError};
 use crate::store::{JobRow, Store, StoreError};
 use std::collections::HashMap;
@@ -44,14 +45,20 @@ pub async fn run_due_jobs(
                 return Ok(());
             }
             let job = job.clone();
+            metrics::job(&job.kind, "claimed");
+            if now.timestamp() - job.due_at > 60 {
+                metrics().jobs_late.inc();
+            }
             let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
             let _enter = span.enter();
             match run(store, messengers, &job, now, &mut pacing).await {
                 Ok(Outcome::Sent) => {
+                    metrics::job(&job.kind, "sent");
                     store.finish_job(job.id, now.timestamp()).await?;
                     report.sent += 1;
                 }
                 Ok(Outcome::NothingToDo) => {
+                    metrics::job(&job.kind, "skipped");
                     store.finish_job(job.id, now.timestamp()).await?;
                     report.skipped += 1;
                 }
@@ -72,6 +79,7 @@ pub async fn run_due_jobs(
                         .retry_job(job.id, (now + wait).timestamp(), &error, after.is_some())
                         .await?;
                     tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
+                    metrics::job(&job.kind, "retried");
                     report.retried += 1;
                 }
                 Err(e) => {
@@ -79,6 +87,7 @@ pub async fn run_due_jobs(
                     store
                         .fail_job(job.id, &e.to_string(), now.timestamp())
                         .await?;
+                    metrics::job(&job.kind, "failed");
                     report.failed += 1;
                 }
             }

@@ -204,3 +204,51 @@ async fn arbitrary_command_text_never_gives_a_500() {
         assert!(r.body["blocks"].is_array(), "{text:?} → {}", r.text);
     }
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_jobs_by_outcome() {
+    let app = spawn_app().await;
+    app.slash("U0ANA", "team add Platform").await;
+    app.slash("U0ANA", "add Ship team:Platform").await;
+    app.slash(
+        "U0ANA",
+        "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin",
+    )
+    .await;
+    app.post_raw("/slack/commands", "x=1", FORM, &[]).await;
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 8, 0, 0).unwrap());
+    app.tick().await;
+    let r = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    // The registry is per process: other tests add to the same counters, so look for presence.
+    assert!(
+        text.contains(r#"pacer_http_requests_total{route="/slack/commands",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"pacer_http_requests_total{route="/slack/commands",status="401"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"pacer_webhook_duration_seconds_bucket{le="#)
+            || text.contains("pacer_webhook_duration_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"pacer_jobs_total{kind="prompt",outcome="sent"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"pacer_jobs_total{kind="prompt",outcome="claimed"}"#),
+        "{text}"
+    );
+    assert!(text.contains("pacer_jobs_due_late_total"), "{text}");
+    assert!(!text.contains("xoxb-"), "no secrets in metrics");
+}
