@@ -63,3 +63,42 @@ async fn pacer_tick_runs_what_is_due_as_of_now_once_and_exits() {
     assert_eq!(code, 2);
     assert!(err.contains("RFC 3339"), "{err}");
 }
+
+#[tokio::test]
+async fn two_tick_processes_racing_on_one_database_never_duplicate() {
+    let app = spawn_app().await;
+    app.slash("U0ANA", "team add Platform <#C0PLATFORM|platform>")
+        .await;
+    // 20 owners, two priorities each.
+    for i in 0..20 {
+        let user = format!("U0OWNER{i:02}");
+        for p in 0..2 {
+            app.slash(&user, &format!("add Work {i}-{p} team:Platform"))
+                .await;
+        }
+    }
+    app.slash(
+        "U0ANA",
+        "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:off",
+    )
+    .await;
+    app.slash("U0ANA", "rhythm Platform digest \"mon 09:30\"")
+        .await;
+    // Both replicas tick at the prompt time, then both at the digest time.
+    for now in ["2026-11-30T08:00:00Z", "2026-11-30T08:30:00Z"] {
+        let args = ["tick", "--now", now];
+        let (a, b) = tokio::join!(pacer(&app, &args), pacer(&app, &args));
+        assert_eq!(a.0, 0, "{}", a.2);
+        assert_eq!(b.0, 0, "{}", b.2);
+    }
+    for i in 0..20 {
+        let prompts = app.slack.messages_in(&format!("DU0OWNER{i:02}"));
+        assert_eq!(prompts.len(), 1, "owner {i} got {} prompts", prompts.len());
+    }
+    assert_eq!(
+        app.slack.messages_in("C0PLATFORM").len(),
+        2,
+        "one digest and its thread"
+    );
+    assert_eq!(app.count("cycles").await, 1);
+}
