@@ -9,6 +9,7 @@ mod digests;
 
 mod events;
 mod manifest;
+mod manifests_k8s;
 mod priorities;
 mod quarter;
 mod rhythm;
