@@ -56,6 +56,11 @@ pub struct Config {
     /// Least time between two messages to one person (Slack: about one per second per
     /// channel). Not an environment setting; tests with an injected clock set it to zero.
     pub send_spacing: std::time::Duration,
+    /// How often the scheduler looks for due work (`PACER_TICK_SECS`, default 10).
+    pub tick_every: std::time::Duration,
+    /// How long a claimed job is a replica's before another may take it over
+    /// (`PACER_JOB_LEASE_SECS`, default 120).
+    pub job_lease_secs: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +91,8 @@ const KEYS: &[&str] = &[
     "TEAMS_SERVICE_URL_ALLOW",
     "PACER_ADMINS",
     "PACER_LOG_FORMAT",
+    "PACER_TICK_SECS",
+    "PACER_JOB_LEASE_SECS",
 ];
 
 impl Config {
@@ -188,6 +195,21 @@ impl Config {
                 });
             }
         };
+        let seconds = |key: &'static str, default: u64, max: u64| -> Result<u64, ConfigError> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| ConfigError::Invalid {
+                        key,
+                        problem: format!("`{v}` is not a number of seconds from 1 to {max}"),
+                    }),
+            }
+        };
+        let tick_every = std::time::Duration::from_secs(seconds("PACER_TICK_SECS", 10, 3600)?);
+        let job_lease_secs = seconds("PACER_JOB_LEASE_SECS", 120, 86_400)? as i64;
         Ok(Config {
             listen,
             database_url,
@@ -199,6 +221,8 @@ impl Config {
             admins,
             log_format,
             send_spacing: std::time::Duration::from_millis(1100),
+            tick_every,
+            job_lease_secs,
         })
     }
 }

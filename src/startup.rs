@@ -56,8 +56,11 @@ impl AppState {
         if let Some(s) = &slack {
             messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
         }
-        let scheduler =
-            Arc::new(Scheduler::new(store.clone(), messengers).with_spacing(config.send_spacing));
+        let scheduler = Arc::new(
+            Scheduler::new(store.clone(), messengers)
+                .with_spacing(config.send_spacing)
+                .with_lease(config.job_lease_secs),
+        );
         AppState(Arc::new(AppInner {
             config,
             store,
@@ -89,12 +92,11 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = state.config.scheduler.then(|| {
-        tokio::spawn(
-            state
-                .scheduler
-                .clone()
-                .run(state.clock.clone(), SCHEDULER_EVERY, stop_rx),
-        )
+        tokio::spawn(state.scheduler.clone().run(
+            state.clock.clone(),
+            state.config.tick_every,
+            stop_rx,
+        ))
     });
     let app = router(state);
     let served = axum::serve(listener, app)
@@ -106,9 +108,6 @@ pub async fn serve(
     }
     served
 }
-
-/// How often the scheduler looks for due work.
-pub const SCHEDULER_EVERY: Duration = Duration::from_secs(10);
 
 /// Open the configured database and bring its schema up to date.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {

@@ -2,7 +2,14 @@
 //! record, and finish; retry with backoff or give up with a logged reason. No transaction is
 //! open while a platform is called.
 
-use super::{LEASE_SECS, MAX_ATTEMPTS, TickReport};
+use super::{MAX_ATTEMPTS, TickReport};
+
+/// How deliveries are paced and how long a claim lasts.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub spacing: std::time::Duration,
+    pub lease_secs: i64,
+}
 use chrono_tz::Tz;
 
 use crate::http::metrics::{self, metrics};
@@ -18,19 +25,21 @@ pub async fn run_due_jobs(
     store: &Store,
     messengers: &Messengers,
     now: DateTime<Utc>,
-    spacing: std::time::Duration,
+    pace: Pace,
     stopping: &AtomicBool,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
     let mut pacing = Pacing {
-        spacing,
+        spacing: pace.spacing,
         last: HashMap::new(),
     };
     loop {
         if stopping.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let jobs = store.claim_jobs(now.timestamp(), LEASE_SECS, 50).await?;
+        let jobs = store
+            .claim_jobs(now.timestamp(), pace.lease_secs, 50)
+            .await?;
         if jobs.is_empty() {
             return Ok(());
         }

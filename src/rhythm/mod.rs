@@ -39,12 +39,13 @@ pub struct Scheduler {
     notices_checked: Arc<std::sync::Mutex<LastLook>>,
     /// Set on shutdown: claim nothing more, hand back what is claimed and not yet sent.
     stopping: Arc<AtomicBool>,
+    lease_secs: i64,
 }
 
 /// When something was last looked for, and the latest update id seen then.
 type LastLook = Option<(DateTime<Utc>, i64)>;
 
-/// How long a claimed job is ours before another worker may take it over.
+/// How long a claimed job is ours before another worker may take it over, by default.
 pub const LEASE_SECS: i64 = 120;
 /// Attempts before a job is given up (with its reason logged).
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -57,7 +58,14 @@ impl Scheduler {
             spacing: Duration::from_millis(1100),
             notices_checked: Arc::default(),
             stopping: Arc::default(),
+            lease_secs: LEASE_SECS,
         }
+    }
+
+    /// How long a claimed job is ours before another replica may take it over.
+    pub fn with_lease(mut self, secs: i64) -> Self {
+        self.lease_secs = secs.max(1);
+        self
     }
 
     /// Least time between two messages to one person.
@@ -79,11 +87,15 @@ impl Scheduler {
         let mut report = self.plan(now).await?;
         // Closing queues the digest, so it goes out in this same tick.
         plan::close_cycles(&self.store, now, &mut report).await?;
+        let pace = deliver::Pace {
+            spacing: self.spacing,
+            lease_secs: self.lease_secs,
+        };
         deliver::run_due_jobs(
             &self.store,
             &self.messengers,
             now,
-            self.spacing,
+            pace,
             &self.stopping,
             &mut report,
         )

@@ -12,6 +12,7 @@ mod manifest;
 mod manifests_k8s;
 mod priorities;
 mod quarter;
+mod replicas;
 mod rhythm;
 mod security;
 mod teams;

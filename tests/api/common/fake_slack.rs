@@ -40,6 +40,8 @@ struct Inner {
     users: Arc<Mutex<HashMap<String, (String, String)>>>,
     /// Messages by channel, oldest first: (ts, body).
     messages: Arc<Mutex<HashMap<String, Channel>>>,
+    /// How long chat.postMessage takes, to make a fan-out last long enough to interrupt.
+    post_delay_ms: Arc<Mutex<u64>>,
     next_ts: Arc<Mutex<u64>>,
 }
 
@@ -100,6 +102,10 @@ impl FakeSlack {
             .lock()
             .unwrap()
             .push((method.to_string(), fault));
+    }
+
+    pub fn set_post_delay(&self, ms: u64) {
+        *self.inner.post_delay_ms.lock().unwrap() = ms;
     }
 
     pub fn rate_limit_next(&self, n: usize) {
@@ -223,6 +229,10 @@ async fn api(
             json!({"ok": true, "channel": {"id": format!("D{user}")}})
         }
         "chat.postMessage" => {
+            let delay = *s.post_delay_ms.lock().unwrap();
+            if delay > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+            }
             let channel = body
                 .get("channel")
                 .and_then(Value::as_str)
