@@ -118,7 +118,7 @@ async fn three_replicas_and_a_killed_one_deliver_every_prompt_and_digest_exactly
             .unwrap();
     }
     app.slack.set_post_delay(40);
-    let mut replicas = vec![replica(&app), replica(&app), replica(&app)];
+    let mut replicas = [replica(&app), replica(&app), replica(&app)];
     let prompts = |app: &TestApp| {
         app.slack
             .all_messages()
