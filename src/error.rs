@@ -22,11 +22,10 @@ pub enum AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
-        match &e {
-            crate::store::StoreError::Sqlx(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
-                AppError::Unavailable("database unreachable".into())
-            }
-            _ => AppError::Internal(e.into()),
+        if e.is_unavailable() {
+            AppError::Unavailable("database unreachable".into())
+        } else {
+            AppError::Internal(e.into())
         }
     }
 }

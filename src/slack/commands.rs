@@ -64,6 +64,7 @@ pub async fn handle(
         span,
     ));
     match tokio::time::timeout(INLINE_DEADLINE, &mut task).await {
+        Ok(Ok(Err(AppError::Unavailable(why)))) => Err(AppError::Unavailable(why)),
         Ok(joined) => Ok(Json(blocks::response(&finished(joined))).into_response()),
         Err(_) => {
             // Slow (a directory lookup, a busy database): ack now, answer when done.

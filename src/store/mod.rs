@@ -63,6 +63,28 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl StoreError {
+    /// Whether the database could not be reached (as opposed to refusing a query): callers
+    /// answer 503 and try again later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Sqlx(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // SQLSTATE classes 08 (connection exception) and 57 (operator intervention:
+            // shutting down), and 55000 as PostgreSQL says "database is not currently
+            // accepting connections".
+            StoreError::Sqlx(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57") || c == "55000"),
+            _ => false,
+        }
+    }
+
     /// Whether a unique constraint refused the write (a name taken, a row already there).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
@@ -97,7 +119,8 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 10,
             })
-            .acquire_timeout(Duration::from_secs(5))
+            // Short, so that webhooks answer 503 quickly while the database is away.
+            .acquire_timeout(Duration::from_secs(2))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
