@@ -102,3 +102,44 @@ async fn two_tick_processes_racing_on_one_database_never_duplicate() {
     );
     assert_eq!(app.count("cycles").await, 1);
 }
+
+#[tokio::test]
+async fn json_logs_are_one_json_object_per_line_without_secrets() {
+    let app = spawn_app().await;
+    app.slash("U0ANA", "team add Platform").await;
+    app.slash("U0ANA", "add Payments API team:Platform").await;
+    app.slash(
+        "U0ANA",
+        "rhythm Platform checkin \"mon 09:00\" tz:UTC remind:off",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(["tick", "--now", "2026-11-30T09:00:00Z"])
+        .current_dir(dir.path())
+        .env("PACER_DATABASE_URL", &app.db_url)
+        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_BASE_URL", app.slack.api_base())
+        .env("PACER_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.iter().any(|l| l.contains("cycle opened")), "{stderr}");
+    for line in &lines {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            v.get("level").is_some() && v.get("timestamp").is_some(),
+            "{line}"
+        );
+    }
+    assert!(
+        !stderr.contains("xoxb-test-token") && !stderr.contains(SIGNING_SECRET),
+        "{stderr}"
+    );
+}
