@@ -59,7 +59,8 @@ impl AppState {
         let scheduler = Arc::new(
             Scheduler::new(store.clone(), messengers)
                 .with_spacing(config.send_spacing)
-                .with_lease(config.job_lease_secs),
+                .with_lease(config.job_lease_secs)
+                .with_clock(clock.clone()),
         );
         AppState(Arc::new(AppInner {
             config,

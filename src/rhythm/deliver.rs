@@ -5,10 +5,13 @@
 use super::{MAX_ATTEMPTS, TickReport};
 
 /// How deliveries are paced and how long a claim lasts.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct Pace {
     pub spacing: std::time::Duration,
     pub lease_secs: i64,
+    /// The scheduler's clock, for renewing leases during a long batch (a tick's `now` is fixed
+    /// at its start); without one, the tick's `now`.
+    pub clock: Option<crate::clock::SharedClock>,
 }
 use chrono_tz::Tz;
 
@@ -25,7 +28,7 @@ pub async fn run_due_jobs(
     store: &Store,
     messengers: &Messengers,
     now: DateTime<Utc>,
-    pace: Pace,
+    pace: &Pace,
     stopping: &AtomicBool,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
@@ -37,8 +40,9 @@ pub async fn run_due_jobs(
         if stopping.load(Ordering::SeqCst) {
             return Ok(());
         }
+        // Small batches: a claim covers only the few jobs about to be worked on.
         let jobs = store
-            .claim_jobs(now.timestamp(), pace.lease_secs, 50)
+            .claim_jobs(now.timestamp(), pace.lease_secs, 10)
             .await?;
         if jobs.is_empty() {
             return Ok(());
@@ -54,6 +58,15 @@ pub async fn run_due_jobs(
                 return Ok(());
             }
             let job = job.clone();
+            // Still ours? A slow batch can outlive its lease; whoever took the job over owns it.
+            let current = pace.clock.as_ref().map(|c| c.now()).unwrap_or(now).max(now);
+            if !store
+                .renew_lease(job.id, job.attempts, current.timestamp() + pace.lease_secs)
+                .await?
+            {
+                tracing::warn!(id = job.id, "job taken over by another worker; leaving it");
+                continue;
+            }
             metrics::job(&job.kind, "claimed");
             if now.timestamp() - job.due_at > 60 {
                 metrics().jobs_late.inc();

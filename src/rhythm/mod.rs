@@ -40,6 +40,7 @@ pub struct Scheduler {
     /// Set on shutdown: claim nothing more, hand back what is claimed and not yet sent.
     stopping: Arc<AtomicBool>,
     lease_secs: i64,
+    clock: Option<SharedClock>,
 }
 
 /// When something was last looked for, and the latest update id seen then.
@@ -59,12 +60,19 @@ impl Scheduler {
             notices_checked: Arc::default(),
             stopping: Arc::default(),
             lease_secs: LEASE_SECS,
+            clock: None,
         }
     }
 
     /// How long a claimed job is ours before another replica may take it over.
     pub fn with_lease(mut self, secs: i64) -> Self {
         self.lease_secs = secs.max(1);
+        self
+    }
+
+    /// The clock to renew leases by while working through a batch.
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -90,12 +98,13 @@ impl Scheduler {
         let pace = deliver::Pace {
             spacing: self.spacing,
             lease_secs: self.lease_secs,
+            clock: self.clock.clone(),
         };
         deliver::run_due_jobs(
             &self.store,
             &self.messengers,
             now,
-            pace,
+            &pace,
             &self.stopping,
             &mut report,
         )

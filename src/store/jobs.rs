@@ -81,6 +81,21 @@ impl Store {
         .await?)
     }
 
+    /// Renew a claim just before working on the job, fenced by the attempt count it was
+    /// claimed with: `false` when another worker took it over after our lease ran out, in which
+    /// case we must leave it alone.
+    pub async fn renew_lease(&self, id: i64, attempts: i64, lease_until: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND state = 'running' AND attempts = $3",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(attempts)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Hand claimed jobs back untouched (shutting down): pending again, the attempt not counted.
     pub async fn release_jobs(&self, ids: &[i64]) -> Result<()> {
         for id in ids {
