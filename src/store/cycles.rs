@@ -352,11 +352,7 @@ impl Store {
             "SELECT {} FROM cycles c JOIN cycle_priorities cp ON cp.cycle_id = c.id
              WHERE cp.workspace_id = $1 AND cp.priority_id = $2 AND c.state = 'open'
              ORDER BY c.opens_at DESC LIMIT 1",
-            CYCLE_COLUMNS
-                .split(", ")
-                .map(|c| format!("c.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            Self::cycle_columns("c.")
         ))
         .bind(ws)
         .bind(priority_id)
@@ -370,11 +366,7 @@ impl Store {
             "SELECT {} FROM cycles c JOIN cycle_owners o ON o.cycle_id = c.id
              WHERE o.workspace_id = $1 AND o.person_id = $2 AND c.state = 'open'
              ORDER BY c.opens_at DESC",
-            CYCLE_COLUMNS
-                .split(", ")
-                .map(|c| format!("c.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            Self::cycle_columns("c.")
         ))
         .bind(ws)
         .bind(person_id)
