@@ -205,6 +205,9 @@ async fn direct_message(
     let Some(token) = slack.token_for(key) else {
         return Ok(());
     };
+    if command.starts_with("status ") {
+        refresh_prompts(state, &token, &inv).await;
+    }
     let body: Value = json!({
         "channel": channel,
         "text": blocks::fallback_text(&reply),
@@ -216,4 +219,47 @@ async fn direct_message(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(())
+}
+
+/// After an answer in words, show it in the open prompts too, as a click would.
+async fn refresh_prompts(state: &AppState, token: &crate::config::Secret, inv: &Invocation) {
+    let Some(slack) = state.slack.as_ref() else {
+        return;
+    };
+    let store = &state.store;
+    let Ok(cycles) = store
+        .open_cycles_of_person(inv.workspace_id, inv.caller.id)
+        .await
+    else {
+        return;
+    };
+    for cycle in cycles {
+        let Ok(Some(prompt)) = store
+            .prompt(inv.workspace_id, cycle.id, inv.caller.id)
+            .await
+        else {
+            continue;
+        };
+        let Ok(message) = crate::rhythm::checkin::current_prompt(
+            store,
+            inv.workspace_id,
+            &cycle,
+            &inv.caller,
+            inv.now,
+            false,
+        )
+        .await
+        else {
+            continue;
+        };
+        let body = json!({
+            "channel": prompt.channel,
+            "ts": prompt.ts,
+            "text": blocks::fallback_text(&message),
+            "blocks": blocks::blocks(&message, blocks::MAX_MESSAGE_BLOCKS),
+        });
+        if let Err(e) = slack.api.call_json(token, "chat.update", &body).await {
+            tracing::warn!(error = %e, "could not refresh a prompt after a text answer");
+        }
+    }
 }

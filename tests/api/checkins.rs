@@ -229,6 +229,13 @@ async fn a_text_reply_in_the_dm_records_a_checkin() {
             .await
             .unwrap();
     assert_eq!((late, cycle), (0, Some(1)));
+    // The prompt shows the answer, as after a click.
+    let updates = app.slack.wait_for("chat.update", 1).await;
+    assert!(
+        updates.iter().any(|u| u.body["channel"] == "DU0BEN"
+            && u.body.to_string().contains("Recorded: 🔴 Off track · 20%")),
+        "{updates:?}"
+    );
     // ben has answered everything: only ana is reminded.
     app.clock.set(monday_nine_berlin() + Duration::hours(5));
     assert_eq!(app.tick().await.reminders_queued, 1);
