@@ -14,6 +14,7 @@ use crate::commands::ListFilter;
 use crate::commands::execute::{Invocation, Services, run, run_text};
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
+use crate::messenger::{Messenger, Sent};
 use crate::people::ensure_person;
 use crate::startup::AppState;
 
@@ -206,7 +207,7 @@ async fn direct_message(
         return Ok(());
     };
     if command.starts_with("status ") {
-        refresh_prompts(state, &token, &inv).await;
+        refresh_prompts(state, key, &inv).await;
     }
     let body: Value = json!({
         "channel": channel,
@@ -222,7 +223,7 @@ async fn direct_message(
 }
 
 /// After an answer in words, show it in the open prompts too, as a click would.
-async fn refresh_prompts(state: &AppState, token: &crate::config::Secret, inv: &Invocation) {
+async fn refresh_prompts(state: &AppState, key: &str, inv: &Invocation) {
     let Some(slack) = state.slack.as_ref() else {
         return;
     };
@@ -252,13 +253,11 @@ async fn refresh_prompts(state: &AppState, token: &crate::config::Secret, inv: &
         else {
             continue;
         };
-        let body = json!({
-            "channel": prompt.channel,
-            "ts": prompt.ts,
-            "text": blocks::fallback_text(&message),
-            "blocks": blocks::blocks(&message, blocks::MAX_MESSAGE_BLOCKS),
-        });
-        if let Err(e) = slack.api.call_json(token, "chat.update", &body).await {
+        let sent = Sent {
+            channel: prompt.channel,
+            ts: prompt.ts,
+        };
+        if let Err(e) = slack.messenger().update(key, &sent, &message).await {
             tracing::warn!(error = %e, "could not refresh a prompt after a text answer");
         }
     }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::{PLATFORM, blocks, valid_id, workspace_key};
 use crate::domain::{Progress, Status};
 use crate::error::AppError;
+use crate::messenger::{Messenger, Sent};
 use crate::people::ensure_person;
 use crate::rhythm::checkin::{self, Answer, CheckinError};
 use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE, parse_action_value};
@@ -270,39 +271,33 @@ fn refresh(
                     return;
                 }
             };
-        let body_blocks = blocks::blocks(&message, blocks::MAX_MESSAGE_BLOCKS);
-        let text = blocks::fallback_text(&message);
-        let result = match container {
+        let result: Result<(), String> = match container {
             Some(Container {
                 is_ephemeral: true, ..
-            }) => {
-                match response_url {
-                    Some(url) => slack
+            }) => match response_url {
+                Some(url) => {
+                    let body = json!({
+                        "replace_original": true,
+                        "text": blocks::fallback_text(&message),
+                        "blocks": blocks::blocks(&message, blocks::MAX_MESSAGE_BLOCKS),
+                    });
+                    slack
                         .api
-                        .respond(
-                            &url,
-                            &json!({"replace_original": true, "text": text, "blocks": body_blocks}),
-                        )
-                        .await,
-                    None => Ok(()),
+                        .respond(&url, &body)
+                        .await
+                        .map_err(|e| e.to_string())
                 }
-            }
+                None => Ok(()),
+            },
             Some(Container {
                 channel_id: Some(channel),
                 message_ts: Some(ts),
                 ..
-            }) => match slack.token_for("") {
-                Some(token) => slack
-                    .api
-                    .call_json(
-                        &token,
-                        "chat.update",
-                        &json!({"channel": channel, "ts": ts, "text": text, "blocks": body_blocks}),
-                    )
-                    .await
-                    .map(|_| ()),
-                None => Ok(()),
-            },
+            }) => slack
+                .messenger()
+                .update("", &Sent { channel, ts }, &message)
+                .await
+                .map_err(|e| e.to_string()),
             _ => Ok(()),
         };
         if let Err(e) = result {
