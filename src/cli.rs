@@ -47,6 +47,12 @@ pub enum CliCommand {
         platform: Platform,
         #[arg(long)]
         public_url: String,
+        /// Teams: the bot's Microsoft App ID (default: TEAMS_APP_ID).
+        #[arg(long, env = "TEAMS_APP_ID")]
+        app_id: Option<String>,
+        /// Teams: where to write the app package to upload (manifest and icons, zipped).
+        #[arg(long, default_value = "pacer-teams.zip")]
+        out: std::path::PathBuf,
     },
 }
 
@@ -68,6 +74,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         CliCommand::Manifest {
             platform,
             public_url,
+            app_id,
+            out,
         } => match platform {
             Platform::Slack => match crate::slack::manifest::render(&public_url) {
                 Ok(json) => {
@@ -79,7 +87,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     Ok(2)
                 }
             },
-            Platform::Teams => not_yet("manifest teams"),
+            Platform::Teams => Ok(teams_manifest(&public_url, app_id.as_deref(), &out)),
         },
         CliCommand::Serve => {
             let config = load_config()?;
@@ -242,4 +250,29 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Print the Teams manifest and write the app package beside it.
+fn teams_manifest(public_url: &str, app_id: Option<&str>, out: &std::path::Path) -> i32 {
+    use crate::teams::manifest;
+    let result = manifest::render(public_url, app_id)
+        .and_then(|json| manifest::package(&json).map(|zip| (json, zip)));
+    match result {
+        Ok((json, zip)) => {
+            if let Err(e) = std::fs::write(out, zip) {
+                eprintln!("error: could not write {}: {e}", out.display());
+                return 1;
+            }
+            println!("{json}");
+            eprintln!(
+                "wrote the app package {} (in Teams: Apps → Manage your apps → Upload an app)",
+                out.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
 }

@@ -42,6 +42,28 @@ pub struct SlackConfig {
     pub api_base_url: String,
 }
 
+/// The Bot Framework registration of the Teams app.
+#[derive(Debug, Clone)]
+pub struct TeamsConfig {
+    pub app_id: String,
+    pub app_password: Secret,
+    /// A single-tenant bot's tenant: its tokens come from that tenant's authority.
+    pub tenant_id: Option<String>,
+    pub openid_metadata_url: String,
+    pub token_url: String,
+    /// Hosts pacer sends Teams traffic to (`*.example.com` allows subdomains).
+    pub service_url_allow: Vec<String>,
+}
+
+/// Microsoft's connector hosts: the public cloud, GCC, GCC High and DoD.
+pub const TEAMS_SERVICE_HOSTS: &[&str] = &[
+    "smba.trafficmanager.net",
+    "*.botframework.com",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+];
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -51,6 +73,7 @@ pub struct Config {
     pub scheduler: bool,
     pub sandbox: bool,
     pub slack: Option<SlackConfig>,
+    pub teams: Option<TeamsConfig>,
     pub admins: HashSet<String>,
     pub log_format: LogFormat,
     /// Least time between two messages to one person (Slack: about one per second per
@@ -174,8 +197,8 @@ impl Config {
                 None
             }
         };
-        let teams_configured = get("TEAMS_APP_ID").is_some();
-        let any_platform = slack.is_some() || teams_configured;
+        let teams = teams_config(&get)?;
+        let any_platform = slack.is_some() || teams.is_some();
         let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", !any_platform)?;
         let admins = get("PACER_ADMINS")
             .map(|s| {
@@ -218,6 +241,7 @@ impl Config {
             scheduler,
             sandbox,
             slack,
+            teams,
             admins,
             log_format,
             send_spacing: std::time::Duration::from_millis(1100),
@@ -274,6 +298,60 @@ fn read_toml(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
         out.insert(key, value);
     }
     Ok(out)
+}
+
+fn teams_config(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<TeamsConfig>, ConfigError> {
+    let Some(app_id) = get("TEAMS_APP_ID") else {
+        if get("TEAMS_APP_PASSWORD").is_some() {
+            return Err(ConfigError::Invalid {
+                key: "TEAMS_APP_ID",
+                problem: "is required when TEAMS_APP_PASSWORD is set (the bot's Microsoft App ID)"
+                    .into(),
+            });
+        }
+        return Ok(None);
+    };
+    let app_password = get("TEAMS_APP_PASSWORD").ok_or(ConfigError::Invalid {
+        key: "TEAMS_APP_PASSWORD",
+        problem: "is required with TEAMS_APP_ID (a client secret of the bot's app registration)"
+            .into(),
+    })?;
+    let tenant_id = get("TEAMS_TENANT_ID");
+    let url = |key: &'static str, default: String| -> Result<String, ConfigError> {
+        let value = get(key).unwrap_or(default);
+        match url::Url::parse(&value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value),
+            _ => Err(ConfigError::Invalid {
+                key,
+                problem: format!("`{value}` is not an http(s) URL"),
+            }),
+        }
+    };
+    let openid_metadata_url = url(
+        "TEAMS_OPENID_METADATA_URL",
+        "https://login.botframework.com/v1/.well-known/openidconfiguration".into(),
+    )?;
+    let authority = tenant_id.as_deref().unwrap_or("botframework.com");
+    let token_url = url(
+        "TEAMS_TOKEN_URL",
+        format!("https://login.microsoftonline.com/{authority}/oauth2/v2.0/token"),
+    )?;
+    let service_url_allow = match get("TEAMS_SERVICE_URL_ALLOW") {
+        Some(list) => list
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect(),
+        None => TEAMS_SERVICE_HOSTS.iter().map(|h| h.to_string()).collect(),
+    };
+    Ok(Some(TeamsConfig {
+        app_id,
+        app_password: Secret::new(app_password),
+        tenant_id,
+        openid_metadata_url,
+        token_url,
+        service_url_allow,
+    }))
 }
 
 #[cfg(test)]

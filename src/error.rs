@@ -10,6 +10,9 @@ use serde_json::json;
 pub enum AppError {
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// Authenticated, but not allowed (Teams: a key not endorsed for the channel).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("not found")]
@@ -39,6 +42,10 @@ impl IntoResponse for AppError {
                     StatusCode::UNAUTHORIZED,
                     "invalid request signature".to_string(),
                 )
+            }
+            AppError::Forbidden(why) => {
+                tracing::warn!(reason = %why, "rejected forbidden request");
+                (StatusCode::FORBIDDEN, "forbidden".to_string())
             }
             AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not found".to_string()),

@@ -16,4 +16,5 @@ pub mod rhythm;
 pub mod slack;
 pub mod startup;
 pub mod store;
+pub mod teams;
 pub mod telemetry;

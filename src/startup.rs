@@ -16,6 +16,7 @@ use crate::messenger::Messengers;
 use crate::rhythm::Scheduler;
 use crate::slack::SlackPlatform;
 use crate::store::Store;
+use crate::teams::TeamsPlatform;
 
 /// Bodies over this get 413 before any work.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -29,6 +30,7 @@ pub struct AppInner {
     pub clock: SharedClock,
     pub http: reqwest::Client,
     pub slack: Option<SlackPlatform>,
+    pub teams: Option<TeamsPlatform>,
     pub scheduler: Arc<Scheduler>,
 }
 
@@ -52,9 +54,17 @@ impl AppState {
             .slack
             .as_ref()
             .map(|c| SlackPlatform::new(c, http.clone()));
+        let teams = config
+            .teams
+            .as_ref()
+            .map(|c| TeamsPlatform::new(c, http.clone()));
         let mut messengers = Messengers::default();
         if let Some(s) = &slack {
             messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
+        }
+        if let Some(t) = &teams {
+            messengers =
+                messengers.with(crate::teams::PLATFORM, Arc::new(t.messenger(store.clone())));
         }
         let scheduler = Arc::new(
             Scheduler::new(store.clone(), messengers)
@@ -68,6 +78,7 @@ impl AppState {
             clock,
             http,
             slack,
+            teams,
             scheduler,
         }))
     }
@@ -77,6 +88,9 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new().merge(crate::http::router());
     if state.slack.is_some() {
         app = app.merge(crate::slack::router());
+    }
+    if state.teams.is_some() {
+        app = app.merge(crate::teams::router());
     }
     app.layer(axum::middleware::from_fn(crate::http::metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -2,6 +2,7 @@
 //! PostgreSQL (production), chosen from the URL scheme. Queries use `$N` placeholders, which
 //! both engines accept, and portable types (BIGINT seconds, ISO date text).
 
+mod conversations;
 mod cycles;
 mod events;
 mod jobs;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use conversations::{ConversationRef, NewRef, RefKind};
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
 };

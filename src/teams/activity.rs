@@ -1,0 +1,227 @@
+//! The Bot Framework activity as Teams sends it, read leniently: every field pacer does not need
+//! may be missing, and unknown fields are ignored.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Option<String>,
+    pub service_url: String,
+    pub channel_id: String,
+    pub from: Option<Account>,
+    pub conversation: Option<Conversation>,
+    pub recipient: Option<Account>,
+    pub text: Option<String>,
+    pub value: Option<Value>,
+    #[serde(default)]
+    pub entities: Vec<Value>,
+    pub channel_data: Option<ChannelData>,
+    pub reply_to_id: Option<String>,
+    pub name: Option<String>,
+    pub action: Option<String>,
+    #[serde(default)]
+    pub members_added: Vec<Account>,
+    pub local_timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub id: String,
+    pub name: Option<String>,
+    pub aad_object_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub id: String,
+    pub conversation_type: Option<String>,
+    pub tenant_id: Option<String>,
+    pub is_group: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelData {
+    pub tenant: Option<IdName>,
+    pub team: Option<IdName>,
+    pub channel: Option<IdName>,
+    pub event_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IdName {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// A mention as Teams describes it in `entities`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub id: String,
+    pub name: String,
+    /// The markup in `text`, e.g. `<at>Ana</at>`.
+    pub text: String,
+}
+
+impl Activity {
+    /// The tenant: from channelData, else the conversation.
+    pub fn tenant(&self) -> Option<&str> {
+        self.channel_data
+            .as_ref()
+            .and_then(|c| c.tenant.as_ref())
+            .map(|t| t.id.as_str())
+            .or_else(|| {
+                self.conversation
+                    .as_ref()
+                    .and_then(|c| c.tenant_id.as_deref())
+            })
+            .filter(|t| !t.is_empty())
+    }
+
+    pub fn conversation_type(&self) -> &str {
+        self.conversation
+            .as_ref()
+            .and_then(|c| c.conversation_type.as_deref())
+            .unwrap_or("personal")
+    }
+
+    pub fn is_personal(&self) -> bool {
+        self.conversation_type() == "personal"
+    }
+
+    /// The channel a channel conversation belongs to (without the `;messageid=` thread part).
+    pub fn channel(&self) -> Option<&str> {
+        self.channel_data
+            .as_ref()
+            .and_then(|c| c.channel.as_ref())
+            .map(|c| c.id.as_str())
+            .or_else(|| {
+                (self.conversation_type() == "channel")
+                    .then_some(self.conversation.as_ref())
+                    .flatten()
+                    .map(|c| c.id.split(';').next().unwrap_or(&c.id))
+            })
+            .filter(|c| !c.is_empty())
+    }
+
+    pub fn channel_name(&self) -> Option<&str> {
+        self.channel_data
+            .as_ref()
+            .and_then(|c| c.channel.as_ref())
+            .and_then(|c| c.name.as_deref())
+    }
+
+    pub fn team_id(&self) -> Option<&str> {
+        self.channel_data
+            .as_ref()
+            .and_then(|c| c.team.as_ref())
+            .map(|t| t.id.as_str())
+    }
+
+    pub fn event_type(&self) -> Option<&str> {
+        self.channel_data
+            .as_ref()
+            .and_then(|c| c.event_type.as_deref())
+    }
+
+    /// The sender's time zone, when the client told us (`localTimezone` or the clientInfo
+    /// entity).
+    pub fn timezone(&self) -> Option<&str> {
+        self.local_timezone.as_deref().or_else(|| {
+            self.entities
+                .iter()
+                .find(|e| e.get("type").and_then(Value::as_str) == Some("clientInfo"))
+                .and_then(|e| e.get("timezone"))
+                .and_then(Value::as_str)
+        })
+    }
+
+    pub fn mentions(&self) -> Vec<Mention> {
+        self.entities
+            .iter()
+            .filter(|e| e.get("type").and_then(Value::as_str) == Some("mention"))
+            .filter_map(|e| {
+                let mentioned = e.get("mentioned")?;
+                Some(Mention {
+                    id: mentioned.get("id")?.as_str()?.to_string(),
+                    name: mentioned
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    text: e.get("text")?.as_str()?.to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The command in a message: the bot's own mentions removed (using the entities, not a guess),
+/// other people's mentions turned into the `<@id|name>` form the command grammar reads, and
+/// Teams' HTML entities decoded.
+pub fn command_text(text: &str, mentions: &[Mention], bot_id: Option<&str>) -> String {
+    let mut out = text.to_string();
+    for m in mentions {
+        if m.text.is_empty() {
+            continue;
+        }
+        let is_bot = bot_id.is_some_and(|b| b == m.id) || m.id.starts_with("28:");
+        let replacement = if is_bot {
+            " ".to_string()
+        } else {
+            let name: String = m
+                .name
+                .chars()
+                .filter(|c| !matches!(c, '|' | '>' | '<'))
+                .collect();
+            format!(" <@{}|{}> ", m.id, name.trim())
+        };
+        out = out.replacen(&m.text, &replacement, 1);
+    }
+    let out = out
+        .replace("&nbsp;", " ")
+        .replace('\u{a0}', " ")
+        .replace("&quot;", "\"");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mention(id: &str, name: &str) -> Mention {
+        Mention {
+            id: id.into(),
+            name: name.into(),
+            text: format!("<at>{name}</at>"),
+        }
+    }
+
+    #[test]
+    fn strips_the_bot_and_keeps_people_as_mentions() {
+        let bot = mention("28:app", "pacer");
+        let ana = mention("29:ana", "Ana Lopez");
+        let text = "<at>pacer</at> add Ship the API <at>Ana Lopez</at> due:+2w\n";
+        assert_eq!(
+            command_text(text, &[bot, ana], Some("28:app")),
+            "add Ship the API <@29:ana|Ana Lopez> due:+2w"
+        );
+    }
+
+    #[test]
+    fn plain_text_in_a_personal_chat_is_left_alone() {
+        assert_eq!(command_text("  list   mine ", &[], None), "list mine");
+    }
+
+    #[test]
+    fn a_mention_not_in_the_text_changes_nothing() {
+        let ghost = mention("29:x", "Ghost");
+        assert_eq!(command_text("teams", &[ghost], None), "teams");
+    }
+}

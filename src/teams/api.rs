@@ -1,0 +1,363 @@
+//! The Bot Framework connector, outbound: a client-credentials token cached until shortly before
+//! it expires, activities sent, replied to and updated, 1:1 conversations created, and the
+//! connector's errors sorted into "wait and retry" and "stop trying".
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::config::{Secret, TeamsConfig};
+use crate::http::metrics;
+
+/// Refresh the token this long before the platform says it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// Throttled or briefly unavailable (412, 429, 502, 503, 504, or no answer): try later.
+    /// `not_sent` when the connector surely did not act on it.
+    #[error("retry later: {reason}")]
+    Retry {
+        after: Option<Duration>,
+        not_sent: bool,
+        reason: String,
+    },
+    /// The conversation is gone or the bot was blocked (403, 404): the reference is stale.
+    #[error("conversation unusable: {0}")]
+    Gone(String),
+    /// Anything else that will not get better by retrying.
+    #[error("{0}")]
+    Failed(String),
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceResponse {
+    #[serde(default)]
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationResource {
+    pub id: String,
+    pub activity_id: Option<String>,
+    pub service_url: Option<String>,
+}
+
+pub struct TeamsApi {
+    http: reqwest::Client,
+    app_id: String,
+    password: Secret,
+    token_url: String,
+    allow: Vec<String>,
+    token: Mutex<Option<(Secret, Instant)>>,
+}
+
+impl TeamsApi {
+    pub fn new(config: &TeamsConfig, http: reqwest::Client) -> Self {
+        TeamsApi {
+            http,
+            app_id: config.app_id.clone(),
+            password: config.app_password.clone(),
+            token_url: config.token_url.clone(),
+            allow: config.service_url_allow.clone(),
+            token: Mutex::new(None),
+        }
+    }
+
+    pub fn bot_id(&self) -> String {
+        format!("28:{}", self.app_id)
+    }
+
+    /// Whether pacer may send to this serviceUrl (its host is in `TEAMS_SERVICE_URL_ALLOW`).
+    pub fn allowed(&self, service_url: &str) -> bool {
+        host_allowed(&self.allow, service_url)
+    }
+
+    async fn token(&self, fresh: bool) -> Result<Secret, ApiError> {
+        let mut cached = self.token.lock().await;
+        if !fresh
+            && let Some((token, until)) = cached.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(token.clone());
+        }
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.app_id.as_str()),
+            ("client_secret", self.password.expose()),
+            ("scope", "https://api.botframework.com/.default"),
+        ];
+        let response = self
+            .http
+            .post(&self.token_url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| ApiError::Retry {
+                after: None,
+                not_sent: true,
+                reason: format!("token endpoint unreachable: {}", e.without_url()),
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            metrics::api_error("teams", &format!("token_{}", status.as_u16()));
+            let reason = format!("token endpoint answered {status}");
+            return Err(
+                if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                    ApiError::Retry {
+                        after: retry_after(&response),
+                        not_sent: true,
+                        reason,
+                    }
+                } else {
+                    ApiError::Failed(reason)
+                },
+            );
+        }
+        let body: TokenResponse = response
+            .json()
+            .await
+            .map_err(|_| ApiError::Failed("token endpoint sent no access_token".into()))?;
+        let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
+        let until = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN);
+        let token = Secret::new(body.access_token);
+        *cached = Some((token.clone(), until));
+        Ok(token)
+    }
+
+    /// Call the connector at `service_url`, with one fresh-token retry on 401.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        service_url: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        if !self.allowed(service_url) {
+            metrics::api_error("teams", "service_url_refused");
+            return Err(ApiError::Failed(format!(
+                "serviceUrl host is not in TEAMS_SERVICE_URL_ALLOW: {}",
+                host_of(service_url).unwrap_or_default()
+            )));
+        }
+        let url = format!("{}/{}", service_url.trim_end_matches('/'), path);
+        let mut fresh = false;
+        loop {
+            let token = self.token(fresh).await?;
+            let response = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(token.expose())
+                .json(body)
+                .send()
+                .await
+                .map_err(|e| ApiError::Retry {
+                    after: None,
+                    not_sent: e.is_connect(),
+                    reason: format!("connector unreachable: {}", e.without_url()),
+                })?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response.json().await.unwrap_or(Value::Null));
+            }
+            if status == StatusCode::UNAUTHORIZED && !fresh {
+                fresh = true;
+                continue;
+            }
+            let after = retry_after(&response);
+            let text = response.text().await.unwrap_or_default();
+            let code = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/error/code")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| status.as_u16().to_string());
+            metrics::api_error("teams", &code);
+            let reason = format!("{status} {code}");
+            return Err(match status.as_u16() {
+                412 | 429 | 502 | 503 | 504 => ApiError::Retry {
+                    after,
+                    not_sent: matches!(status.as_u16(), 412 | 429),
+                    reason,
+                },
+                403 | 404 => ApiError::Gone(reason),
+                500 => ApiError::Retry {
+                    after,
+                    not_sent: false,
+                    reason,
+                },
+                _ => ApiError::Failed(reason),
+            });
+        }
+    }
+
+    /// Post an activity into a conversation; returns the new activity's id.
+    pub async fn send(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        activity: &Value,
+    ) -> Result<String, ApiError> {
+        let path = format!("v3/conversations/{}/activities", encode(conversation_id));
+        let r = self
+            .call(reqwest::Method::POST, service_url, &path, activity)
+            .await?;
+        Ok(id_of(&r))
+    }
+
+    /// Reply to an activity (in a channel: into its thread).
+    pub async fn reply(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        activity_id: &str,
+        activity: &Value,
+    ) -> Result<String, ApiError> {
+        let path = format!(
+            "v3/conversations/{}/activities/{}",
+            encode(conversation_id),
+            encode(activity_id)
+        );
+        let r = self
+            .call(reqwest::Method::POST, service_url, &path, activity)
+            .await?;
+        Ok(id_of(&r))
+    }
+
+    /// Replace a sent activity (a card updated in place).
+    pub async fn update(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        activity_id: &str,
+        activity: &Value,
+    ) -> Result<(), ApiError> {
+        let path = format!(
+            "v3/conversations/{}/activities/{}",
+            encode(conversation_id),
+            encode(activity_id)
+        );
+        self.call(reqwest::Method::PUT, service_url, &path, activity)
+            .await?;
+        Ok(())
+    }
+
+    /// Open (or find) the 1:1 conversation between the bot and a user.
+    pub async fn create_personal(
+        &self,
+        service_url: &str,
+        tenant: &str,
+        user_id: &str,
+    ) -> Result<ConversationResource, ApiError> {
+        let body = json!({
+            "bot": {"id": self.bot_id()},
+            "members": [{"id": user_id}],
+            "isGroup": false,
+            "tenantId": tenant,
+            "channelData": {"tenant": {"id": tenant}},
+        });
+        let r = self
+            .call(
+                reqwest::Method::POST,
+                service_url,
+                "v3/conversations",
+                &body,
+            )
+            .await?;
+        serde_json::from_value(r)
+            .map_err(|_| ApiError::Failed("createConversation answered without an id".into()))
+    }
+}
+
+fn id_of(v: &Value) -> String {
+    v.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Conversation ids carry `:`, `;`, `@` and `=`; keep them in one path segment.
+fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+pub fn host_of(service_url: &str) -> Option<String> {
+    url::Url::parse(service_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+}
+
+/// `host` exactly, or `*.example.com` for its subdomains.
+pub fn host_allowed(allow: &[String], service_url: &str) -> bool {
+    let Some(url) = url::Url::parse(service_url).ok() else {
+        return false;
+    };
+    if !matches!(url.scheme(), "https" | "http") {
+        return false;
+    }
+    let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+        return false;
+    };
+    allow.iter().any(|a| match a.strip_prefix("*.") {
+        Some(suffix) => host.ends_with(&format!(".{suffix}")),
+        None => *a == host,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_listed_hosts_are_allowed() {
+        let allow: Vec<String> = ["smba.trafficmanager.net", "*.botframework.com", "127.0.0.1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(host_allowed(
+            &allow,
+            "https://smba.trafficmanager.net/amer/"
+        ));
+        assert!(host_allowed(&allow, "https://x.botframework.com/"));
+        assert!(host_allowed(&allow, "http://127.0.0.1:4567/"));
+        assert!(!host_allowed(&allow, "https://botframework.com.evil.io/"));
+        assert!(!host_allowed(
+            &allow,
+            "https://evil.io/smba.trafficmanager.net"
+        ));
+        assert!(!host_allowed(&allow, "file:///etc/passwd"));
+        assert!(!host_allowed(&allow, "not a url"));
+    }
+
+    #[test]
+    fn conversation_ids_stay_one_segment() {
+        assert_eq!(
+            encode("19:abc@thread.skype;messageid=157"),
+            "19%3Aabc%40thread.skype%3Bmessageid%3D157"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Microsoft Teams: Bot Framework activities in (JWT-authenticated), Adaptive Cards out. As with
+//! Slack, everything here translates Teams' wire format to the platform-neutral commands and
+//! messages; nothing here decides what a command means or who may run it.
+
+pub mod activity;
+pub mod api;
+pub mod auth;
+pub mod cards;
+pub mod manifest;
+mod messages;
+pub mod messenger;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::routing::post;
+
+use crate::config::TeamsConfig;
+use crate::people::{Directory, Profile};
+use crate::store::Store;
+use api::TeamsApi;
+use auth::Authenticator;
+
+pub const PLATFORM: &str = "teams";
+
+/// How commands are written in Teams, for examples in replies: in a channel the bot must be
+/// mentioned; in the personal chat the words alone do.
+pub const PREFIX_CHANNEL: &str = "@pacer ";
+pub const PREFIX_PERSONAL: &str = "";
+
+pub fn router() -> Router<crate::startup::AppState> {
+    Router::new().route("/teams/messages", post(messages::handle))
+}
+
+/// What pacer needs to talk to Teams.
+pub struct TeamsPlatform {
+    pub auth: Authenticator,
+    pub api: Arc<TeamsApi>,
+}
+
+impl TeamsPlatform {
+    pub fn new(config: &TeamsConfig, http: reqwest::Client) -> Self {
+        TeamsPlatform {
+            auth: Authenticator::new(http.clone(), &config.openid_metadata_url, &config.app_id),
+            api: Arc::new(TeamsApi::new(config, http)),
+        }
+    }
+
+    pub fn messenger(&self, store: Store) -> messenger::TeamsMessenger {
+        messenger::TeamsMessenger::new(self.api.clone(), store)
+    }
+}
+
+/// Teams ids (`29:…` users, `19:…@thread.skype` channels, `a:…` chats, tenant GUIDs) are long
+/// but never contain whitespace or control characters.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 512 && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Teams has no directory pacer can ask without Graph permissions; what an activity says about
+/// its sender (name, and the client's time zone when it tells) is the profile.
+pub struct SenderDirectory {
+    pub user_id: String,
+    pub profile: Profile,
+}
+
+#[async_trait]
+impl Directory for SenderDirectory {
+    async fn profile(&self, user_id: &str) -> Option<Profile> {
+        (user_id == self.user_id).then(|| self.profile.clone())
+    }
+}
