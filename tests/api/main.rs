@@ -10,6 +10,7 @@ mod digests;
 mod events;
 mod manifest;
 mod manifests_k8s;
+mod msteams;
 mod outage;
 mod priorities;
 mod quarter;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake_slack;
+pub mod fake_teams;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use pacer::store::Store;
 use serde_json::Value;
 
 pub use fake_slack::FakeSlack;
+pub use fake_teams::FakeTeams;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-8f742231b10e";
 pub const ADMIN: &str = "UADMIN01";
@@ -24,6 +26,7 @@ pub struct TestApp {
     pub url: String,
     pub clock: ManualClock,
     pub slack: FakeSlack,
+    pub teams: FakeTeams,
     pub store: Store,
     pub http: reqwest::Client,
     pub state: AppState,
@@ -97,6 +100,7 @@ pub async fn spawn_app() -> TestApp {
 /// Start pacer with extra configuration pairs.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let slack = FakeSlack::start().await;
+    let teams = FakeTeams::start().await;
     let (db_url, db) = test_database().await;
     let mut values: HashMap<String, String> = [
         ("PACER_DATABASE_URL", db_url.as_str()),
@@ -110,6 +114,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    values.extend(teams.config());
     for (k, v) in extra {
         values.insert(k.to_string(), v.to_string());
     }
@@ -129,6 +134,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         url,
         clock,
         slack,
+        teams,
         store,
         http: reqwest::Client::new(),
         state: app_state,
@@ -312,6 +318,38 @@ impl TestApp {
             "application/x-www-form-urlencoded",
         )
         .await
+    }
+
+    /// POST an activity to /teams/messages with a fresh, valid Bot Framework token.
+    pub async fn teams_post(&self, activity: &Value) -> Reply {
+        let service_url = activity["serviceUrl"].as_str().unwrap_or_default();
+        let token = fake_teams::sign(
+            &fake_teams::claims(self.clock_now(), service_url),
+            fake_teams::KID,
+            fake_teams::BOT_KEY_PEM,
+        );
+        self.teams_post_with(activity, Some(&format!("Bearer {token}")))
+            .await
+    }
+
+    /// POST an activity with this Authorization header (or none).
+    pub async fn teams_post_with(&self, activity: &Value, authorization: Option<&str>) -> Reply {
+        let body = activity.to_string();
+        match authorization {
+            Some(a) => {
+                self.post_raw(
+                    "/teams/messages",
+                    &body,
+                    "application/json",
+                    &[("Authorization", a)],
+                )
+                .await
+            }
+            None => {
+                self.post_raw("/teams/messages", &body, "application/json", &[])
+                    .await
+            }
+        }
     }
 
     pub async fn count(&self, table: &str) -> i64 {
