@@ -34,6 +34,11 @@ pub enum SendError {
 
 #[async_trait]
 pub trait Messenger: Send + Sync {
+    /// How a command is written in a direct message on this platform, for next-step hints.
+    fn direct_prefix(&self) -> &'static str {
+        "/pacer "
+    }
+
     async fn send_direct(
         &self,
         workspace: &str,

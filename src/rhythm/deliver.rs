@@ -413,7 +413,7 @@ async fn stall_notice(
                     .text("."),
             ),
             crate::commands::render::next_steps(
-                "/pacer ",
+                messenger.direct_prefix(),
                 &[
                     &format!("show {}", target.number),
                     &format!("status {} at-risk", dependent.number),

@@ -147,6 +147,10 @@ fn store_error(e: crate::store::StoreError) -> SendError {
 
 #[async_trait]
 impl Messenger for TeamsMessenger {
+    fn direct_prefix(&self) -> &'static str {
+        super::PREFIX_PERSONAL
+    }
+
     async fn send_direct(
         &self,
         workspace: &str,

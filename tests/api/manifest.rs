@@ -77,3 +77,68 @@ fn manifest_cli_prints_the_manifest() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("https"));
 }
+
+/// `pacer manifest teams`: the manifest on stdout and an uploadable package (zip with the
+/// manifest and both icons) on disk.
+#[test]
+fn teams_manifest_and_app_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pacer-teams.zip");
+    let app_id = "6b1f0c7e-3a52-4d6f-9a0e-2c8d4b7e91a3";
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args([
+            "manifest",
+            "teams",
+            "--public-url",
+            "https://pacer.example.com",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .env("TEAMS_APP_ID", app_id)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(printed["bots"][0]["botId"], app_id);
+    assert_eq!(printed["id"], app_id);
+    assert_eq!(printed["validDomains"][0], "pacer.example.com");
+    assert_eq!(printed["icons"]["color"], "color.png");
+    assert_eq!(printed["icons"]["outline"], "outline.png");
+    let scopes = printed["bots"][0]["scopes"].as_array().unwrap();
+    assert!(scopes.contains(&"personal".into()) && scopes.contains(&"team".into()));
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    names.sort();
+    assert_eq!(names, ["color.png", "manifest.json", "outline.png"]);
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("manifest.json").unwrap(), &mut manifest)
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&manifest).unwrap(), printed);
+
+    // Without an app id, or with an http URL, it says what to fix and exits 2.
+    for (args, env) in [
+        (vec!["--public-url", "https://pacer.example.com"], None),
+        (
+            vec!["--public-url", "http://pacer.example.com"],
+            Some(app_id),
+        ),
+    ] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pacer"));
+        cmd.args(["manifest", "teams"])
+            .args(&args)
+            .arg("--out")
+            .arg(&out);
+        cmd.env_remove("TEAMS_APP_ID");
+        if let Some(id) = env {
+            cmd.env("TEAMS_APP_ID", id);
+        }
+        let run = cmd.output().unwrap();
+        assert_eq!(run.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&run.stderr).contains("error:"));
+    }
+}
