@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod keyring;
 pub mod message;
 pub mod messenger;
 pub mod people;

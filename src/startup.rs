@@ -12,6 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::keyring::Keyring;
 use crate::messenger::Messengers;
 use crate::rhythm::Scheduler;
 use crate::slack::SlackPlatform;
@@ -29,6 +30,7 @@ pub struct AppInner {
     pub store: Store,
     pub clock: SharedClock,
     pub http: reqwest::Client,
+    pub keyring: Arc<Keyring>,
     pub slack: Option<SlackPlatform>,
     pub teams: Option<TeamsPlatform>,
     pub scheduler: Arc<Scheduler>,
@@ -50,10 +52,11 @@ impl AppState {
             .user_agent(concat!("pacer/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
+        let keyring = Arc::new(Keyring::new(config.secret_key.clone(), store.clone()));
         let slack = config
             .slack
             .as_ref()
-            .map(|c| SlackPlatform::new(c, http.clone()));
+            .map(|c| SlackPlatform::new(c, http.clone(), store.clone(), keyring.clone()));
         let teams = config
             .teams
             .as_ref()
@@ -77,6 +80,7 @@ impl AppState {
             store,
             clock,
             http,
+            keyring,
             slack,
             teams,
             scheduler,

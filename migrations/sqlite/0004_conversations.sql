@@ -14,3 +14,15 @@ CREATE TABLE conversation_refs (
     updated_at      BIGINT NOT NULL,
     PRIMARY KEY (workspace_id, kind, target)
 );
+
+-- Slack workspaces that installed pacer through OAuth: their bot token, encrypted with pacer's
+-- secret key (never stored in clear).
+CREATE TABLE slack_installations (
+    workspace_id    BIGINT PRIMARY KEY REFERENCES workspaces (id),
+    bot_token       TEXT   NOT NULL,
+    bot_user_id     TEXT,
+    scope           TEXT,
+    installed_by    TEXT,
+    installed_at    BIGINT NOT NULL,
+    uninstalled_at  BIGINT
+);

@@ -154,6 +154,30 @@ impl SlackApi {
         }
     }
 
+    /// `oauth.v2.access`: the app's own credentials in the form, no bearer token.
+    pub async fn oauth_access(&self, fields: &[(&str, &str)]) -> Result<Value, SlackError> {
+        let resp = self
+            .http
+            .post(format!("{}oauth.v2.access", self.base))
+            .timeout(Duration::from_secs(10))
+            .form(fields)
+            .send()
+            .await
+            .map_err(|e| SlackError::Transport(e.without_url().to_string()))?;
+        if !resp.status().is_success() {
+            return Err(SlackError::Http(resp.status().as_u16()));
+        }
+        let value: Value = resp.json().await.map_err(|_| SlackError::BadResponse)?;
+        if value.get("ok").and_then(Value::as_bool) == Some(true) {
+            return Ok(value);
+        }
+        let code = value
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown_error");
+        Err(SlackError::Api(code.to_string()))
+    }
+
     /// Post to a slash command's or action's response_url (no token: the URL is the credential).
     pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), SlackError> {
         let resp = self

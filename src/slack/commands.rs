@@ -115,7 +115,7 @@ async fn execute(
         .store
         .ensure_workspace(PLATFORM, &key, now.timestamp())
         .await?;
-    let directory = slack.directory(&key);
+    let directory = slack.directory(&key).await;
     let caller = ensure_person(
         &state.store,
         &directory,

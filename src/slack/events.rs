@@ -49,6 +49,8 @@ enum Event {
         bot_id: Option<String>,
         subtype: Option<String>,
     },
+    AppUninstalled {},
+    TokensRevoked {},
     #[serde(other)]
     Other,
 }
@@ -98,6 +100,12 @@ pub async fn handle(
 
 async fn dispatch(state: &AppState, key: &str, event: Event) -> Result<(), AppError> {
     match event {
+        Event::AppUninstalled {} | Event::TokensRevoked {} => {
+            let now = state.clock.now().timestamp();
+            state.store.mark_slack_uninstalled(key, now).await?;
+            tracing::info!(workspace = %key, "pacer was uninstalled; its token is no longer used");
+            Ok(())
+        }
         Event::AppHomeOpened { user, tab }
             if tab.as_deref().unwrap_or("home") == "home" && valid_id(&user) =>
         {
@@ -124,7 +132,15 @@ async fn invocation(state: &AppState, key: &str, user: &str) -> Result<Invocatio
         .store
         .ensure_workspace(PLATFORM, key, now.timestamp())
         .await?;
-    let caller = ensure_person(&state.store, &slack.directory(key), ws, user, None, now).await?;
+    let caller = ensure_person(
+        &state.store,
+        &slack.directory(key).await,
+        ws,
+        user,
+        None,
+        now,
+    )
+    .await?;
     Ok(Invocation {
         workspace_id: ws,
         configured_admin: state.config.admins.contains(user),
@@ -139,7 +155,7 @@ async fn invocation(state: &AppState, key: &str, user: &str) -> Result<Invocatio
 async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), AppError> {
     let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
     let inv = invocation(state, key, user).await?;
-    let directory = slack.directory(key);
+    let directory = slack.directory(key).await;
     let services = Services {
         store: &state.store,
         directory: &directory,
@@ -160,7 +176,7 @@ async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), App
     ];
     home.extend(mine.blocks);
     let view = blocks::home_view(&Message::private(home));
-    let Some(token) = slack.token_for(key) else {
+    let Some(token) = slack.token_for(key).await else {
         tracing::warn!("no bot token for this workspace; Home tab not published");
         return Ok(());
     };
@@ -186,7 +202,7 @@ async fn direct_message(
 ) -> Result<(), AppError> {
     let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
     let inv = invocation(state, key, user).await?;
-    let directory = slack.directory(key);
+    let directory = slack.directory(key).await;
     let services = Services {
         store: &state.store,
         directory: &directory,
@@ -203,7 +219,7 @@ async fn direct_message(
         text.to_string()
     };
     let reply = run_text(&services, &inv, &command).await;
-    let Some(token) = slack.token_for(key) else {
+    let Some(token) = slack.token_for(key).await else {
         return Ok(());
     };
     if command.starts_with("status ") {

@@ -163,7 +163,15 @@ async fn who(state: &AppState, key: &str, user_id: &str) -> Result<(i64, PersonR
         .store
         .ensure_workspace(PLATFORM, key, now.timestamp())
         .await?;
-    let person = ensure_person(&state.store, &slack.directory(key), ws, user_id, None, now).await?;
+    let person = ensure_person(
+        &state.store,
+        &slack.directory(key).await,
+        ws,
+        user_id,
+        None,
+        now,
+    )
+    .await?;
     Ok((ws, person))
 }
 
@@ -219,6 +227,7 @@ async fn button(state: &AppState, click: Click, action: Action) -> Result<Respon
         Ok(recorded) => {
             refresh(
                 state,
+                &click.key,
                 ws,
                 &person,
                 &recorded.cycle,
@@ -249,6 +258,7 @@ fn capitalise(s: &str) -> String {
 /// Show what was recorded in the message that was clicked (or the one pacer sent).
 fn refresh(
     state: &AppState,
+    key: &str,
     ws: i64,
     person: &PersonRow,
     cycle: &crate::store::CycleRow,
@@ -256,6 +266,7 @@ fn refresh(
     response_url: Option<String>,
 ) {
     let state = state.clone();
+    let key = key.to_string();
     let person = person.clone();
     let cycle = cycle.clone();
     tokio::spawn(async move {
@@ -295,7 +306,7 @@ fn refresh(
                 ..
             }) => slack
                 .messenger()
-                .update("", &Sent { channel, ts }, &message)
+                .update(&key, &Sent { channel, ts }, &message)
                 .await
                 .map_err(|e| e.to_string()),
             _ => Ok(()),
@@ -356,7 +367,7 @@ async fn open_form(
         .unwrap_or_default();
     let metadata = format!("{cycle_id}:{priority_id}|{channel}|{ts}");
     let view = form_view(&priority, &metadata);
-    let Some(token) = slack.token_for(&click.key) else {
+    let Some(token) = slack.token_for(&click.key).await else {
         return Ok(StatusCode::OK.into_response());
     };
     // The trigger expires three seconds after the click: open the form before acking.
@@ -510,7 +521,7 @@ async fn submit_form(
                 message_ts: Some(ts),
                 is_ephemeral: false,
             });
-            refresh(state, ws, &person, &recorded.cycle, container, None);
+            refresh(state, key, ws, &person, &recorded.cycle, container, None);
             Ok(StatusCode::OK.into_response())
         }
         Err(CheckinError::Store(e)) => Err(e.into()),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
+use super::Tokens;
 use super::api::{SlackApi, SlackError};
 use super::blocks;
 use crate::config::Secret;
@@ -18,20 +19,21 @@ pub const METADATA_EVENT: &str = "pacer_delivery";
 pub struct SlackMessenger {
     /// Never waits on a 429: the job is put back for when Slack says.
     api: SlackApi,
-    token: Option<Secret>,
+    tokens: Tokens,
 }
 
 impl SlackMessenger {
-    pub fn new(api: SlackApi, token: Option<Secret>) -> Self {
+    pub fn new(api: SlackApi, tokens: Tokens) -> Self {
         SlackMessenger {
             api: api.with_max_wait(Duration::ZERO),
-            token,
+            tokens,
         }
     }
 
-    fn token(&self, _workspace: &str) -> Result<&Secret, SendError> {
-        self.token
-            .as_ref()
+    async fn token(&self, workspace: &str) -> Result<Secret, SendError> {
+        self.tokens
+            .for_workspace(workspace)
+            .await
             .ok_or_else(|| SendError::Permanent("no bot token for this workspace".into()))
     }
 
@@ -103,7 +105,7 @@ impl Messenger for SlackMessenger {
         message: &Message,
         key: &str,
     ) -> Result<Sent, SendError> {
-        let token = self.token(workspace)?;
+        let token = &self.token(workspace).await?;
         let channel = self.open_dm(token, user_id).await?;
         self.post(workspace, &channel, message, key, None).await
     }
@@ -114,7 +116,7 @@ impl Messenger for SlackMessenger {
         user_id: &str,
         key: &str,
     ) -> Result<Option<Sent>, SendError> {
-        let token = self.token(workspace)?;
+        let token = &self.token(workspace).await?;
         let channel = self.open_dm(token, user_id).await?;
         self.find(workspace, &channel, key, None).await
     }
@@ -127,7 +129,7 @@ impl Messenger for SlackMessenger {
         key: &str,
         thread: Option<&str>,
     ) -> Result<Sent, SendError> {
-        let token = self.token(workspace)?;
+        let token = &self.token(workspace).await?;
         let mut body = json!({
             "channel": channel,
             "text": blocks::fallback_text(message),
@@ -163,7 +165,7 @@ impl Messenger for SlackMessenger {
         key: &str,
         thread: Option<&str>,
     ) -> Result<Option<Sent>, SendError> {
-        let token = self.token(workspace)?;
+        let token = &self.token(workspace).await?;
         let v = match thread {
             Some(ts) => {
                 self.api
@@ -220,7 +222,7 @@ impl Messenger for SlackMessenger {
         sent: &Sent,
         message: &Message,
     ) -> Result<(), SendError> {
-        let token = self.token(workspace)?;
+        let token = &self.token(workspace).await?;
         let body = json!({
             "channel": sent.channel,
             "ts": sent.ts,

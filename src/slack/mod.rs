@@ -9,16 +9,21 @@ mod events;
 mod interactivity;
 pub mod manifest;
 pub mod messenger;
+pub mod oauth;
 pub mod signature;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::HeaderMap;
-use axum::routing::post;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 
 use crate::config::{Secret, SlackConfig};
 use crate::error::AppError;
+use crate::keyring::Keyring;
 use crate::startup::AppState;
+use crate::store::Store;
 use api::{SlackApi, SlackDirectory};
 
 pub const PLATFORM: &str = "slack";
@@ -31,20 +36,70 @@ pub fn router() -> Router<AppState> {
         .route("/slack/commands", post(commands::handle))
         .route("/slack/events", post(events::handle))
         .route("/slack/interactivity", post(interactivity::handle))
+        .route("/slack/install", get(oauth::install))
+        .route("/slack/oauth/callback", get(oauth::callback))
+}
+
+/// Where a workspace's bot token comes from: the one configured token (single-workspace
+/// mode), or the workspace's OAuth installation, decrypted.
+#[derive(Clone)]
+pub struct Tokens {
+    single: Option<Secret>,
+    store: Store,
+    keyring: Arc<Keyring>,
+}
+
+impl Tokens {
+    pub async fn for_workspace(&self, key: &str) -> Option<Secret> {
+        if let Some(t) = &self.single {
+            return Some(t.clone());
+        }
+        // An org-wide (Enterprise Grid) install is kept under the organisation's id.
+        let org = key.split_once(':').map(|(e, _)| e);
+        let mut found = self.store.slack_installation(key).await;
+        if let (Ok(None), Some(org)) = (&found, org) {
+            found = self.store.slack_installation(org).await;
+        }
+        match found {
+            Ok(Some(install)) => match self.keyring.decrypt(&install.bot_token).await {
+                Ok(token) => Some(token),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read this workspace's bot token");
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look up the workspace's installation");
+                None
+            }
+        }
+    }
 }
 
 /// What pacer needs to talk to Slack.
 pub struct SlackPlatform {
     signing_secret: Secret,
-    bot_token: Option<Secret>,
+    pub config: SlackConfig,
+    tokens: Tokens,
     pub api: SlackApi,
 }
 
 impl SlackPlatform {
-    pub fn new(config: &SlackConfig, http: reqwest::Client) -> Self {
+    pub fn new(
+        config: &SlackConfig,
+        http: reqwest::Client,
+        store: Store,
+        keyring: Arc<Keyring>,
+    ) -> Self {
         SlackPlatform {
             signing_secret: config.signing_secret.clone(),
-            bot_token: config.bot_token.clone(),
+            config: config.clone(),
+            tokens: Tokens {
+                single: config.bot_token.clone(),
+                store,
+                keyring,
+            },
             api: SlackApi::new(http, &config.api_base_url),
         }
     }
@@ -61,18 +116,18 @@ impl SlackPlatform {
     }
 
     /// The bot token for a workspace. Single-workspace mode has one token for all.
-    pub fn token_for(&self, _workspace_key: &str) -> Option<Secret> {
-        self.bot_token.clone()
+    pub async fn token_for(&self, workspace_key: &str) -> Option<Secret> {
+        self.tokens.for_workspace(workspace_key).await
     }
 
     pub fn messenger(&self) -> messenger::SlackMessenger {
-        messenger::SlackMessenger::new(self.api.clone(), self.bot_token.clone())
+        messenger::SlackMessenger::new(self.api.clone(), self.tokens.clone())
     }
 
-    pub fn directory(&self, workspace_key: &str) -> SlackDirectory {
+    pub async fn directory(&self, workspace_key: &str) -> SlackDirectory {
         SlackDirectory {
             api: self.api.clone(),
-            token: self.token_for(workspace_key),
+            token: self.token_for(workspace_key).await,
         }
     }
 }

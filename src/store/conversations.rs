@@ -155,3 +155,70 @@ impl Store {
         Ok(n > 0)
     }
 }
+
+/// A Slack workspace's installation, as the OAuth exchange returned it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SlackInstallation {
+    /// Encrypted with the keyring.
+    pub bot_token: String,
+    pub bot_user_id: Option<String>,
+    pub installed_by: Option<String>,
+}
+
+impl Store {
+    /// Record (or replace, on reinstall) a workspace's installation.
+    pub async fn save_slack_installation(
+        &self,
+        ws: i64,
+        install: &SlackInstallation,
+        scope: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO slack_installations
+                 (workspace_id, bot_token, bot_user_id, scope, installed_by, installed_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (workspace_id) DO UPDATE SET
+                 bot_token = excluded.bot_token,
+                 bot_user_id = excluded.bot_user_id,
+                 scope = excluded.scope,
+                 installed_by = excluded.installed_by,
+                 installed_at = excluded.installed_at,
+                 uninstalled_at = NULL",
+        )
+        .bind(ws)
+        .bind(&install.bot_token)
+        .bind(&install.bot_user_id)
+        .bind(scope)
+        .bind(&install.installed_by)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live installation of a Slack workspace, by its tenant key.
+    pub async fn slack_installation(&self, key: &str) -> Result<Option<SlackInstallation>> {
+        Ok(sqlx::query_as(
+            "SELECT i.bot_token, i.bot_user_id, i.installed_by
+             FROM slack_installations i JOIN workspaces w ON w.id = i.workspace_id
+             WHERE w.platform = 'slack' AND w.external_id = $1 AND i.uninstalled_at IS NULL",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The app was uninstalled or its tokens revoked: stop using the token.
+    pub async fn mark_slack_uninstalled(&self, key: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE slack_installations SET uninstalled_at = $1
+             WHERE workspace_id = (SELECT id FROM workspaces WHERE platform = 'slack' AND external_id = $2)",
+        )
+        .bind(now)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

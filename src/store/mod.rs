@@ -18,7 +18,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use conversations::{ConversationRef, NewRef, RefKind};
+pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
 };

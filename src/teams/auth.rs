@@ -145,8 +145,10 @@ impl Authenticator {
                 head.alg
             )));
         }
+        // Bot Framework tokens name their key by `kid`; `x5t` carries the same id.
         let kid = head
             .kid
+            .or(head.x5t)
             .ok_or_else(|| unauthorized("token names no signing key"))?;
         let (decoding, endorsements) = self.key(&kid, now).await?;
 

@@ -11,6 +11,7 @@ mod events;
 mod manifest;
 mod manifests_k8s;
 mod msteams;
+mod oauth;
 mod outage;
 mod priorities;
 mod quarter;

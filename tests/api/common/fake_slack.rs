@@ -210,6 +210,25 @@ async fn api(
     if body.get("user").and_then(Value::as_str) == Some("U0SLOW") {
         tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     }
+    if method == "oauth.v2.access" {
+        let field = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("");
+        let ok = field("client_id") == "1234.5678"
+            && field("client_secret") == "oauth-client-secret"
+            && field("code") == "good-code"
+            && field("redirect_uri").ends_with("/slack/oauth/callback");
+        return axum::Json(if ok {
+            json!({
+                "ok": true, "access_token": "xoxb-test-token", "token_type": "bot",
+                "scope": "commands,chat:write,im:write,users:read", "bot_user_id": "U0BOT",
+                "app_id": "A0PACER", "team": {"id": "T0NEW", "name": "New <Co>"},
+                "enterprise": null, "is_enterprise_install": false,
+                "authed_user": {"id": "U0ANA", "scope": "", "access_token": null, "token_type": null}
+            })
+        } else {
+            json!({"ok": false, "error": "invalid_code"})
+        })
+        .into_response();
+    }
     if authorization.as_deref() != Some("Bearer xoxb-test-token") {
         return axum::Json(json!({"ok": false, "error": "invalid_auth"})).into_response();
     }
