@@ -59,6 +59,15 @@ pub struct Services<'a> {
     pub store: &'a Store,
     pub directory: &'a dyn Directory,
     pub admins: &'a HashSet<String>,
+    /// Signed links into pacer's web pages (the dashboard), when the deployment has them.
+    pub links: Option<Links<'a>>,
+}
+
+/// Signs links into pacer's own pages with the deployment's key and public URL.
+#[derive(Clone, Copy)]
+pub struct Links<'a> {
+    pub keyring: &'a crate::keyring::Keyring,
+    pub public_url: &'a str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -177,7 +186,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::Digest { team } => digest::preview(s, inv, team).await,
         Command::Away { from, to } => checkin::away(s, inv, from, to).await,
         Command::AwayOff => checkin::away_off(s, inv).await,
-        Command::Dashboard => Err(CommandError::NotAvailable("dashboard")),
+        Command::Dashboard => dashboard(s, inv).await,
         Command::Settings { drift } => settings(s, inv, drift).await,
     }
 }
@@ -262,6 +271,29 @@ pub async fn resolve_priority(
         .priority(inv.ws(), n)
         .await?
         .ok_or(CommandError::NoSuchPriority(n))
+}
+
+/// `dashboard`: a private link to the leaders' dashboard, valid for a day.
+async fn dashboard(s: &Services<'_>, inv: &Invocation) -> Outcome {
+    use crate::message::{Block, Message, Rich};
+    let Some(links) = s.links else {
+        return Err(CommandError::NotAvailable("dashboard"));
+    };
+    let url = crate::http::dashboard::link(links.keyring, links.public_url, inv.ws(), inv.now)
+        .await
+        .map_err(|e| CommandError::Store(StoreError::Corrupt(e.to_string())))?;
+    let hours = crate::http::dashboard::TTL_SECS / 3600;
+    Ok(Message::private(vec![
+        Block::Text(
+            Rich::new()
+                .text("Your dashboard: every team's drift, participation, stalls and alignment, as of now.")
+                .line_break()
+                .text(url),
+        ),
+        Block::Context(Rich::new().text(format!(
+            "The link is for you and works for {hours} hours; anyone who has it can read this workspace's dashboard, so do not share it."
+        ))),
+    ]))
 }
 
 /// `settings [drift …]`: the workspace's drift thresholds, changed by admins only.

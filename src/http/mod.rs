@@ -1,5 +1,6 @@
-//! Routes that belong to no chat platform: health, readiness and metrics.
+//! Routes that belong to no chat platform: health, readiness, metrics and the dashboard.
 
+pub mod dashboard;
 pub mod metrics;
 
 use axum::extract::State;
@@ -15,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
+        .route("/dashboard", get(dashboard::show))
 }
 
 async fn healthz() -> Json<serde_json::Value> {

@@ -148,6 +148,10 @@ async fn execute(
         store: &state.store,
         directory: &directory,
         admins: &state.config.admins,
+        links: Some(crate::commands::execute::Links {
+            keyring: &state.keyring,
+            public_url: &state.config.public_url,
+        }),
     };
     let text = form.text.unwrap_or_default();
     Ok(run_text(&services, &invocation, &text).await)

@@ -160,6 +160,10 @@ async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), App
         store: &state.store,
         directory: &directory,
         admins: &state.config.admins,
+        links: Some(crate::commands::execute::Links {
+            keyring: &state.keyring,
+            public_url: &state.config.public_url,
+        }),
     };
     let mine = run(
         &services,
@@ -207,6 +211,10 @@ async fn direct_message(
         store: &state.store,
         directory: &directory,
         admins: &state.config.admins,
+        links: Some(crate::commands::execute::Links {
+            keyring: &state.keyring,
+            public_url: &state.config.public_url,
+        }),
     };
     let text = text.trim();
     let text = text

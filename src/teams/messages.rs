@@ -298,6 +298,10 @@ async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
         store: &ctx.state.store,
         directory: &directory,
         admins: &ctx.state.config.admins,
+        links: Some(crate::commands::execute::Links {
+            keyring: &ctx.state.keyring,
+            public_url: &ctx.state.config.public_url,
+        }),
     };
     let command = if personal && words.starts_with('#') {
         format!("status {words}")

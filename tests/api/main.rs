@@ -5,6 +5,7 @@ mod common;
 
 mod checkins;
 mod cli;
+mod dashboard;
 mod digests;
 
 mod events;
