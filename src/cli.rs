@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 
-use crate::clock::SystemClock;
+use crate::clock::{OffsetClock, SystemClock};
 use crate::config::Config;
 use crate::startup::{self, AppState};
 
@@ -96,7 +96,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let listener = TcpListener::bind(config.listen).await?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = store_kind(&config.database_url), "pacer is listening");
-            let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
+            // The sandbox may fast-forward time to fire the next check-in; real platforms never.
+            let clock: crate::clock::SharedClock = if config.sandbox {
+                tracing::info!(url = %format!("http://{addr}/"), "the sandbox is on");
+                Arc::new(OffsetClock::default())
+            } else {
+                Arc::new(SystemClock)
+            };
+            let state = AppState::new(config, store.clone(), clock);
             startup::serve(state, listener, shutdown_signal()).await?;
             store.close().await;
             Ok(0)
@@ -140,7 +147,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             store.close().await;
             Ok(0)
         }
-        CliCommand::Demo => not_yet("demo"),
+        CliCommand::Demo => demo().await,
         CliCommand::Digest {
             team,
             workspace,
@@ -212,9 +219,40 @@ async fn print_digest(
     Ok(0)
 }
 
-fn not_yet(what: &str) -> anyhow::Result<i32> {
-    eprintln!("error: `pacer {what}` is not available in this version yet");
-    Ok(2)
+/// `pacer demo`: the sandbox with the example organisation, on a fresh embedded database,
+/// with nothing sent anywhere else.
+async fn demo() -> anyhow::Result<i32> {
+    let mut config = load_config()?;
+    crate::telemetry::init(config.log_format);
+    config.database_url = crate::demo::fresh_database()?;
+    config.slack = None;
+    config.teams = None;
+    config.sandbox = true;
+    let store = startup::open_store(&config).await?;
+    let listener = match TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on {} ({e}); choose another address with PACER_LISTEN=127.0.0.1:3001",
+                config.listen
+            );
+            return Ok(1);
+        }
+    };
+    let addr = listener.local_addr()?;
+    let now = chrono::Utc::now();
+    let clock = OffsetClock::starting_at(crate::demo::history_start(now));
+    let state = AppState::new(config, store.clone(), Arc::new(clock.clone()));
+    eprintln!("pacer demo: seeding an example organisation with eight weeks of history…");
+    let started = std::time::Instant::now();
+    crate::demo::seed(&store, &state.scheduler, &clock, now).await?;
+    println!(
+        "pacer demo is running: open http://{addr}/ (seeded in {:.1} s; Ctrl-C to stop)",
+        started.elapsed().as_secs_f64()
+    );
+    startup::serve(state, listener, shutdown_signal()).await?;
+    store.close().await;
+    Ok(0)
 }
 
 fn load_config() -> anyhow::Result<Config> {

@@ -199,7 +199,15 @@ impl Config {
         };
         let teams = teams_config(&get)?;
         let any_platform = slack.is_some() || teams.is_some();
-        let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", !any_platform)?;
+        // On by default only with no chat platform, and then only on loopback: the sandbox has
+        // no login. `PACER_SANDBOX=on` overrides both.
+        let sandbox_default = !any_platform && listen.ip().is_loopback();
+        if !any_platform && !sandbox_default && get("PACER_SANDBOX").is_none() {
+            eprintln!(
+                "note: the sandbox stays off because PACER_LISTEN is not a loopback address; set PACER_SANDBOX=on to serve it there"
+            );
+        }
+        let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", sandbox_default)?;
         let admins = get("PACER_ADMINS")
             .map(|s| {
                 s.split(',')

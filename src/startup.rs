@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::keyring::Keyring;
 use crate::messenger::Messengers;
 use crate::rhythm::Scheduler;
+use crate::sandbox::SandboxPlatform;
 use crate::slack::SlackPlatform;
 use crate::store::Store;
 use crate::teams::TeamsPlatform;
@@ -33,6 +34,7 @@ pub struct AppInner {
     pub keyring: Arc<Keyring>,
     pub slack: Option<SlackPlatform>,
     pub teams: Option<TeamsPlatform>,
+    pub sandbox: Option<SandboxPlatform>,
     pub scheduler: Arc<Scheduler>,
 }
 
@@ -65,6 +67,12 @@ impl AppState {
         if let Some(s) = &slack {
             messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
         }
+        let sandbox = config.sandbox.then(|| SandboxPlatform {
+            inbox: Arc::new(crate::sandbox::inbox::Inbox::new(clock.clone())),
+        });
+        if let Some(s) = &sandbox {
+            messengers = messengers.with(crate::sandbox::PLATFORM, s.inbox.clone());
+        }
         if let Some(t) = &teams {
             messengers =
                 messengers.with(crate::teams::PLATFORM, Arc::new(t.messenger(store.clone())));
@@ -83,6 +91,7 @@ impl AppState {
             keyring,
             slack,
             teams,
+            sandbox,
             scheduler,
         }))
     }
@@ -95,6 +104,9 @@ pub fn router(state: AppState) -> Router {
     }
     if state.teams.is_some() {
         app = app.merge(crate::teams::router());
+    }
+    if state.sandbox.is_some() {
+        app = app.merge(crate::sandbox::router());
     }
     app.layer(axum::middleware::from_fn(crate::http::metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -76,6 +76,15 @@ impl Scheduler {
         self
     }
 
+    /// The next moment something of a workspace's rhythm is due (it may be now or past).
+    pub async fn next_due(
+        &self,
+        ws: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        plan::next_due(&self.store, ws, now).await
+    }
+
     /// Least time between two messages to one person.
     pub fn with_spacing(mut self, spacing: Duration) -> Self {
         self.spacing = spacing;

@@ -224,3 +224,37 @@ pub async fn notice_stalls(
     }
     Ok(())
 }
+
+/// The next moment anything of workspace `ws`'s rhythm is due after (or at) `now`: a cycle to
+/// open, a prompt or reminder to send, a cycle to close with its digest.
+pub async fn next_due(
+    store: &Store,
+    ws: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let mut next = store
+        .next_due_at(ws)
+        .await?
+        .and_then(|t| DateTime::from_timestamp(t, 0));
+    for r in store.scheduled_rhythms().await? {
+        if r.workspace_id != ws {
+            continue;
+        }
+        let Some(checkin) = r
+            .checkin_schedule
+            .as_deref()
+            .and_then(|s| s.parse::<Schedule>().ok())
+        else {
+            continue;
+        };
+        let reference = if r.zone == "member" {
+            zone(EARLIEST_ZONE)
+        } else {
+            zone(&r.zone)
+        };
+        if let Some(at) = checkin.next_after(now, reference) {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
+    }
+    Ok(next)
+}

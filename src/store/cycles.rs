@@ -234,6 +234,31 @@ impl Store {
         Ok(())
     }
 
+    /// The earliest moment something of this workspace's rhythm is due, as far as the
+    /// database knows: a pending job, an undecided reminder, or an open cycle's close.
+    pub async fn next_due_at(&self, ws: i64) -> Result<Option<i64>> {
+        let job: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(due_at) FROM jobs WHERE workspace_id = $1 AND state = 'pending'",
+        )
+        .bind(ws)
+        .fetch_one(&self.pool)
+        .await?;
+        let remind: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(o.remind_at) FROM cycle_owners o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.workspace_id = $1 AND o.remind_decided = 0 AND c.state = 'open'",
+        )
+        .bind(ws)
+        .fetch_one(&self.pool)
+        .await?;
+        let close: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(closes_at) FROM cycles WHERE workspace_id = $1 AND state = 'open'",
+        )
+        .bind(ws)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok([job, remind, close].into_iter().flatten().min())
+    }
+
     /// Owners whose reminder time has come and has not been decided yet.
     pub async fn due_reminders(&self, now: i64) -> Result<Vec<(i64, i64, i64)>> {
         Ok(sqlx::query_as(

@@ -38,6 +38,16 @@ impl Store {
         .await?)
     }
 
+    /// Everyone known in a workspace, by name.
+    pub async fn people(&self, ws: i64) -> Result<Vec<PersonRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE workspace_id = $1 ORDER BY LOWER(display_name), id"
+        ))
+        .bind(ws)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// People whose display name matches, ignoring case (for `@name` in the sandbox).
     pub async fn people_named(&self, ws: i64, name: &str) -> Result<Vec<PersonRow>> {
         Ok(sqlx::query_as(&format!(

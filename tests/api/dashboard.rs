@@ -16,8 +16,11 @@ async fn organisation(app: &TestApp) {
         .await; // #1
     app.slash("U0ANA", "add Payments API team:Platform parent:#1")
         .await; // #2
-    app.slash("U0BEN", "add &lt;script&gt;alert(1)&lt;/script&gt; launch team:Growth")
-        .await; // #3, unaligned
+    app.slash(
+        "U0BEN",
+        "add &lt;script&gt;alert(1)&lt;/script&gt; launch team:Growth",
+    )
+    .await; // #3, unaligned
     app.slash("U0BEN", "depends #3 on #2").await;
     app.slash("U0ANA", "status #2 off-track 10% vendor late")
         .await;

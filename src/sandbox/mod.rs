@@ -1,0 +1,597 @@
+//! The local sandbox: a chat page in the browser that is a third platform beside Slack and
+//! Teams. People type the same commands, get the same replies, prompts and digests (rendered
+//! from the same platform-neutral messages), click the same check-in buttons, and can fire the
+//! next due check-in, reminder or digest at once through the scheduler's own tick.
+//!
+//! It has no login: it is for trying pacer on one's own machine, so it is on only when no chat
+//! platform is configured (or `PACER_SANDBOX=on`), and on loopback unless told otherwise.
+
+pub mod inbox;
+pub mod page;
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::commands::execute::{ChannelInfo, Invocation, Links, Services, run_text};
+use crate::domain::{Progress, Status};
+use crate::error::AppError;
+use crate::message::{Block, Message, Rich};
+use crate::messenger::{Messenger, Sent};
+use crate::people::NoDirectory;
+use crate::rhythm::checkin::{self, Answer, CheckinError};
+use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
+use crate::startup::AppState;
+use crate::store::PersonRow;
+use inbox::{Body, Inbox, dm_channel};
+
+pub const PLATFORM: &str = "sandbox";
+/// The one sandbox workspace's tenant key.
+pub const WORKSPACE: &str = "sandbox";
+const PREFIX: &str = "/pacer ";
+const MAX_TEXT: usize = 4000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/sandbox/people", get(people).post(join))
+        .route("/sandbox/channels", get(channels))
+        .route("/sandbox/messages", get(messages))
+        .route("/sandbox/command", axum::routing::post(command))
+        .route("/sandbox/action", axum::routing::post(action))
+        .route("/sandbox/form", get(form_values).post(form))
+        .route("/sandbox/rhythm", axum::routing::post(rhythm))
+        .route("/sandbox/clock", get(clock))
+}
+
+/// The sandbox's chat, shared by the routes and the scheduler.
+pub struct SandboxPlatform {
+    pub inbox: Arc<Inbox>,
+}
+
+async fn workspace(state: &AppState) -> Result<i64, AppError> {
+    Ok(state
+        .store
+        .ensure_workspace(PLATFORM, WORKSPACE, state.clock.now().timestamp())
+        .await?)
+}
+
+fn inbox(state: &AppState) -> Result<&Arc<Inbox>, AppError> {
+    state
+        .sandbox
+        .as_ref()
+        .map(|s| &s.inbox)
+        .ok_or(AppError::NotFound)
+}
+
+/// The person the page says it is; anyone else is refused.
+async fn who(state: &AppState, ws: i64, user_id: &str) -> Result<PersonRow, AppError> {
+    state
+        .store
+        .person_by_user_id(ws, user_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::BadRequest("choose who you are: that person is not in the sandbox".into())
+        })
+}
+
+async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
+    inbox(&state)?;
+    Ok(Html(page::shell()).into_response())
+}
+
+async fn people(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    inbox(&state)?;
+    let ws = workspace(&state).await?;
+    let people = state.store.people(ws).await?;
+    Ok(Json(Value::Array(
+        people
+            .iter()
+            .map(|p| json!({"id": p.user_id, "name": p.display_name, "tz": p.tz}))
+            .collect(),
+    )))
+}
+
+#[derive(Deserialize)]
+struct Join {
+    name: String,
+    tz: Option<String>,
+}
+
+/// Someone new joins the sandbox (a fresh `pacer serve` with the sandbox has nobody).
+async fn join(State(state): State<AppState>, Json(j): Json<Join>) -> Result<Json<Value>, AppError> {
+    inbox(&state)?;
+    let name = j.name.trim();
+    if name.is_empty()
+        || name.chars().count() > 40
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(AppError::BadRequest(
+            "a name is one word of letters, digits, '.', '_' or '-', like ana".into(),
+        ));
+    }
+    let tz =
+        j.tz.filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
+            .unwrap_or_else(|| "UTC".into());
+    let ws = workspace(&state).await?;
+    let id = format!("S-{}", name.to_lowercase());
+    state
+        .store
+        .upsert_person(
+            ws,
+            &id,
+            name,
+            Some((name, Some(&tz))),
+            state.clock.now().timestamp(),
+        )
+        .await?;
+    Ok(Json(json!({"id": id, "name": name, "tz": tz})))
+}
+
+#[derive(Deserialize)]
+struct As {
+    #[serde(rename = "as")]
+    who: String,
+}
+
+async fn channels(
+    State(state): State<AppState>,
+    Query(q): Query<As>,
+) -> Result<Json<Value>, AppError> {
+    let inbox = inbox(&state)?;
+    let ws = workspace(&state).await?;
+    let me = who(&state, ws, &q.who).await?;
+    for team in state.store.teams(ws).await? {
+        if let Some(c) = team.channel_id.filter(|c| c.starts_with("C-")) {
+            inbox.add_channel(&c);
+        }
+    }
+    let mut out: Vec<Value> = inbox
+        .channels()
+        .into_iter()
+        .map(|c| json!({"id": c, "label": format!("#{}", &c[2..]), "kind": "channel"}))
+        .collect();
+    out.push(json!({"id": dm_channel(&me.user_id), "label": "pacer", "kind": "dm"}));
+    Ok(Json(Value::Array(out)))
+}
+
+#[derive(Deserialize)]
+struct ChannelQuery {
+    #[serde(rename = "as")]
+    who: String,
+    channel: String,
+}
+
+/// Channels are public; a direct-message channel is only its person's.
+fn readable(channel: &str, me: &PersonRow) -> Result<(), AppError> {
+    let ok = channel == dm_channel(&me.user_id)
+        || (channel.starts_with("C-")
+            && channel.len() <= 82
+            && channel[2..]
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest("no such channel".into()))
+    }
+}
+
+async fn messages(
+    State(state): State<AppState>,
+    Query(q): Query<ChannelQuery>,
+) -> Result<Response, AppError> {
+    let inbox = inbox(&state)?;
+    let ws = workspace(&state).await?;
+    let me = who(&state, ws, &q.who).await?;
+    readable(&q.channel, &me)?;
+    Ok(Html(page::conversation(&inbox.messages(&q.channel, &me.user_id))).into_response())
+}
+
+#[derive(Deserialize)]
+struct CommandRequest {
+    #[serde(rename = "as")]
+    who: String,
+    channel: String,
+    text: String,
+}
+
+/// `#name` is a channel in the sandbox; give the grammar the escaped form Slack would.
+fn link_channels(text: &str, inbox: &Inbox) -> String {
+    text.split(' ')
+        .map(|w| {
+            let Some(name) = w.strip_prefix('#') else {
+                return w.to_string();
+            };
+            let plain = !name.is_empty()
+                && name.len() <= 80
+                && name.chars().next().is_some_and(char::is_alphabetic)
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if plain {
+                let id = inbox::channel_id(name);
+                inbox.add_channel(&id);
+                format!("<#{id}|{}>", name.to_lowercase())
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn command(
+    State(state): State<AppState>,
+    Json(req): Json<CommandRequest>,
+) -> Result<Json<Value>, AppError> {
+    let inbox = inbox(&state)?.clone();
+    let ws = workspace(&state).await?;
+    let me = who(&state, ws, &req.who).await?;
+    readable(&req.channel, &me)?;
+    let typed = req.text.trim();
+    if typed.is_empty() || typed.chars().count() > MAX_TEXT {
+        return Err(AppError::BadRequest(format!(
+            "type a command of up to {MAX_TEXT} characters, like /pacer help"
+        )));
+    }
+    inbox.post(
+        &req.channel,
+        None,
+        Body::Typed {
+            user_id: me.user_id.clone(),
+            name: me.display_name.clone(),
+            text: typed.to_string(),
+        },
+        None,
+        None,
+    );
+    let words = typed
+        .strip_prefix(PREFIX.trim())
+        .map(str::trim)
+        .unwrap_or(typed);
+    let direct = req.channel.starts_with("D-");
+    let words = if direct && words.starts_with('#') {
+        format!("status {words}")
+    } else {
+        words.to_string()
+    };
+    let text = link_channels(&words, &inbox);
+    let channel = (!direct).then(|| ChannelInfo {
+        id: req.channel.clone(),
+        name: Some(req.channel[2..].to_string()),
+    });
+    let inv = Invocation {
+        workspace_id: ws,
+        configured_admin: state.config.admins.contains(&me.user_id),
+        caller: me.clone(),
+        channel,
+        now: state.clock.now(),
+        prefix: PREFIX,
+    };
+    let services = Services {
+        store: &state.store,
+        directory: &NoDirectory,
+        admins: &state.config.admins,
+        links: Some(Links {
+            keyring: &state.keyring,
+            public_url: &state.config.public_url,
+        }),
+    };
+    let reply = run_text(&services, &inv, &text).await;
+    let private = reply.visibility == crate::message::Visibility::Private;
+    inbox.post(
+        &req.channel,
+        None,
+        Body::Pacer(reply),
+        private.then(|| me.user_id.clone()),
+        None,
+    );
+    if direct && text.starts_with("status ") {
+        refresh_prompts(&state, ws, &me, &inbox).await;
+    }
+    Ok(Json(json!({"ok": true})))
+}
+
+/// After an answer in words, show it in the open prompts too, as a click would.
+async fn refresh_prompts(state: &AppState, ws: i64, me: &PersonRow, inbox: &Inbox) {
+    let store = &state.store;
+    let Ok(cycles) = store.open_cycles_of_person(ws, me.id).await else {
+        return;
+    };
+    for cycle in cycles {
+        let (Ok(Some(prompt)), Ok(message)) = (
+            store.prompt(ws, cycle.id, me.id).await,
+            checkin::current_prompt(store, ws, &cycle, me, state.clock.now(), false).await,
+        ) else {
+            continue;
+        };
+        let sent = Sent {
+            channel: prompt.channel,
+            ts: prompt.ts,
+        };
+        if let Err(e) = inbox.update(WORKSPACE, &sent, &message).await {
+            tracing::warn!(error = %e, "could not refresh a sandbox prompt");
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionRequest {
+    #[serde(rename = "as")]
+    who: String,
+    message: u64,
+    action: String,
+    value: String,
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Record an answer and show it in the prompt that was clicked; say why when it cannot be.
+async fn answer(
+    state: &AppState,
+    ws: i64,
+    me: &PersonRow,
+    message: u64,
+    value: &str,
+    answer: Answer,
+) -> Result<Result<(), String>, AppError> {
+    let inbox = inbox(state)?;
+    let Some((cycle_id, priority_id)) = parse_action_value(value) else {
+        return Ok(Err("That button is not one of pacer's check-ins.".into()));
+    };
+    let clicked = inbox
+        .get(message)
+        .filter(|m| m.channel == dm_channel(&me.user_id));
+    let now = state.clock.now();
+    match checkin::record(&state.store, ws, me, cycle_id, priority_id, &answer, now).await {
+        Ok(recorded) => {
+            if let Some(m) = clicked {
+                let prompt =
+                    checkin::current_prompt(&state.store, ws, &recorded.cycle, me, now, false)
+                        .await?;
+                inbox.replace(m.id, prompt);
+            }
+            Ok(Ok(()))
+        }
+        Err(CheckinError::Store(e)) => Err(e.into()),
+        Err(e) => Ok(Err(format!(
+            "{}. Nothing was recorded.",
+            capitalise(&e.to_string())
+        ))),
+    }
+}
+
+fn notice(inbox: &Inbox, me: &PersonRow, text: &str) {
+    inbox.post(
+        &dm_channel(&me.user_id),
+        None,
+        Body::Pacer(Message::private(vec![Block::Text(
+            Rich::new().text(format!("⚠️ {text}")),
+        )])),
+        Some(me.user_id.clone()),
+        None,
+    );
+}
+
+async fn action(
+    State(state): State<AppState>,
+    Json(req): Json<ActionRequest>,
+) -> Result<Response, AppError> {
+    let ws = workspace(&state).await?;
+    let me = who(&state, ws, &req.who).await?;
+    let Some(status) = req
+        .action
+        .strip_prefix(ACTION_PREFIX)
+        .and_then(|s| s.parse::<Status>().ok())
+    else {
+        return Err(AppError::BadRequest("not one of pacer's buttons".into()));
+    };
+    match answer(
+        &state,
+        ws,
+        &me,
+        req.message,
+        &req.value,
+        Answer::Status(status),
+    )
+    .await?
+    {
+        Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
+        Err(why) => {
+            notice(inbox(&state)?, &me, &why);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({"error": why})),
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct FormQuery {
+    #[serde(rename = "as")]
+    who: String,
+    value: String,
+}
+
+/// What the "Update…" form starts from: the priority as it stands.
+async fn form_values(
+    State(state): State<AppState>,
+    Query(q): Query<FormQuery>,
+) -> Result<Response, AppError> {
+    inbox(&state)?;
+    let ws = workspace(&state).await?;
+    let me = who(&state, ws, &q.who).await?;
+    let refuse = |why: &str| {
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": why})),
+        )
+            .into_response())
+    };
+    let Some((cycle_id, priority_id)) = parse_action_value(&q.value) else {
+        return refuse("That button is not one of pacer's check-ins.");
+    };
+    match state
+        .store
+        .cycle_priority_owner(ws, cycle_id, priority_id)
+        .await?
+    {
+        Some(owner) if owner == me.id => {}
+        Some(_) => return refuse("This check-in is for someone else; only they can answer it."),
+        None => return refuse("This check-in does not belong to this workspace."),
+    }
+    let Some(p) = state.store.priority_by_id(ws, priority_id).await? else {
+        return refuse("This check-in does not belong to this workspace.");
+    };
+    Ok(Json(json!({
+        "number": p.number.0, "title": p.title, "status": p.status.as_str(),
+        "progress": p.progress.value(),
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct FormRequest {
+    #[serde(rename = "as")]
+    who: String,
+    message: u64,
+    value: String,
+    status: Option<String>,
+    progress: Option<String>,
+    note: Option<String>,
+    blocker: Option<String>,
+}
+
+async fn form(
+    State(state): State<AppState>,
+    Json(req): Json<FormRequest>,
+) -> Result<Response, AppError> {
+    inbox(&state)?;
+    let ws = workspace(&state).await?;
+    let me = who(&state, ws, &req.who).await?;
+    let status = req.status.as_deref().and_then(|s| s.parse::<Status>().ok());
+    let progress = req
+        .progress
+        .as_deref()
+        .map(|p| p.trim().trim_end_matches('%'))
+        .and_then(|p| p.parse::<Progress>().ok());
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (note, blocker) = (text(&req.note), text(&req.blocker));
+    let mut errors = serde_json::Map::new();
+    if status.is_none() {
+        errors.insert("status".into(), json!("Choose a status."));
+    }
+    if progress.is_none() {
+        errors.insert(
+            "progress".into(),
+            json!("Use a whole number from 0 to 100, like 40."),
+        );
+    }
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        errors.insert(
+            "note".into(),
+            json!("Keep the note under 2,000 characters."),
+        );
+    }
+    if blocker.as_ref().is_some_and(|b| b.chars().count() > 500) {
+        errors.insert(
+            "blocker".into(),
+            json!("Keep the blocker under 500 characters."),
+        );
+    }
+    let (Some(status), Some(progress), true) = (status, progress, errors.is_empty()) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"errors": errors})),
+        )
+            .into_response());
+    };
+    let answer_form = Answer::Form {
+        status,
+        progress,
+        note,
+        blocker,
+    };
+    match answer(&state, ws, &me, req.message, &req.value, answer_form).await? {
+        Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
+        Err(why) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"errors": {"status": why}})),
+        )
+            .into_response()),
+    }
+}
+
+/// Fire the next due check-in, reminder or digest now: move the sandbox's time to it and run
+/// one tick of the scheduler, as `pacer tick` would.
+async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    inbox(&state)?;
+    let ws = workspace(&state).await?;
+    let now = state.clock.now();
+    let next = state
+        .scheduler
+        .next_due(ws, now)
+        .await
+        .map_err(AppError::from)?;
+    let Some(next) = next else {
+        return Ok(Json(json!({
+            "fired": false,
+            "summary": "Nothing is scheduled. Give a team a rhythm first: /pacer rhythm <team> checkin \"mon 09:00\"",
+        })));
+    };
+    let at = if next > now && state.clock.jump_to(next) {
+        state.clock.now()
+    } else {
+        next.max(now)
+    };
+    let report = state.scheduler.tick(at).await.map_err(AppError::from)?;
+    let mut parts = Vec::new();
+    let mut say = |n: usize, one: &str, many: &str| {
+        if n > 0 {
+            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    };
+    say(report.opened, "check-in opened", "check-ins opened");
+    say(report.reminders_queued, "reminder due", "reminders due");
+    say(report.closed, "cycle closed", "cycles closed");
+    say(report.sent, "message sent", "messages sent");
+    say(report.failed, "message failed", "messages failed");
+    let when = at.format("%a %-d %b %H:%M UTC");
+    let summary = if parts.is_empty() {
+        format!("{when}: nothing needed sending.")
+    } else {
+        format!("{when}: {}.", parts.join(" · "))
+    };
+    Ok(Json(
+        json!({"fired": true, "at": at.to_rfc3339(), "summary": summary}),
+    ))
+}
+
+async fn clock(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    inbox(&state)?;
+    Ok(Json(json!({
+        "now": state.clock.now().format("%a %-d %b %Y %H:%M UTC").to_string(),
+        "at": state.clock.now().to_rfc3339(),
+    })))
+}
