@@ -520,12 +520,13 @@ pub async fn seed(
     Ok(())
 }
 
-/// Where the demo's history begins: 06:00 UTC on the Monday eight weeks before this week's.
+/// Where the demo's history begins: noon UTC on the Sunday before the Monday eight weeks
+/// before this week's, so that every team, Tokyo's too, has eight whole weeks behind it.
 pub fn history_start(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.date_naive();
     let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
-    (monday - Duration::weeks(WEEKS))
-        .and_hms_opt(6, 0, 0)
+    (monday - Duration::weeks(WEEKS) - Duration::days(1))
+        .and_hms_opt(12, 0, 0)
         .map(|t| t.and_utc())
         .unwrap_or(now - Duration::weeks(WEEKS))
 }

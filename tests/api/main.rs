@@ -18,5 +18,6 @@ mod priorities;
 mod quarter;
 mod replicas;
 mod rhythm;
+mod sandbox;
 mod security;
 mod teams;
