@@ -19,5 +19,6 @@ mod quarter;
 mod replicas;
 mod rhythm;
 mod sandbox;
+mod sandbox_browser;
 mod security;
 mod teams;
