@@ -386,6 +386,40 @@ mod tests {
     }
 
     #[test]
+    fn the_sandbox_stays_on_loopback_and_off_beside_teams() {
+        assert!(!cfg(&[("PACER_LISTEN", "0.0.0.0:3000")]).unwrap().sandbox);
+        assert!(
+            cfg(&[("PACER_LISTEN", "0.0.0.0:3000"), ("PACER_SANDBOX", "on")])
+                .unwrap()
+                .sandbox
+        );
+        assert!(cfg(&[("PACER_LISTEN", "[::1]:3000")]).unwrap().sandbox);
+        let teams = [
+            ("TEAMS_APP_ID", "6b1f0c7e-3a52-4d6f-9a0e-2c8d4b7e91a3"),
+            ("TEAMS_APP_PASSWORD", "x"),
+        ];
+        let c = cfg(&teams).unwrap();
+        assert!(!c.sandbox);
+        let t = c.teams.unwrap();
+        assert_eq!(
+            t.token_url,
+            "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+        );
+        assert!(
+            t.service_url_allow
+                .iter()
+                .any(|h| h == "smba.trafficmanager.net")
+        );
+        let single = cfg(&[teams[0], teams[1], ("TEAMS_TENANT_ID", "contoso-tenant")]).unwrap();
+        assert!(single.teams.unwrap().token_url.contains("/contoso-tenant/"));
+        assert!(
+            cfg(&[("TEAMS_APP_ID", "x")]).is_err(),
+            "a password is required"
+        );
+        assert!(format!("{:?}", cfg(&teams).unwrap()).contains("Secret(***)"));
+    }
+
+    #[test]
     fn slack_turns_the_sandbox_off_unless_asked() {
         let c = cfg(&[("SLACK_SIGNING_SECRET", "s3cr3t")]).unwrap();
         assert!(!c.sandbox);

@@ -143,3 +143,59 @@ async fn json_logs_are_one_json_object_per_line_without_secrets() {
         "{stderr}"
     );
 }
+
+/// `pacer demo` as a newcomer runs it: a fresh database in the working directory, the seeded
+/// organisation, and the URL printed; the page and its routes answer there.
+#[tokio::test]
+async fn pacer_demo_serves_the_seeded_sandbox_and_prints_its_url() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A stale file from an earlier demo is replaced, not reused.
+    std::fs::write(dir.path().join("pacer-demo.db"), b"not a database").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .arg("demo")
+        .current_dir(dir.path())
+        .env("PACER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SLACK_SIGNING_SECRET", "ignored-by-the-demo")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("the demo starts within a minute")
+        .unwrap()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/");
+    assert!(line.contains(&url), "{line}");
+    let http = reqwest::Client::new();
+    let page = http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Run the rhythm now"));
+    let people: serde_json::Value = http
+        .get(format!("{url}sandbox/people"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(people.as_array().unwrap().len(), 12);
+    // Slack stays off in the demo even when configured in the environment.
+    let slack = http
+        .post(format!("{url}slack/commands"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slack.status(), 404);
+    child.kill().await.unwrap();
+}
