@@ -240,6 +240,10 @@ async fn demo() -> anyhow::Result<i32> {
         }
     };
     let addr = listener.local_addr()?;
+    // Links (the dashboard's) point where the demo actually listens.
+    if config.public_url == "http://127.0.0.1:3000" {
+        config.public_url = format!("http://{addr}");
+    }
     let now = chrono::Utc::now();
     let clock = OffsetClock::starting_at(crate::demo::history_start(now));
     let state = AppState::new(config, store.clone(), Arc::new(clock.clone()));
