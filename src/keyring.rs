@@ -59,14 +59,20 @@ impl Keyring {
             .await
     }
 
-    /// HMAC-SHA256 of `data` under the key, hex.
-    pub async fn sign(&self, purpose: &str, data: &str) -> Result<String, KeyError> {
+    /// The MAC of `data` for one purpose, so a signature for one use never passes for another.
+    async fn mac(&self, purpose: &str, data: &str) -> Result<Hmac<Sha256>, KeyError> {
         let key = self.key().await?;
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());
         mac.update(b"\n");
         mac.update(data.as_bytes());
+        Ok(mac)
+    }
+
+    /// HMAC-SHA256 of `data` under the key, hex.
+    pub async fn sign(&self, purpose: &str, data: &str) -> Result<String, KeyError> {
+        let mac = self.mac(purpose, data).await?;
         Ok(hex::encode(mac.finalize().into_bytes()))
     }
 
@@ -80,12 +86,7 @@ impl Keyring {
         let Ok(given) = hex::decode(signature) else {
             return Ok(false);
         };
-        let key = self.key().await?;
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-        mac.update(purpose.as_bytes());
-        mac.update(b"\n");
-        mac.update(data.as_bytes());
+        let mac = self.mac(purpose, data).await?;
         Ok(mac.verify_slice(&given).is_ok())
     }
 

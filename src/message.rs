@@ -69,6 +69,17 @@ pub enum Span {
     LineBreak,
 }
 
+/// A status as chat shows it: a coloured dot and the label.
+pub fn status_chip(s: Status) -> &'static str {
+    match s {
+        Status::OnTrack => "🟢 On track",
+        Status::AtRisk => "🟡 At risk",
+        Status::OffTrack => "🔴 Off track",
+        Status::Done => "✅ Done",
+        Status::Dropped => "⚪ Dropped",
+    }
+}
+
 impl Rich {
     pub fn new() -> Self {
         Rich(Vec::new())

@@ -3,6 +3,7 @@
 //! through a link that `/pacer dashboard` signs for a day. The signature is the only way in; the
 //! workspace comes from it, never from anything else in the request.
 
+use crate::http::escape_html;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -40,14 +41,6 @@ pub struct Params {
     sig: Option<String>,
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,sans-serif;margin:0;background:#f5f7fa;color:#1f2933}\
 header{background:#1f3a5f;color:#fff;padding:1.2rem 2rem}header h1{margin:0;font-size:1.4rem}\
 header p{margin:.2rem 0 0;opacity:.8}main{max-width:72rem;margin:0 auto;padding:1.5rem 2rem}\
@@ -64,7 +57,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{} · pacer</title><style>{STYLE}</style></head>\
          <body>{body}</body></html>",
-        esc(title)
+        escape_html(title)
     );
     (
         status,
@@ -86,7 +79,7 @@ fn refused(why: &str) -> Response {
             "<main><section><h2>This dashboard link does not work</h2><p>{}</p>\
              <p>Ask pacer for a fresh one: <code>/pacer dashboard</code> in Slack, \
              <code>dashboard</code> in your chat with pacer in Teams.</p></section></main>",
-            esc(why)
+            escape_html(why)
         ),
     )
 }
@@ -154,12 +147,12 @@ fn stall_list(list: &[Stalled], limit: usize) -> String {
         out.push_str(&format!(
             "<li><b>#{}</b> {} <span class=\"muted\">({}, @{}, {} · {}%)</span><br>{}</li>",
             s.item.number,
-            esc(&s.item.title),
-            esc(&s.item.team),
-            esc(&s.item.owner.name),
-            esc(&s.status),
+            escape_html(&s.item.title),
+            escape_html(&s.item.team),
+            escape_html(&s.item.owner.name),
+            escape_html(&s.status),
             s.progress,
-            esc(&s.reasons.join("; "))
+            escape_html(&s.reasons.join("; "))
         ));
     }
     if list.len() > limit {
@@ -212,7 +205,7 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> String {
     for d in digests {
         html.push_str(&format!(
             "<section><h2>{}</h2><p>{} active · <span class=\"ok\">{} on track</span> · {} at risk · {} off track · {} done · drift <b class=\"{}\">{}%</b>{}</p>",
-            esc(&d.team),
+            escape_html(&d.team),
             d.drift.active,
             d.counts.on_track,
             d.counts.at_risk,
@@ -236,7 +229,7 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> String {
                 };
                 html.push_str(&format!(
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&c.team),
+                    escape_html(&c.team),
                     c.active,
                     c.on_track,
                     if c.stalled > 0 { "bad" } else { "ok" },
@@ -259,12 +252,12 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> String {
                     html.push_str(&format!(
                         "<li><b>#{}</b> {} ({}) waits on <b>#{}</b> {} ({}): {}</li>",
                         dep.dependent.number,
-                        esc(&dep.dependent.title),
-                        esc(&dep.dependent.team),
+                        escape_html(&dep.dependent.title),
+                        escape_html(&dep.dependent.team),
                         dep.on.number,
-                        esc(&dep.on.title),
-                        esc(&dep.on.team),
-                        esc(&dep.why)
+                        escape_html(&dep.on.title),
+                        escape_html(&dep.on.team),
+                        escape_html(&dep.why)
                     ));
                 }
                 html.push_str("</ul>");
@@ -274,7 +267,7 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> String {
                 "<h3>Alignment</h3><p>{} of {} active priorities ladder up to a priority of {}.</p>",
                 a.aligned,
                 a.active,
-                esc(&a.top_team)
+                escape_html(&a.top_team)
             ));
             if !a.unaligned.is_empty() {
                 html.push_str("<p class=\"warn\">Serving no company priority:</p><ul>");
@@ -282,9 +275,9 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> String {
                     html.push_str(&format!(
                         "<li><b>#{}</b> {} <span class=\"muted\">({}, @{})</span></li>",
                         i.number,
-                        esc(&i.title),
-                        esc(&i.team),
-                        esc(&i.owner.name)
+                        escape_html(&i.title),
+                        escape_html(&i.team),
+                        escape_html(&i.owner.name)
                     ));
                 }
                 if a.unaligned.len() > 15 {

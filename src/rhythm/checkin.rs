@@ -38,6 +38,85 @@ pub enum CheckinError {
     Store(#[from] StoreError),
 }
 
+impl CheckinError {
+    /// What to tell the person who tried: the problem and that nothing changed.
+    pub fn refusal(&self) -> String {
+        let text = self.to_string();
+        let mut c = text.chars();
+        let capitalised = c
+            .next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default();
+        format!("{capitalised}. Nothing was recorded.")
+    }
+}
+
+/// The check-in form's fields as a platform received them (Slack's modal, Teams' card, the
+/// sandbox's dialog), before checking.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FormInput<'a> {
+    pub status: Option<&'a str>,
+    pub progress: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub blocker: Option<&'a str>,
+}
+
+pub const NOTE_MAX: usize = 2000;
+pub const BLOCKER_MAX: usize = 500;
+
+/// Check the form the same way on every platform: a status, a whole-number progress from 0 to
+/// 100 (`40`, `40%`, or `40.0` as number inputs send it), a note and a blocker within their
+/// lengths. The problems come back by field name (`status`, `progress`, `note`, `blocker`).
+pub fn read_form(input: FormInput<'_>) -> Result<Answer, Vec<(&'static str, &'static str)>> {
+    let status = input
+        .status
+        .map(str::trim)
+        .and_then(|s| s.parse::<Status>().ok());
+    let progress = input
+        .progress
+        .map(|p| p.trim().trim_end_matches('%').trim())
+        .and_then(|p| {
+            p.parse::<i64>().ok().or_else(|| {
+                p.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 1e6)
+                    .map(|f| f as i64)
+            })
+        })
+        .and_then(|p| Progress::new(p).ok());
+    let text = |t: Option<&str>| {
+        t.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (note, blocker) = (text(input.note), text(input.blocker));
+    let mut problems = Vec::new();
+    if status.is_none() {
+        problems.push(("status", "Choose a status."));
+    }
+    if progress.is_none() {
+        problems.push(("progress", "Use a whole number from 0 to 100, like 40."));
+    }
+    if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX) {
+        problems.push(("note", "Keep the note under 2,000 characters."));
+    }
+    if blocker
+        .as_ref()
+        .is_some_and(|b| b.chars().count() > BLOCKER_MAX)
+    {
+        problems.push(("blocker", "Keep the blocker under 500 characters."));
+    }
+    match (status, progress) {
+        (Some(status), Some(progress)) if problems.is_empty() => Ok(Answer::Form {
+            status,
+            progress,
+            note,
+            blocker,
+        }),
+        _ => Err(problems),
+    }
+}
+
 pub async fn record(
     store: &Store,
     ws: i64,
@@ -135,4 +214,69 @@ pub async fn current_prompt(
         },
         &items,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(status: &str, progress: &str) -> Result<Answer, Vec<(&'static str, &'static str)>> {
+        read_form(FormInput {
+            status: Some(status),
+            progress: Some(progress),
+            note: Some("  waiting on legal "),
+            blocker: Some(""),
+        })
+    }
+
+    #[test]
+    fn the_form_is_read_the_same_way_everywhere() {
+        for ok in ["40", "40%", " 40 ", "40.0", "0", "100"] {
+            assert!(form("at-risk", ok).is_ok(), "{ok}");
+        }
+        match form("off-track", "40").unwrap() {
+            Answer::Form {
+                status,
+                progress,
+                note,
+                blocker,
+            } => {
+                assert_eq!(status, Status::OffTrack);
+                assert_eq!(progress.value(), 40);
+                assert_eq!(note.as_deref(), Some("waiting on legal"));
+                assert_eq!(blocker, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in ["140", "-1", "4.5", "lots", "", "1e9"] {
+            let problems = form("at-risk", bad).unwrap_err();
+            assert_eq!(
+                problems,
+                vec![("progress", "Use a whole number from 0 to 100, like 40.")],
+                "{bad}"
+            );
+        }
+        let problems = form("maybe", "x").unwrap_err();
+        assert_eq!(
+            problems.iter().map(|p| p.0).collect::<Vec<_>>(),
+            ["status", "progress"]
+        );
+        let long = "x".repeat(NOTE_MAX + 1);
+        let problems = read_form(FormInput {
+            status: Some("done"),
+            progress: Some("100"),
+            note: Some(&long),
+            blocker: None,
+        })
+        .unwrap_err();
+        assert_eq!(problems[0].0, "note");
+    }
+
+    #[test]
+    fn refusals_say_nothing_changed() {
+        assert_eq!(
+            CheckinError::Foreign.refusal(),
+            "This check-in does not belong to this workspace. Nothing was recorded."
+        );
+    }
 }

@@ -20,12 +20,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::commands::execute::{ChannelInfo, Invocation, Links, Services, run_text};
-use crate::domain::{Progress, Status};
+use crate::domain::Status;
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
 use crate::messenger::{Messenger, Sent};
 use crate::people::NoDirectory;
-use crate::rhythm::checkin::{self, Answer, CheckinError};
+use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
 use crate::startup::AppState;
 use crate::store::PersonRow;
@@ -333,13 +333,6 @@ struct ActionRequest {
     value: String,
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
 /// Record an answer and show it in the prompt that was clicked; say why when it cannot be.
 async fn answer(
     state: &AppState,
@@ -368,10 +361,7 @@ async fn answer(
             Ok(Ok(()))
         }
         Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => Ok(Err(format!(
-            "{}. Nothing was recorded.",
-            capitalise(&e.to_string())
-        ))),
+        Err(e) => Ok(Err(e.refusal())),
     }
 }
 
@@ -485,53 +475,24 @@ async fn form(
     inbox(&state)?;
     let ws = workspace(&state).await?;
     let me = who(&state, ws, &req.who).await?;
-    let status = req.status.as_deref().and_then(|s| s.parse::<Status>().ok());
-    let progress = req
-        .progress
-        .as_deref()
-        .map(|p| p.trim().trim_end_matches('%'))
-        .and_then(|p| p.parse::<Progress>().ok());
-    let text = |t: &Option<String>| {
-        t.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let (note, blocker) = (text(&req.note), text(&req.blocker));
-    let mut errors = serde_json::Map::new();
-    if status.is_none() {
-        errors.insert("status".into(), json!("Choose a status."));
-    }
-    if progress.is_none() {
-        errors.insert(
-            "progress".into(),
-            json!("Use a whole number from 0 to 100, like 40."),
-        );
-    }
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        errors.insert(
-            "note".into(),
-            json!("Keep the note under 2,000 characters."),
-        );
-    }
-    if blocker.as_ref().is_some_and(|b| b.chars().count() > 500) {
-        errors.insert(
-            "blocker".into(),
-            json!("Keep the blocker under 500 characters."),
-        );
-    }
-    let (Some(status), Some(progress), true) = (status, progress, errors.is_empty()) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"errors": errors})),
-        )
-            .into_response());
-    };
-    let answer_form = Answer::Form {
-        status,
-        progress,
-        note,
-        blocker,
+    let answer_form = match checkin::read_form(FormInput {
+        status: req.status.as_deref(),
+        progress: req.progress.as_deref(),
+        note: req.note.as_deref(),
+        blocker: req.blocker.as_deref(),
+    }) {
+        Ok(a) => a,
+        Err(problems) => {
+            let errors: serde_json::Map<String, Value> = problems
+                .into_iter()
+                .map(|(f, why)| (f.to_string(), json!(why)))
+                .collect();
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "errors": errors })),
+            )
+                .into_response());
+        }
     };
     match answer(&state, ws, &me, req.message, &req.value, answer_form).await? {
         Ok(()) => Ok(Json(json!({"ok": true})).into_response()),

@@ -1,6 +1,7 @@
 //! The sandbox in HTML: pacer's platform-neutral messages rendered as a chat would show them
 //! (everything escaped), and the page around them with a little plain JavaScript.
 
+use crate::http::escape_html;
 use chrono::{DateTime, Utc};
 
 use super::inbox::{Body, Posted};
@@ -8,19 +9,11 @@ use crate::domain::Status;
 use crate::message::{Block, ButtonStyle, Message, Rich, Span};
 use crate::rhythm::prompt::ACTION_UPDATE;
 
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 fn chip(s: Status) -> String {
     format!(
         "<span class=\"chip {}\">{}</span>",
         s.as_str(),
-        esc(s.label())
+        escape_html(s.label())
     )
 }
 
@@ -28,24 +21,27 @@ fn rich(r: &Rich) -> String {
     let mut out = String::new();
     for span in &r.0 {
         match span {
-            Span::Text(s) => out.push_str(&esc(s)),
-            Span::Bold(s) => out.push_str(&format!("<b>{}</b>", esc(s))),
-            Span::Italic(s) => out.push_str(&format!("<i>{}</i>", esc(s))),
-            Span::Code(s) => out.push_str(&format!("<code>{}</code>", esc(s))),
-            Span::User { name, .. } => {
-                out.push_str(&format!("<span class=\"mention\">@{}</span>", esc(name)))
-            }
+            Span::Text(s) => out.push_str(&escape_html(s)),
+            Span::Bold(s) => out.push_str(&format!("<b>{}</b>", escape_html(s))),
+            Span::Italic(s) => out.push_str(&format!("<i>{}</i>", escape_html(s))),
+            Span::Code(s) => out.push_str(&format!("<code>{}</code>", escape_html(s))),
+            Span::User { name, .. } => out.push_str(&format!(
+                "<span class=\"mention\">@{}</span>",
+                escape_html(name)
+            )),
             Span::Channel { id, name } => out.push_str(&format!(
                 "<span class=\"mention\">#{}</span>",
-                esc(name
-                    .as_deref()
-                    .or(id.as_deref().map(|i| i.trim_start_matches("C-")))
-                    .unwrap_or("channel"))
+                escape_html(
+                    name.as_deref()
+                        .or(id.as_deref().map(|i| i.trim_start_matches("C-")))
+                        .unwrap_or("channel")
+                )
             )),
             Span::Status(s) => out.push_str(&chip(*s)),
-            Span::Priority(n) => {
-                out.push_str(&format!("<b class=\"num\">{}</b>", esc(&n.to_string())))
-            }
+            Span::Priority(n) => out.push_str(&format!(
+                "<b class=\"num\">{}</b>",
+                escape_html(&n.to_string())
+            )),
             Span::LineBreak => out.push_str("<br>"),
         }
     }
@@ -57,7 +53,9 @@ pub fn message(m: &Message, message_id: u64) -> String {
     let mut out = String::new();
     for block in &m.blocks {
         match block {
-            Block::Header(h) => out.push_str(&format!("<div class=\"hd\">{}</div>", esc(h))),
+            Block::Header(h) => {
+                out.push_str(&format!("<div class=\"hd\">{}</div>", escape_html(h)))
+            }
             Block::Text(r) => out.push_str(&format!("<p>{}</p>", rich(r))),
             Block::Context(r) => out.push_str(&format!("<p class=\"ctx\">{}</p>", rich(r))),
             Block::Fields(fs) => {
@@ -83,9 +81,9 @@ pub fn message(m: &Message, message_id: u64) -> String {
                     };
                     out.push_str(&format!(
                         "<button class=\"btn {style}\" data-kind=\"{kind}\" data-msg=\"{message_id}\" data-action=\"{}\" data-value=\"{}\">{}</button>",
-                        esc(&b.action),
-                        esc(&b.value),
-                        esc(&b.label)
+                        escape_html(&b.action),
+                        escape_html(&b.value),
+                        escape_html(&b.label)
                     ));
                 }
                 out.push_str("</div>");
@@ -102,7 +100,11 @@ fn time(at: DateTime<Utc>) -> String {
 fn one(p: &Posted, replies: usize) -> String {
     let (who, avatar, body) = match &p.body {
         Body::Pacer(m) => ("pacer".to_string(), "bot", message(m, p.id)),
-        Body::Typed { name, text, .. } => (name.clone(), "person", format!("<p>{}</p>", esc(text))),
+        Body::Typed { name, text, .. } => (
+            name.clone(),
+            "person",
+            format!("<p>{}</p>", escape_html(text)),
+        ),
     };
     let private = if p.visible_to.is_some() {
         "<span class=\"private\">Only visible to you</span>"
@@ -120,8 +122,8 @@ fn one(p: &Posted, replies: usize) -> String {
     format!(
         "<div class=\"msg\" id=\"m{}\"><div class=\"av {avatar}\">{}</div><div class=\"mb\"><div class=\"meta\"><b>{}</b> <span class=\"t\">{}</span>{private}</div>{body}{thread}</div></div>",
         p.id,
-        esc(&who.chars().next().unwrap_or('?').to_uppercase().to_string()),
-        esc(&who),
+        escape_html(&who.chars().next().unwrap_or('?').to_uppercase().to_string()),
+        escape_html(&who),
         time(p.at),
     )
 }

@@ -142,15 +142,7 @@ impl SlackApi {
             if !status.is_success() {
                 return Err(SlackError::Http(status.as_u16()));
             }
-            let value: Value = resp.json().await.map_err(|_| SlackError::BadResponse)?;
-            if value.get("ok").and_then(Value::as_bool) == Some(true) {
-                return Ok(value);
-            }
-            let code = value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown_error");
-            return Err(SlackError::Api(code.to_string()));
+            return ok_or_error(resp).await;
         }
     }
 
@@ -167,15 +159,7 @@ impl SlackApi {
         if !resp.status().is_success() {
             return Err(SlackError::Http(resp.status().as_u16()));
         }
-        let value: Value = resp.json().await.map_err(|_| SlackError::BadResponse)?;
-        if value.get("ok").and_then(Value::as_bool) == Some(true) {
-            return Ok(value);
-        }
-        let code = value
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown_error");
-        Err(SlackError::Api(code.to_string()))
+        ok_or_error(resp).await
     }
 
     /// Post to a slash command's or action's response_url (no token: the URL is the credential).
@@ -194,6 +178,19 @@ impl SlackApi {
             Err(SlackError::Http(resp.status().as_u16()))
         }
     }
+}
+
+/// Slack's answer: the body when `ok` is true, else its `error` code.
+async fn ok_or_error(resp: reqwest::Response) -> Result<Value, SlackError> {
+    let value: Value = resp.json().await.map_err(|_| SlackError::BadResponse)?;
+    if value.get("ok").and_then(Value::as_bool) == Some(true) {
+        return Ok(value);
+    }
+    let code = value
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown_error");
+    Err(SlackError::Api(code.to_string()))
 }
 
 fn pick(v: Option<&Value>) -> Option<&str> {

@@ -3,7 +3,6 @@
 
 use serde_json::{Value, json};
 
-use crate::domain::Status;
 use crate::message::{Block, ButtonStyle, Message, Rich, Span, Visibility};
 
 pub const MAX_MESSAGE_BLOCKS: usize = 50;
@@ -14,15 +13,7 @@ const MAX_HEADER_CHARS: usize = 150;
 const MAX_TEXT_CHARS: usize = 3000;
 
 /// The chip a status is shown as.
-pub fn status_chip(s: Status) -> &'static str {
-    match s {
-        Status::OnTrack => "🟢 On track",
-        Status::AtRisk => "🟡 At risk",
-        Status::OffTrack => "🔴 Off track",
-        Status::Done => "✅ Done",
-        Status::Dropped => "⚪ Dropped",
-    }
-}
+pub use crate::message::status_chip;
 
 /// Slack's three control characters.
 pub fn escape(s: &str) -> String {
@@ -196,7 +187,7 @@ pub fn home_view(m: &Message) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::PriorityNumber;
+    use crate::domain::{PriorityNumber, Status};
 
     #[test]
     fn rich_text_becomes_escaped_mrkdwn_with_mentions_and_chips() {

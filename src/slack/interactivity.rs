@@ -13,11 +13,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{PLATFORM, blocks, valid_id, workspace_key};
-use crate::domain::{Progress, Status};
+use crate::domain::Status;
 use crate::error::AppError;
 use crate::messenger::{Messenger, Sent};
 use crate::people::ensure_person;
-use crate::rhythm::checkin::{self, Answer, CheckinError};
+use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE, parse_action_value};
 use crate::startup::AppState;
 use crate::store::PersonRow;
@@ -238,21 +238,10 @@ async fn button(state: &AppState, click: Click, action: Action) -> Result<Respon
         }
         Err(CheckinError::Store(e)) => Err(e.into()),
         Err(e) => {
-            tell(
-                state,
-                click.response_url,
-                format!("⚠️ {}. Nothing was recorded.", capitalise(&e.to_string())),
-            );
+            tell(state, click.response_url, format!("⚠️ {}", e.refusal()));
             Ok(StatusCode::OK.into_response())
         }
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 /// Show what was recorded in the message that was clicked (or the one pacer sent).
@@ -451,59 +440,27 @@ async fn submit_form(
             json!({"status": "This check-in could not be found."}),
         ));
     };
-    let status = field(values, "status")
-        .and_then(|v| v.pointer("/selected_option/value"))
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse::<Status>().ok());
-    let progress_text = field(values, "progress")
-        .and_then(|v| v.get("value"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let progress = progress_text.trim().parse::<Progress>();
-    let text = |block: &str| {
+    let read = |block: &str, path: &str| {
         field(values, block)
-            .and_then(|v| v.get("value"))
+            .and_then(|v| v.pointer(path))
             .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
     };
-    let (note, blocker) = (text("note"), text("blocker"));
-    let mut problems = serde_json::Map::new();
-    if status.is_none() {
-        problems.insert("status".into(), json!("Choose a status."));
-    }
-    if progress.is_err() {
-        problems.insert(
-            "progress".into(),
-            json!("Use a whole number from 0 to 100, like 40."),
-        );
-    }
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        problems.insert(
-            "note".into(),
-            json!("Keep the note under 2,000 characters."),
-        );
-    }
-    if blocker.as_ref().is_some_and(|n| n.chars().count() > 500) {
-        problems.insert(
-            "blocker".into(),
-            json!("Keep the blocker under 500 characters."),
-        );
-    }
-    if !problems.is_empty() {
-        return Ok(errors(Value::Object(problems)));
-    }
-    let (Some(status), Ok(progress)) = (status, progress) else {
-        return Ok(errors(json!({"status": "Choose a status."})));
+    let answer = match checkin::read_form(FormInput {
+        status: read("status", "/selected_option/value"),
+        progress: read("progress", "/value"),
+        note: read("note", "/value"),
+        blocker: read("blocker", "/value"),
+    }) {
+        Ok(a) => a,
+        Err(problems) => {
+            let problems: serde_json::Map<String, Value> = problems
+                .into_iter()
+                .map(|(f, why)| (f.to_string(), json!(why)))
+                .collect();
+            return Ok(errors(Value::Object(problems)));
+        }
     };
     let (ws, person) = who(state, key, user_id).await?;
-    let answer = Answer::Form {
-        status,
-        progress,
-        note,
-        blocker,
-    };
     match checkin::record(
         &state.store,
         ws,
@@ -525,8 +482,6 @@ async fn submit_form(
             Ok(StatusCode::OK.into_response())
         }
         Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => Ok(errors(
-            json!({"status": format!("{}. Nothing was recorded.", capitalise(&e.to_string()))}),
-        )),
+        Err(e) => Ok(errors(json!({"status": e.refusal()}))),
     }
 }

@@ -3,6 +3,7 @@
 //! `GET /slack/oauth/callback` checks that state, exchanges the code with `oauth.v2.access`,
 //! keeps the bot token encrypted, and makes the installer the workspace's first admin.
 
+use crate::http::escape_html;
 use std::sync::LazyLock;
 
 use axum::extract::{Query, State};
@@ -45,17 +46,9 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2933}}\
          h1{{color:#1f3a5f}}code{{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}}</style></head>\
          <body><h1>{title}</h1>{body}</body></html>",
-        title = escape(title),
+        title = escape_html(title),
     );
     (status, Html(html)).into_response()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn redirect_uri(state: &AppState) -> String {
@@ -179,7 +172,7 @@ pub async fn callback(
             "pacer was not installed",
             &format!(
                 "<p>Slack said: <code>{}</code>. Nothing was changed.</p>{START_AGAIN}",
-                escape(&error)
+                escape_html(&error)
             ),
         ));
     }
@@ -216,7 +209,7 @@ pub async fn callback(
                 "pacer was not installed",
                 &format!(
                     "<p>Slack did not confirm the installation (<code>{}</code>). Nothing was changed.</p>{START_AGAIN}",
-                    escape(e.code())
+                    escape_html(e.code())
                 ),
             ));
         }
@@ -280,7 +273,7 @@ pub async fn callback(
         &format!(
             "<p>pacer is now part of <strong>{}</strong>. In any channel, type <code>/pacer help</code>; \
              link a channel to a team with <code>/pacer team add &lt;name&gt;</code>.</p>",
-            escape(&name)
+            escape_html(&name)
         ),
     );
     // The state is single-use in this browser.

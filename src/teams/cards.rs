@@ -17,15 +17,7 @@ pub const ACTION_FORM: &str = "checkin:form";
 /// Keep cards well under Teams' message size limit (about 100 KB; older docs say 40 KB).
 const MAX_CARD_BYTES: usize = 28_000;
 
-pub fn status_chip(s: Status) -> &'static str {
-    match s {
-        Status::OnTrack => "🟢 On track",
-        Status::AtRisk => "🟡 At risk",
-        Status::OffTrack => "🔴 Off track",
-        Status::Done => "✅ Done",
-        Status::Dropped => "⚪ Dropped",
-    }
-}
+pub use crate::message::status_chip;
 
 /// Adaptive Card markdown treats these as markup; keep user text literal.
 fn escape(s: &str) -> String {

@@ -22,12 +22,12 @@ use super::auth::AuthError;
 use super::cards::{self, ACTION_FORM, VERB, input_id};
 use super::{PLATFORM, PREFIX_CHANNEL, PREFIX_PERSONAL, SenderDirectory, TeamsPlatform, valid_id};
 use crate::commands::execute::{ChannelInfo, Invocation, Services, run_text};
-use crate::domain::{Progress, Status};
+use crate::domain::Status;
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
 use crate::messenger::{Messenger, Sent};
 use crate::people::{Profile, ensure_person};
-use crate::rhythm::checkin::{self, Answer, CheckinError};
+use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
 use crate::startup::AppState;
 use crate::store::{NewRef, PersonRow, RefKind};
@@ -357,16 +357,6 @@ enum CardAction {
     Foreign,
 }
 
-fn text_input(data: &Value, field: &str, value: &str) -> Option<String> {
-    data.get(input_id(field, value))
-        .and_then(|v| match v {
-            Value::String(s) => Some(s.trim().to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .filter(|s| !s.is_empty())
-}
-
 fn card_action(data: &Value) -> CardAction {
     let (Some(action), Some(value)) = (
         data.get(VERB).and_then(Value::as_str),
@@ -378,41 +368,37 @@ fn card_action(data: &Value) -> CardAction {
         return CardAction::Foreign;
     };
     if action == ACTION_FORM {
-        let Some(status) = text_input(data, "status", value).and_then(|s| s.parse::<Status>().ok())
-        else {
-            return CardAction::Invalid("Choose a status.".into());
-        };
-        let progress = text_input(data, "progress", value)
-            .map(|p| p.trim_end_matches('%').to_string())
-            .and_then(|p| {
-                p.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.fract() == 0.0)
-                    .map(|f| f.to_string())
+        let input = |field: &str| {
+            data.get(input_id(field, value)).and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
             })
-            .and_then(|p| p.parse::<Progress>().ok());
-        let Some(progress) = progress else {
-            return CardAction::Invalid(
-                "Progress: use a whole number from 0 to 100, like 40.".into(),
-            );
         };
-        let note = text_input(data, "note", value);
-        let blocker = text_input(data, "blocker", value);
-        if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            return CardAction::Invalid("Keep the note under 2,000 characters.".into());
-        }
-        if blocker.as_ref().is_some_and(|n| n.chars().count() > 500) {
-            return CardAction::Invalid("Keep the blocker under 500 characters.".into());
-        }
-        return CardAction::Answer {
-            cycle_id,
-            priority_id,
-            answer: Answer::Form {
-                status,
-                progress,
-                note,
-                blocker,
+        let (status, progress, note, blocker) = (
+            input("status"),
+            input("progress"),
+            input("note"),
+            input("blocker"),
+        );
+        return match checkin::read_form(FormInput {
+            status: status.as_deref(),
+            progress: progress.as_deref(),
+            note: note.as_deref(),
+            blocker: blocker.as_deref(),
+        }) {
+            Ok(answer) => CardAction::Answer {
+                cycle_id,
+                priority_id,
+                answer,
             },
+            Err(problems) => CardAction::Invalid(
+                problems
+                    .iter()
+                    .map(|(_, why)| *why)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         };
     }
     match action
@@ -463,18 +449,8 @@ async fn answer(ctx: &Ctx<'_>, user_id: &str, data: &Value) -> Result<Outcome, A
             Ok(Outcome::Refreshed(message))
         }
         Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => Ok(Outcome::Told(format!(
-            "⚠️ {}. Nothing was recorded.",
-            capitalise(&e.to_string())
-        ))),
+        Err(e) => Ok(Outcome::Told(format!("⚠️ {}", e.refusal()))),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 /// `Action.Submit`: the answer arrives as a message; the card is updated with a PUT.

@@ -34,15 +34,6 @@ impl TeamsMessenger {
     /// Sort a connector error; a conversation that is gone is marked stale.
     async fn failed(&self, ws: i64, kind: RefKind, target: &str, e: ApiError) -> SendError {
         match e {
-            ApiError::Retry {
-                after,
-                not_sent,
-                reason,
-            } => SendError::Retry {
-                after,
-                not_sent,
-                reason,
-            },
             ApiError::Gone(reason) => {
                 let now = Utc::now().timestamp();
                 if let Err(err) = self
@@ -54,7 +45,7 @@ impl TeamsMessenger {
                 }
                 SendError::Permanent(format!("conversation refused ({reason}); marked stale"))
             }
-            ApiError::Failed(reason) => SendError::Permanent(reason),
+            other => send_error(other),
         }
     }
 
@@ -137,6 +128,22 @@ impl TeamsMessenger {
     }
 }
 
+/// What the scheduler makes of a connector error: wait and retry, or give up.
+fn send_error(e: ApiError) -> SendError {
+    match e {
+        ApiError::Retry {
+            after,
+            not_sent,
+            reason,
+        } => SendError::Retry {
+            after,
+            not_sent,
+            reason,
+        },
+        ApiError::Gone(reason) | ApiError::Failed(reason) => SendError::Permanent(reason),
+    }
+}
+
 fn store_error(e: crate::store::StoreError) -> SendError {
     SendError::Retry {
         after: None,
@@ -201,18 +208,7 @@ impl Messenger for TeamsMessenger {
         self.api
             .update(&service_url, &sent.channel, &sent.ts, &activity)
             .await
-            .map_err(|e| match e {
-                ApiError::Retry {
-                    after,
-                    not_sent,
-                    reason,
-                } => SendError::Retry {
-                    after,
-                    not_sent,
-                    reason,
-                },
-                ApiError::Gone(r) | ApiError::Failed(r) => SendError::Permanent(r),
-            })
+            .map_err(send_error)
     }
 
     async fn post(
