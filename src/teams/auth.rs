@@ -66,6 +66,7 @@ impl Verified {
 struct Claims {
     exp: Option<i64>,
     nbf: Option<i64>,
+    #[serde(alias = "serviceUrl")]
     serviceurl: Option<String>,
 }
 
