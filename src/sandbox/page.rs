@@ -162,6 +162,8 @@ const PAGE: &str = r##"<!doctype html>
 aside{width:250px;background:#1f3a5f;color:#e8eef6;display:flex;flex-direction:column;padding:14px;gap:10px;overflow:auto}
 aside h1{font-size:18px;margin:0}aside h1 span{font-weight:400;opacity:.7;font-size:12px;display:block}
 aside label{font-size:12px;opacity:.8}aside select{width:100%;padding:5px;border-radius:5px;border:0}
+#join{display:flex;gap:4px}#join input{flex:1;min-width:0;padding:4px 6px;border-radius:5px;border:0;font-size:12px}
+#join button{border:0;border-radius:5px;background:#3b6ea5;color:#fff;font-size:12px;padding:0 8px;cursor:pointer}
 .chans a{display:block;color:#e8eef6;text-decoration:none;padding:4px 8px;border-radius:5px;cursor:pointer}
 .chans a.on{background:#3b6ea5;color:#fff;font-weight:600}.chans a:hover{background:#2c5282}
 .sec{font-size:11px;text-transform:uppercase;letter-spacing:.05em;opacity:.6;margin-top:6px}
@@ -197,6 +199,7 @@ dialog .err{color:#b42318;font-size:12px;min-height:1em}dialog menu{display:flex
 <aside>
  <h1>pacer <span>sandbox: pacer without Slack or Teams</span></h1>
  <div><label for="who">You are</label><select id="who"></select></div>
+ <form id="join" autocomplete="off"><input id="newname" placeholder="or join as… (a name)" aria-label="Join as a new person"><button>Join</button></form>
  <div class="sec">Channels</div><div class="chans" id="channels"></div>
  <div class="sec">Direct messages</div><div class="chans" id="dms"></div>
  <div class="sec">Rhythm</div>
@@ -229,10 +232,14 @@ async function loadChannels(){if(!me)return;const r=await api('/sandbox/channels
  for(const ch of r.data){const a=document.createElement('a');a.textContent=ch.label;a.dataset.id=ch.id;a.className=ch.id===chan?'on':'';
   a.onclick=()=>{chan=ch.id;seen='';$('#title').textContent=ch.label;loadChannels();refresh();};(ch.kind==='dm'?d:c).appendChild(a);
   if(ch.id===chan)$('#title').textContent=ch.label;}}
-async function refresh(){if(!me)return;const r=await api('/sandbox/messages?as='+encodeURIComponent(me)+'&channel='+encodeURIComponent(chan));
+async function refresh(){if(!me){$('#log').innerHTML='<div class="empty">Nobody is here yet: join with your name on the left, then type <code>/pacer help</code>.</div>';return;}const r=await api('/sandbox/messages?as='+encodeURIComponent(me)+'&channel='+encodeURIComponent(chan));
  if(r.ok&&r.data!==seen){const log=$('#log');const atEnd=log.scrollTop+log.clientHeight>=log.scrollHeight-40;seen=r.data;log.innerHTML=r.data;if(atEnd||!log.dataset.once){log.scrollTop=log.scrollHeight;log.dataset.once=1;}}
  const c=await api('/sandbox/clock');if(c.ok)$('#clock').textContent='Sandbox time: '+c.data.now;}
 $('#who').onchange=e=>{me=e.target.value;localStorage.setItem('pacer.who',me);if(chan.startsWith('D-'))chan='D-'+me;seen='';loadChannels();refresh();};
+$('#join').onsubmit=async e=>{e.preventDefault();const name=$('#newname').value.trim();if(!name)return;
+ const tz=Intl.DateTimeFormat().resolvedOptions().timeZone;const r=await api('/sandbox/people',{name,tz});
+ if(!r.ok){alert(r.data.error||'failed');return;}$('#newname').value='';me=r.data.id;localStorage.setItem('pacer.who',me);
+ await loadPeople();await loadChannels();await refresh();};
 $('#cmd').onsubmit=async e=>{e.preventDefault();const t=$('#text').value.trim();if(!t)return;$('#text').value='';
  const r=await api('/sandbox/command',{as:me,channel:chan,text:t});if(!r.ok)alert(r.data.error||'failed');await loadChannels();await refresh();};
 $('#run').onclick=async()=>{$('#run').disabled=true;const r=await api('/sandbox/rhythm',{});$('#run').disabled=false;
