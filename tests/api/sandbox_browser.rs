@@ -115,7 +115,7 @@ impl Driver {
     }
 
     async fn find(&self, xpath: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let url = format!("{}/session/{}/elements", self.base, self.session);
             let r: Value = self
@@ -168,7 +168,7 @@ impl Driver {
 
     /// Wait until the conversation shows `needle`.
     async fn wait_for_log(&self, needle: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(8);
+        let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             if self.text_of("//div[@id='log']").await.contains(needle) {
                 return true;
@@ -181,7 +181,7 @@ impl Driver {
     async fn run_rhythm(&self) {
         let before = self.text_of("//div[@id='fired']").await;
         self.click("//button[@id='run']").await;
-        let deadline = Instant::now() + Duration::from_secs(8);
+        let deadline = Instant::now() + Duration::from_secs(15);
         while self.text_of("//div[@id='fired']").await == before && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
