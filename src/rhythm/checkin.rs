@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use super::prompt::{self, PromptContext};
 use crate::domain::{Priority, Progress, Status};
 use crate::message::Message;
+use crate::messenger::{Messenger, Sent};
 use crate::store::{CycleRow, PersonRow, Store, StoreError, UpdateInput};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +180,36 @@ pub async fn record(
         priority,
         late,
     })
+}
+
+/// After an answer given in words, show it in the person's open prompts too, as a click would.
+/// Best effort: a prompt that cannot be updated stays as it was.
+pub async fn refresh_open_prompts(
+    store: &Store,
+    messenger: &dyn Messenger,
+    workspace_key: &str,
+    ws: i64,
+    person: &PersonRow,
+    now: DateTime<Utc>,
+) {
+    let Ok(cycles) = store.open_cycles_of_person(ws, person.id).await else {
+        return;
+    };
+    for cycle in cycles {
+        let (Ok(Some(prompt)), Ok(message)) = (
+            store.prompt(ws, cycle.id, person.id).await,
+            current_prompt(store, ws, &cycle, person, now, false).await,
+        ) else {
+            continue;
+        };
+        let sent = Sent {
+            channel: prompt.channel,
+            ts: prompt.ts,
+        };
+        if let Err(e) = messenger.update(workspace_key, &sent, &message).await {
+            tracing::warn!(error = %e, "could not refresh a prompt after a text answer");
+        }
+    }
 }
 
 /// The prompt as it stands now for a person in a cycle (after answers, or for `/pacer checkin`).

@@ -23,7 +23,6 @@ use crate::commands::execute::{ChannelInfo, Invocation, Links, Services, run_tex
 use crate::domain::Status;
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
-use crate::messenger::{Messenger, Sent};
 use crate::people::NoDirectory;
 use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
@@ -296,32 +295,17 @@ async fn command(
         None,
     );
     if direct && text.starts_with("status ") {
-        refresh_prompts(&state, ws, &me, &inbox).await;
+        checkin::refresh_open_prompts(
+            &state.store,
+            inbox.as_ref(),
+            WORKSPACE,
+            ws,
+            &me,
+            state.clock.now(),
+        )
+        .await;
     }
     Ok(Json(json!({"ok": true})))
-}
-
-/// After an answer in words, show it in the open prompts too, as a click would.
-async fn refresh_prompts(state: &AppState, ws: i64, me: &PersonRow, inbox: &Inbox) {
-    let store = &state.store;
-    let Ok(cycles) = store.open_cycles_of_person(ws, me.id).await else {
-        return;
-    };
-    for cycle in cycles {
-        let (Ok(Some(prompt)), Ok(message)) = (
-            store.prompt(ws, cycle.id, me.id).await,
-            checkin::current_prompt(store, ws, &cycle, me, state.clock.now(), false).await,
-        ) else {
-            continue;
-        };
-        let sent = Sent {
-            channel: prompt.channel,
-            ts: prompt.ts,
-        };
-        if let Err(e) = inbox.update(WORKSPACE, &sent, &message).await {
-            tracing::warn!(error = %e, "could not refresh a sandbox prompt");
-        }
-    }
 }
 
 #[derive(Deserialize)]

@@ -14,7 +14,6 @@ use crate::commands::ListFilter;
 use crate::commands::execute::{Invocation, Services, run, run_text};
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
-use crate::messenger::{Messenger, Sent};
 use crate::people::ensure_person;
 use crate::startup::AppState;
 
@@ -231,7 +230,15 @@ async fn direct_message(
         return Ok(());
     };
     if command.starts_with("status ") {
-        refresh_prompts(state, key, &inv).await;
+        crate::rhythm::checkin::refresh_open_prompts(
+            &state.store,
+            &slack.messenger(),
+            key,
+            inv.workspace_id,
+            &inv.caller,
+            inv.now,
+        )
+        .await;
     }
     let body: Value = json!({
         "channel": channel,
@@ -244,45 +251,4 @@ async fn direct_message(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(())
-}
-
-/// After an answer in words, show it in the open prompts too, as a click would.
-async fn refresh_prompts(state: &AppState, key: &str, inv: &Invocation) {
-    let Some(slack) = state.slack.as_ref() else {
-        return;
-    };
-    let store = &state.store;
-    let Ok(cycles) = store
-        .open_cycles_of_person(inv.workspace_id, inv.caller.id)
-        .await
-    else {
-        return;
-    };
-    for cycle in cycles {
-        let Ok(Some(prompt)) = store
-            .prompt(inv.workspace_id, cycle.id, inv.caller.id)
-            .await
-        else {
-            continue;
-        };
-        let Ok(message) = crate::rhythm::checkin::current_prompt(
-            store,
-            inv.workspace_id,
-            &cycle,
-            &inv.caller,
-            inv.now,
-            false,
-        )
-        .await
-        else {
-            continue;
-        };
-        let sent = Sent {
-            channel: prompt.channel,
-            ts: prompt.ts,
-        };
-        if let Err(e) = slack.messenger().update(key, &sent, &message).await {
-            tracing::warn!(error = %e, "could not refresh a prompt after a text answer");
-        }
-    }
 }

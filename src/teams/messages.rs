@@ -25,7 +25,6 @@ use crate::commands::execute::{ChannelInfo, Invocation, Services, run_text};
 use crate::domain::Status;
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
-use crate::messenger::{Messenger, Sent};
 use crate::people::{Profile, ensure_person};
 use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
@@ -312,36 +311,20 @@ async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
     };
     let reply = run_text(&services, &inv, &command).await;
     if personal && command.starts_with("status ") {
-        refresh_prompts(ctx, &inv.caller).await;
+        let messenger = ctx.teams.messenger(ctx.state.store.clone());
+        let now = ctx.state.clock.now();
+        checkin::refresh_open_prompts(
+            &ctx.state.store,
+            &messenger,
+            ctx.tenant,
+            ctx.ws,
+            &inv.caller,
+            now,
+        )
+        .await;
     }
     ctx.reply(reply);
     Ok(())
-}
-
-/// After an answer in words, show it in the open prompts too, as a click would.
-async fn refresh_prompts(ctx: &Ctx<'_>, person: &PersonRow) {
-    let store = &ctx.state.store;
-    let Ok(cycles) = store.open_cycles_of_person(ctx.ws, person.id).await else {
-        return;
-    };
-    let messenger = ctx.teams.messenger(store.clone());
-    for cycle in cycles {
-        let Ok(Some(prompt)) = store.prompt(ctx.ws, cycle.id, person.id).await else {
-            continue;
-        };
-        let now = ctx.state.clock.now();
-        let Ok(message) = checkin::current_prompt(store, ctx.ws, &cycle, person, now, false).await
-        else {
-            continue;
-        };
-        let sent = Sent {
-            channel: prompt.channel,
-            ts: prompt.ts,
-        };
-        if let Err(e) = messenger.update(ctx.tenant, &sent, &message).await {
-            tracing::warn!(error = %e, "could not refresh a prompt after a text answer");
-        }
-    }
 }
 
 /// What a card action asks for: a status click or the form.
