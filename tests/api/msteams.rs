@@ -886,3 +886,48 @@ async fn a_quarter_of_check_ins_and_digests_in_a_teams_tenant() {
         "{text}"
     );
 }
+
+/// As an operator runs it: `pacer tick` in its own process, configured from the environment,
+/// delivers the Teams prompts through the connector (token, 1:1 chats) exactly once.
+#[tokio::test]
+async fn pacer_tick_in_another_process_delivers_teams_prompts_once() {
+    let app = spawn_app().await;
+    platform_with_rhythm(&app).await;
+    ana_and_ben_chat(&app).await;
+    let tick = |at: &'static str| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"));
+        cmd.args(["tick", "--now", at])
+            .env("PACER_DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "warn");
+        for (k, v) in app.teams.config() {
+            cmd.env(k, v);
+        }
+        cmd
+    };
+    for _ in 0..2 {
+        let out = tick("2026-11-30T08:00:00Z").output().await.unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let prompts: Vec<_> = app
+        .teams
+        .calls_of("send")
+        .into_iter()
+        .filter(|c| all_text(&c.body).starts_with("Check-in for Platform"))
+        .collect();
+    assert_eq!(
+        prompts.len(),
+        2,
+        "one prompt each for Ana and Ben, even ticked twice"
+    );
+    let mut to: Vec<_> = prompts.iter().map(|c| c.conversation.clone()).collect();
+    to.sort();
+    assert_eq!(to, [personal_conversation(ANA), personal_conversation(BEN)]);
+    assert!(
+        app.teams.token_requests().len() >= 2,
+        "the tick process fetched its own connector token"
+    );
+}
