@@ -141,10 +141,30 @@ impl Driver {
         }
     }
 
+    /// Click what `xpath` finds. The page re-renders as messages arrive, so an element found a
+    /// moment ago may be replaced: find it again and retry.
     async fn click(&self, xpath: &str) {
-        let el = self.find(xpath).await;
-        self.session("POST", &format!("/element/{el}/click"), json!({}))
-            .await;
+        for attempt in 0..10 {
+            let el = self.find(xpath).await;
+            let url = format!("{}/session/{}/element/{el}/click", self.base, self.session);
+            let r: Value = self
+                .http
+                .post(url)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            match r["value"].get("error").and_then(Value::as_str) {
+                None => return,
+                Some("stale element reference") if attempt < 9 => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Some(other) => panic!("click {xpath}: {other}: {}", r["value"]["message"]),
+            }
+        }
     }
 
     async fn type_in(&self, xpath: &str, text: &str) {
@@ -158,12 +178,24 @@ impl Driver {
     }
 
     async fn text_of(&self, xpath: &str) -> String {
-        let el = self.find(xpath).await;
-        self.session("GET", &format!("/element/{el}/text"), json!({}))
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        for _ in 0..10 {
+            let el = self.find(xpath).await;
+            let url = format!("{}/session/{}/element/{el}/text", self.base, self.session);
+            let r: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if r["value"].get("error").is_none() {
+                return r["value"].as_str().unwrap_or_default().to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not read {xpath}");
     }
 
     /// Wait until the conversation shows `needle`.
