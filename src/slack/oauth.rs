@@ -127,15 +127,21 @@ fn cookie_nonce(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The state is ours, unexpired, and was started in this browser.
-async fn state_is_valid(state: &AppState, headers: &HeaderMap, given: &str) -> bool {
+/// The state is ours, unexpired, not used before, and — when the browser sends our cookie —
+/// started in this browser. (A browser that sends no cookie at all is still held to the
+/// signature, the expiry and single use.)
+async fn state_is_valid(
+    state: &AppState,
+    headers: &HeaderMap,
+    given: &str,
+) -> Result<bool, AppError> {
     let mut parts = given.splitn(3, '.');
     let (Some(nonce), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next())
     else {
-        return false;
+        return Ok(false);
     };
     let Ok(expires) = expires.parse::<i64>() else {
-        return false;
+        return Ok(false);
     };
     let signed = format!("{nonce}.{expires}");
     let ours = state
@@ -143,9 +149,16 @@ async fn state_is_valid(state: &AppState, headers: &HeaderMap, given: &str) -> b
         .verify(STATE_PURPOSE, &signed, signature)
         .await
         .unwrap_or(false);
-    let fresh = state.clock.now().timestamp() <= expires;
-    let same_browser = cookie_nonce(headers).is_some_and(|c| c == nonce);
-    ours && fresh && same_browser
+    let now = state.clock.now().timestamp();
+    let same_browser = cookie_nonce(headers).is_none_or(|c| c == nonce);
+    if !(ours && now <= expires && same_browser) {
+        return Ok(false);
+    }
+    // Single use, whichever replica sees it.
+    Ok(state
+        .store
+        .first_delivery("slack-oauth", nonce, now)
+        .await?)
 }
 
 const START_AGAIN: &str = "<p><a href=\"/slack/install\">Start the installation again</a>.</p>";
@@ -176,16 +189,6 @@ pub async fn callback(
             ),
         ));
     }
-    let given = query.state.unwrap_or_default();
-    if !state_is_valid(&state, &headers, &given).await {
-        return Ok(page(
-            StatusCode::BAD_REQUEST,
-            "This installation link is not valid",
-            &format!(
-                "<p>It expired, was already used, or was not started in this browser. Nothing was changed.</p>{START_AGAIN}"
-            ),
-        ));
-    }
     let Some(code) = query.code.filter(|c| !c.is_empty() && c.len() < 512) else {
         return Ok(page(
             StatusCode::BAD_REQUEST,
@@ -193,6 +196,16 @@ pub async fn callback(
             &format!("<p>Slack sent no authorization code.</p>{START_AGAIN}"),
         ));
     };
+    let given = query.state.unwrap_or_default();
+    if !state_is_valid(&state, &headers, &given).await? {
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            "This installation link is not valid",
+            &format!(
+                "<p>It expired, was already used, or was started in another browser. Nothing was changed.</p>{START_AGAIN}"
+            ),
+        ));
+    }
     let redirect = redirect_uri(&state);
     let fields = [
         ("client_id", client_id),
