@@ -281,6 +281,72 @@ async fn a_demo_person_adds_a_priority_answers_a_check_in_and_sees_the_digest() 
         "the prompt shows the answer"
     );
 
+    // "Update…" opens the form; a progress out of range is refused in the dialog, a good one
+    // is recorded and shown in the prompt.
+    driver
+        .click("(//div[contains(@class,'msg')][.//div[text()='Check-in for Platform']])[last()]//button[text()='Update…']")
+        .await;
+    let title = driver.text_of("//h2[@id='ftitle']").await;
+    let number: i64 = title
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('#'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the form names its priority: {title}"));
+    let progress = driver.find("//input[@id='fprogress']").await;
+    driver
+        .session("POST", &format!("/element/{progress}/clear"), json!({}))
+        .await;
+    driver.type_in("//input[@id='fprogress']", "140").await;
+    driver.click("//button[@id='fsave']").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !driver
+        .text_of("//div[@id='e-progress']")
+        .await
+        .contains("0 to 100")
+    {
+        assert!(Instant::now() < deadline, "the form says what to fix");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let progress = driver.find("//input[@id='fprogress']").await;
+    driver
+        .session("POST", &format!("/element/{progress}/clear"), json!({}))
+        .await;
+    driver.type_in("//input[@id='fprogress']", "55").await;
+    driver
+        .type_in("//textarea[@id='fnote']", "new processor signed")
+        .await;
+    driver.click("//button[@id='fsave']").await;
+    assert!(
+        driver.wait_for_log("55%").await,
+        "the form's answer shows in the prompt"
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (progress, note): (i64, Option<String>) = sqlx::query_as(
+            "SELECT progress, (SELECT note FROM priority_updates u WHERE u.priority_id = p.id
+                               ORDER BY u.id DESC LIMIT 1)
+             FROM priorities p WHERE p.number = $1",
+        )
+        .bind(number)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        if progress == 55 {
+            assert_eq!(note.as_deref(), Some("new processor signed"));
+            break;
+        }
+        if Instant::now() >= deadline {
+            let errors = driver.text_of("//dialog[@id='form']").await;
+            let value = driver
+                .session("POST", "/execute/sync", json!({"script": "return [document.querySelector('#fprogress').value, document.querySelector('#fstatus').value, document.querySelector('#ftitle').textContent, document.querySelector('#form').open];", "args": []}))
+                .await;
+            panic!(
+                "the form's answer was not recorded (#{number} at {progress}): {errors} {value}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // On to Friday: the digest arrives in #platform with its thread.
     driver
         .click("//div[@id='channels']/a[text()='#platform']")
