@@ -336,14 +336,13 @@ pub async fn build(
                     name: p.display_name.clone(),
                 })
                 .collect();
-            (
-                Some(Participation {
-                    checked_in: expected.len() - no_answer.len(),
-                    expected: expected.len(),
-                    away: people.len() - expected.len(),
-                }),
-                no_answer,
-            )
+            // A roll-up cycle of a team of teams asks nobody: no participation line.
+            let participation = (!people.is_empty()).then(|| Participation {
+                checked_in: expected.len() - no_answer.len(),
+                expected: expected.len(),
+                away: people.len() - expected.len(),
+            });
+            (participation, no_answer)
         }
         None => (None, Vec::new()),
     };

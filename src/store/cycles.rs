@@ -62,6 +62,60 @@ pub struct PromptRow {
 
 const CYCLE_COLUMNS: &str = "id, workspace_id, team_id, slot, opens_at, closes_at, state";
 
+/// A team of teams without a rhythm of its own still gets its roll-up: when a child team's
+/// cycle closes, the parent (and its parent, up the tree) gets a closed cycle for that day,
+/// once however many children close that day, whose digest is the roll-up. Returns the new
+/// cycles' ids.
+async fn rollup_cycles(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    child: &CycleRow,
+    now: i64,
+) -> Result<Vec<i64>> {
+    let day = chrono::DateTime::from_timestamp(child.closes_at, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let slot = format!("rollup:{day}");
+    let mut created = Vec::new();
+    let mut team = child.team_id;
+    for _ in 0..8 {
+        let parent: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT p.id, p.channel_id FROM teams t JOIN teams p ON p.id = t.parent_team_id
+             WHERE t.id = $1 AND t.workspace_id = $2",
+        )
+        .bind(team)
+        .bind(child.workspace_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some((parent, channel)) = parent else {
+            break;
+        };
+        let own_rhythm: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rhythms WHERE team_id = $1 AND checkin_schedule IS NOT NULL",
+        )
+        .bind(parent)
+        .fetch_one(&mut **tx)
+        .await?;
+        if own_rhythm == 0 && channel.is_some() {
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO cycles (workspace_id, team_id, slot, opens_at, closes_at, state, closed_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 'closed', $6, $6)
+                 ON CONFLICT (team_id, slot) DO NOTHING RETURNING id",
+            )
+            .bind(child.workspace_id)
+            .bind(parent)
+            .bind(&slot)
+            .bind(child.opens_at)
+            .bind(child.closes_at)
+            .bind(now)
+            .fetch_optional(&mut **tx)
+            .await?;
+            created.extend(id);
+        }
+        team = parent;
+    }
+    Ok(created)
+}
+
 impl Store {
     /// Open a cycle with its owners, their priorities and prompt jobs, in one transaction.
     /// `None` when the slot was already opened (by another tick or replica).
@@ -172,17 +226,20 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         for c in &closed {
-            super::jobs::insert_job(
-                &mut tx,
-                c.workspace_id,
-                "digest",
-                &format!("digest:{}", c.id),
-                Some(c.id),
-                None,
-                now,
-                now,
-            )
-            .await?;
+            let roll_ups = rollup_cycles(&mut tx, c, now).await?;
+            for id in std::iter::once(c.id).chain(roll_ups) {
+                super::jobs::insert_job(
+                    &mut tx,
+                    c.workspace_id,
+                    "digest",
+                    &format!("digest:{id}"),
+                    Some(id),
+                    None,
+                    now,
+                    now,
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(closed)

@@ -493,3 +493,34 @@ async fn silent_after_two_unanswered_cycles_and_away_cycles_do_not_count() {
         "{stalled}"
     );
 }
+
+/// A team of teams with no rhythm of its own still gets its roll-up: once on the day its
+/// children's cycles close, however many children close, with no participation line of its own.
+#[tokio::test]
+async fn a_parent_without_a_rhythm_gets_one_rollup_when_its_children_close() {
+    let app = spawn_app().await;
+    organisation(&app).await;
+    let r = app.slash("U0ANA", "rhythm Engineering off").await;
+    assert!(!r.all_text().contains("⚠️"), "{}", r.all_text());
+    first_week(&app).await;
+    app.clock.set(friday_four_berlin() + Duration::hours(1));
+    app.tick().await;
+    app.tick().await;
+    let posts = app.slack.messages_in("C0ENG");
+    assert_eq!(posts.len(), 2, "one roll-up and its thread");
+    let text = texts(&posts[0].1);
+    assert!(text.contains("Engineering digest"), "{text}");
+    assert!(text.contains("*Teams*\n• *Growth*"), "{text}");
+    assert!(
+        text.contains("ladder up to a priority of Engineering"),
+        "{text}"
+    );
+    assert!(!text.contains("Participation"), "{text}");
+    // The next week, one more.
+    app.clock.set(monday_nine_berlin() + Duration::days(7));
+    app.tick().await;
+    app.clock
+        .set(friday_four_berlin() + Duration::days(7) + Duration::hours(1));
+    app.tick().await;
+    assert_eq!(app.slack.messages_in("C0ENG").len(), 4);
+}
