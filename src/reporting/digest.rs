@@ -220,7 +220,7 @@ pub async fn build(
         (None, Some(c)) => c.opens_at,
         (None, None) => (as_of - Duration::days(7)).timestamp(),
     };
-    let all = store
+    let mut all = store
         .priorities(
             ws,
             &PriorityQuery {
@@ -230,13 +230,18 @@ pub async fn build(
             },
         )
         .await?;
+    // A past cycle's digest shows each priority as it stood when the cycle closed.
+    let historical = !preview;
+    if historical {
+        as_it_stood(store, ws, &mut all, as_of).await?;
+    }
     let by_id: HashMap<i64, &Priority> = all.iter().map(|p| (p.id, p)).collect();
     let active: Vec<Priority> = all.iter().filter(|p| p.is_active()).cloned().collect();
     // A parent's digest evaluates its whole subtree once, for its own lines and the roll-up.
     let teams = store.teams(ws).await?;
     let subtree = subtree(&teams, team.id);
     let everything = if subtree.len() > 1 {
-        store
+        let mut everything = store
             .priorities(
                 ws,
                 &PriorityQuery {
@@ -244,7 +249,11 @@ pub async fn build(
                     ..Default::default()
                 },
             )
-            .await?
+            .await?;
+        if historical {
+            as_it_stood(store, ws, &mut everything, as_of).await?;
+        }
+        everything
     } else {
         Vec::new()
     };
@@ -426,6 +435,34 @@ pub async fn build(
         priorities,
         rollup,
     })
+}
+
+/// Priorities as they stood at `as_of`: those created later left out, status and progress from
+/// the last update at or before then (before its first update, as every priority starts: on
+/// track at 0%).
+async fn as_it_stood(
+    store: &Store,
+    ws: i64,
+    priorities: &mut Vec<Priority>,
+    as_of: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    priorities.retain(|p| p.created_at <= as_of);
+    let ids: Vec<i64> = priorities.iter().map(|p| p.id).collect();
+    let latest: HashMap<i64, (String, i64)> = store
+        .updates_as_of(ws, &ids, 1, as_of.timestamp())
+        .await?
+        .into_iter()
+        .map(|u| (u.priority_id, (u.status, u.progress)))
+        .collect();
+    for p in priorities.iter_mut() {
+        let (status, progress) = latest
+            .get(&p.id)
+            .map(|(s, pr)| (s.parse().unwrap_or(p.status), *pr))
+            .unwrap_or((Status::OnTrack, 0));
+        p.status = status;
+        p.progress = crate::domain::Progress::new(progress).unwrap_or(p.progress);
+    }
+    Ok(())
 }
 
 /// A team and every team below it (loops in parent links are cut).

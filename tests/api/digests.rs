@@ -250,6 +250,17 @@ async fn pacer_digest_prints_the_last_closed_cycle_as_text_or_json() {
     assert_eq!(v["counts"]["off_track"], 1);
     assert_eq!(v["participation"]["checked_in"], 1);
     assert_eq!(v["no_answer"][0]["name"], "ben");
+    // Later changes do not rewrite the closed cycle's digest: #2 was off track then, and a
+    // priority added since is not in it.
+    app.clock.set(friday_four_berlin() + Duration::days(1));
+    app.slash("U0ANA", "status #2 done").await;
+    app.slash("U0ANA", "add Added after the close team:Platform")
+        .await;
+    let (_, out, _) = run(vec!["digest", "Platform", "--format", "json"]).await;
+    let later: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(later["counts"]["off_track"], 1, "{later:#}");
+    assert_eq!(later["counts"]["done"], 0);
+    assert!(!out.contains("Added after the close"));
     let (code, out, _) = run(vec!["digest", "platform", "--workspace", "T0001"]).await;
     assert_eq!(code, Some(0));
     assert!(
