@@ -37,6 +37,8 @@ pub struct Button {
     pub action: String,
     pub value: String,
     pub style: ButtonStyle,
+    /// For a button that opens a form: the status and progress the form starts from.
+    pub current: Option<(Status, u8)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -98,11 +98,17 @@ pub fn prompt(ctx: &PromptContext<'_>, items: &[CheckinItem]) -> Message {
         }
         blocks.push(Block::Text(line));
         let value = action_value(ctx.cycle_id, item.priority_id);
+        // The form starts from the answer given this cycle, else from where the priority stands.
+        let current = match (&item.answered_status, item.answered_progress) {
+            (Some(s), Some(p)) => (s.parse().unwrap_or(status), p.clamp(0, 100) as u8),
+            _ => (status, item.progress.clamp(0, 100) as u8),
+        };
         let button = |label: &str, s: Status, style| Button {
             label: label.to_string(),
             action: format!("{ACTION_PREFIX}{}", s.as_str()),
             value: value.clone(),
             style,
+            current: None,
         };
         blocks.push(Block::Actions(vec![
             button("On track", Status::OnTrack, ButtonStyle::Primary),
@@ -114,6 +120,7 @@ pub fn prompt(ctx: &PromptContext<'_>, items: &[CheckinItem]) -> Message {
                 action: ACTION_UPDATE.into(),
                 value: value.clone(),
                 style: ButtonStyle::Default,
+                current: Some(current),
             },
         ]));
     }

@@ -223,11 +223,12 @@ pub fn input_id(field: &str, value: &str) -> String {
 
 fn update_form(button: &Button) -> Value {
     let v = &button.value;
+
     let choices: Vec<Value> = Status::ALL
         .iter()
         .map(|s| json!({"title": status_chip(*s), "value": s.as_str()}))
         .collect();
-    json!({
+    let mut form = json!({
         "type": "Action.ShowCard",
         "title": button.label,
         "card": {
@@ -249,7 +250,13 @@ fn update_form(button: &Button) -> Value {
                 "data": data(ACTION_FORM, v),
             }],
         },
-    })
+    });
+    // Start from the answer given this cycle, or where the priority stands.
+    if let Some((status, progress)) = button.current {
+        form["card"]["body"][0]["value"] = json!(status.as_str());
+        form["card"]["body"][1]["value"] = json!(progress);
+    }
+    form
 }
 
 #[cfg(test)]
@@ -282,12 +289,14 @@ mod tests {
                     action: "checkin:on-track".into(),
                     value: "4:9".into(),
                     style: ButtonStyle::Primary,
+                    current: None,
                 },
                 Button {
                     label: "Update…".into(),
                     action: ACTION_UPDATE.into(),
                     value: "4:9".into(),
                     style: ButtonStyle::Default,
+                    current: Some((Status::AtRisk, 40)),
                 },
             ]),
         ]);
@@ -300,6 +309,11 @@ mod tests {
         assert_eq!(actions[1]["type"], "Action.ShowCard");
         let form = &actions[1]["card"];
         assert_eq!(form["body"][0]["id"], "status-4:9");
+        assert_eq!(
+            form["body"][0]["value"], "at-risk",
+            "the form starts from the answer"
+        );
+        assert_eq!(form["body"][1]["value"], 40);
         assert_eq!(form["actions"][0]["data"][VERB], ACTION_FORM);
     }
 
