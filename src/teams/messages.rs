@@ -606,22 +606,20 @@ mod tests {
             json!({VERB: ACTION_FORM, "value": "3:9", "status-3:9": "off-track",
                    "progress-3:9": progress, "note-3:9": " waiting on legal ", "blocker-3:9": ""})
         };
+        // The inputs are found by their per-priority ids and read by the shared form reader.
+        let expected = checkin::read_form(FormInput {
+            status: Some("off-track"),
+            progress: Some("40"),
+            note: Some("waiting on legal"),
+            blocker: None,
+        })
+        .unwrap();
         match card_action(&form(json!("40"))) {
             CardAction::Answer {
-                answer:
-                    Answer::Form {
-                        status,
-                        progress,
-                        note,
-                        blocker,
-                    },
-                ..
-            } => {
-                assert_eq!(status, Status::OffTrack);
-                assert_eq!(progress.value(), 40);
-                assert_eq!(note.as_deref(), Some("waiting on legal"));
-                assert_eq!(blocker, None);
-            }
+                cycle_id: 3,
+                priority_id: 9,
+                answer,
+            } => assert_eq!(answer, expected),
             _ => panic!("expected a form answer"),
         }
         assert!(matches!(
