@@ -110,6 +110,8 @@ pub fn router(state: AppState) -> Router {
     }
     app.layer(axum::middleware::from_fn(crate::http::metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A bug must never drop the connection: answer 500 and keep serving.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

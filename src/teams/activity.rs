@@ -187,7 +187,12 @@ pub fn command_text(text: &str, mentions: &[Mention], bot_id: Option<&str>) -> S
     let out = out
         .replace("&nbsp;", " ")
         .replace('\u{a0}', " ")
-        .replace("&quot;", "\"");
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -211,6 +216,14 @@ mod tests {
         assert_eq!(
             command_text(text, &[bot, ana], Some("28:app")),
             "add Ship the API <@29:ana|Ana Lopez> due:+2w"
+        );
+    }
+
+    #[test]
+    fn html_entities_are_decoded_once() {
+        assert_eq!(
+            command_text("team add R&amp;D &quot;x&quot; &amp;lt;", &[], None),
+            "team add R&D \"x\" &lt;"
         );
     }
 

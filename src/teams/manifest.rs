@@ -46,7 +46,7 @@ pub fn render(public_url: &str, app_id: Option<&str>) -> Result<String, Manifest
         return Err(ManifestError::BadAppId(app_id.to_string()));
     }
     Ok(TEMPLATE
-        .replace("{{PUBLIC_URL}}", public_url.trim_end_matches('/'))
+        .replace("{{PUBLIC_URL}}", parsed.as_str().trim_end_matches('/'))
         .replace("{{PUBLIC_HOST}}", &host)
         .replace("{{APP_ID}}", &app_id.to_ascii_lowercase()))
 }

@@ -266,7 +266,10 @@ async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
     let mut words = command_text(text, &a.mentions(), bot);
     // "pacer add …" or "/pacer add …" typed without a real mention reads the same.
     for lead in ["@pacer ", "/pacer ", "pacer "] {
-        if words.len() >= lead.len() && words[..lead.len()].eq_ignore_ascii_case(lead) {
+        if words
+            .get(..lead.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(lead))
+        {
             words = words[lead.len()..].trim().to_string();
             break;
         }
@@ -474,12 +477,15 @@ fn invoke_message(text: &str) -> Value {
 async fn execute(ctx: &Ctx<'_>, user_id: &str) -> Result<Response, AppError> {
     let value = ctx.activity.value.clone().unwrap_or(Value::Null);
     let Some(action) = value.get("action") else {
-        return Ok(Json(json!({
-            "statusCode": 400,
-            "type": "application/vnd.microsoft.error",
-            "value": {"code": "BadRequest", "message": "no action in the invoke"}
-        }))
-        .into_response());
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            Json(json!({
+                "statusCode": 400,
+                "type": "application/vnd.microsoft.error",
+                "value": {"code": "BadRequest", "message": "no action in the invoke"}
+            })),
+        )
+            .into_response());
     };
     if action.get("verb").and_then(Value::as_str) != Some(VERB) {
         return Ok(Json(invoke_message("That action is not one of pacer's.")).into_response());
@@ -546,7 +552,18 @@ async fn installed(ctx: &Ctx<'_>) -> Result<(), AppError> {
             .code("@pacer help")
             .text(" for everything else.")
     };
-    ctx.reply_new(Message::private(vec![Block::Text(hello)]));
+    // Teams announces one install twice (conversationUpdate and installationUpdate): greet once.
+    let conversation = a.conversation.as_ref().map(|c| c.id.as_str()).unwrap_or("");
+    if store
+        .first_delivery(
+            PLATFORM,
+            &delivery_key(conversation, "hello", "greeting"),
+            now,
+        )
+        .await?
+    {
+        ctx.reply_new(Message::private(vec![Block::Text(hello)]));
+    }
     Ok(())
 }
 

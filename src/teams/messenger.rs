@@ -223,9 +223,12 @@ impl Messenger for TeamsMessenger {
         let service_url = self.channel(ws, channel).await?;
         let mut activity = cards::activity(message);
         let result = match thread {
+            // In a channel only the thread's own conversation id (`…;messageid=<root>`)
+            // places a message in the thread; replyToId alone is ignored there.
             Some(root) => {
                 activity["replyToId"] = serde_json::json!(root);
-                self.api.reply(&service_url, channel, root, &activity).await
+                let thread = format!("{channel};messageid={root}");
+                self.api.reply(&service_url, &thread, root, &activity).await
             }
             None => self.api.send(&service_url, channel, &activity).await,
         };

@@ -269,6 +269,13 @@ async fn a_personal_chat_takes_plain_commands_and_lists_as_a_card() {
         .await
         .unwrap();
     assert_eq!(tz.as_deref(), Some("Europe/Berlin"));
+
+    // Any text, in any script, gets an answer, never a dropped connection.
+    for text in ["日本語のテキスト", "ääää", "pacerß", "@pacer 日本"] {
+        let r = app.teams_post(&personal(&app, BEN, text)).await;
+        assert_eq!(r.status, 200, "{text}: {}", r.text);
+    }
+    app.teams.wait_for("reply", 8).await;
 }
 
 #[tokio::test]
@@ -417,6 +424,13 @@ async fn forged_tokens_are_rejected_and_change_nothing() {
         let r = app.teams_post_with(&activity, auth.as_deref()).await;
         assert_eq!(r.status, status, "{name}: {}", r.text);
     }
+    // A key endorsed for another channel cannot speak for Teams, even about that channel.
+    let mut webchat = activity.clone();
+    webchat["channelId"] = json!("webchat");
+    let r = app
+        .teams_post_with(&webchat, Some(&rs(&good, UNENDORSED_KID, BOT_KEY_PEM)))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
     // Within the 5 minutes of skew is fine; the trailing slash of serviceUrl does not matter.
     let skewed = with(&|c| {
         c["exp"] = json!(now - 240);
@@ -563,8 +577,16 @@ async fn installing_stores_references_makes_the_installer_admin_and_says_hello()
     install["conversation"] = json!({"conversationType": "personal", "tenantId": TENANT, "id": personal_conversation(BEN)});
     install["channelData"] = json!({"tenant": {"id": TENANT}});
     assert_eq!(app.teams_post(&install).await.status, 200);
+    // Teams announces the same install as a conversationUpdate too: one hello only.
+    let mut update = base(&app, "conversationUpdate", BEN);
+    update["membersAdded"] = json!([{"id": BOT}]);
+    update["conversation"] = install["conversation"].clone();
+    update["channelData"] = install["channelData"].clone();
+    assert_eq!(app.teams_post(&update).await.status, 200);
     let hello = app.teams.wait_for("send", 1).await;
     assert_eq!(hello[0].conversation, personal_conversation(BEN));
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    assert_eq!(app.teams.calls_of("send").len(), 1, "greeted once");
     assert!(all_text(&hello[0].body).contains("help"));
     let admin: i64 = sqlx::query_scalar("SELECT is_admin FROM people WHERE user_id = $1")
         .bind(BEN)
@@ -871,7 +893,12 @@ async fn a_quarter_of_check_ins_and_digests_in_a_teams_tenant() {
         .teams
         .calls_of("reply")
         .iter()
-        .filter(|c| c.conversation == CHANNEL && all_text(&c.body).contains("Payments API"))
+        .filter(|c| {
+            c.conversation.starts_with(&format!("{CHANNEL};messageid="))
+                && c.conversation
+                    .ends_with(c.activity_id.as_deref().unwrap_or("?"))
+                && all_text(&c.body).contains("All priorities of Platform")
+        })
         .count();
     assert_eq!(posts, 13);
     assert_eq!(threads, 13);
