@@ -54,6 +54,17 @@ pub enum CliCommand {
         #[arg(long, default_value = "pacer-teams.zip")]
         out: std::path::PathBuf,
     },
+    /// Talk to a running pacer the way Slack does (signed requests, no Slack app needed).
+    Slack {
+        #[command(subcommand)]
+        command: SlackCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlackCommand {
+    /// Send a slash command, an event or a button click, signed with SLACK_SIGNING_SECRET.
+    Send(crate::slack::send::SendArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -148,6 +159,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Demo => demo().await,
+        CliCommand::Slack {
+            command: SlackCommand::Send(args),
+        } => crate::slack::send::run(args).await,
         CliCommand::Digest {
             team,
             workspace,

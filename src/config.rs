@@ -84,6 +84,9 @@ pub struct Config {
     /// How long a claimed job is a replica's before another may take it over
     /// (`PACER_JOB_LEASE_SECS`, default 120).
     pub job_lease_secs: i64,
+    /// How long finished jobs and handled platform event ids are kept before the scheduler
+    /// prunes them (`PACER_RETENTION_DAYS`, default 30).
+    pub retention: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +118,7 @@ const KEYS: &[&str] = &[
     "PACER_ADMINS",
     "PACER_LOG_FORMAT",
     "PACER_TICK_SECS",
+    "PACER_RETENTION_DAYS",
     "PACER_JOB_LEASE_SECS",
 ];
 
@@ -241,6 +245,17 @@ impl Config {
         };
         let tick_every = std::time::Duration::from_secs(seconds("PACER_TICK_SECS", 10, 3600)?);
         let job_lease_secs = seconds("PACER_JOB_LEASE_SECS", 120, 86_400)? as i64;
+        let retention_days = match get("PACER_RETENTION_DAYS") {
+            None => 30,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=3650).contains(n))
+                .ok_or_else(|| ConfigError::Invalid {
+                    key: "PACER_RETENTION_DAYS",
+                    problem: format!("`{v}` is not a number of days from 1 to 3650"),
+                })?,
+        };
         Ok(Config {
             listen,
             database_url,
@@ -255,6 +270,7 @@ impl Config {
             send_spacing: std::time::Duration::from_millis(1100),
             tick_every,
             job_lease_secs,
+            retention: std::time::Duration::from_secs(retention_days * 86_400),
         })
     }
 }

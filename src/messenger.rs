@@ -91,3 +91,52 @@ impl Messengers {
         self.0.get(platform)
     }
 }
+
+/// The longest a platform's `Retry-After` makes a job wait.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// A `Retry-After` header: delay-seconds or an HTTP date (RFC 9110 §10.2.3), as the time to
+/// wait from `now`. Unreadable values give `None` (the caller's own backoff applies).
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(clamp_retry_after(Duration::from_secs(secs)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(clamp_retry_after(
+        at.duration_since(now).unwrap_or(Duration::ZERO),
+    ))
+}
+
+/// Between one second (a platform that says "now" is still asking us to slow down) and
+/// [`MAX_RETRY_AFTER`].
+pub fn clamp_retry_after(d: Duration) -> Duration {
+    d.clamp(Duration::from_secs(1), MAX_RETRY_AFTER)
+}
+
+#[cfg(test)]
+mod retry_after_tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    #[test]
+    fn seconds_dates_and_absurd_values_all_give_a_sane_wait() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("30", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(MAX_RETRY_AFTER)
+        );
+        let in_90s = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        assert_eq!(
+            parse_retry_after(&in_90s, now),
+            Some(Duration::from_secs(90))
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::from_secs(1)));
+        for bad in ["-5", "soon", "", "1e9", "Fri, 99 Foo 2026 25:61:61 GMT"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad}");
+        }
+    }
+}

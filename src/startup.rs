@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::keyring::Keyring;
+use crate::lifecycle::{Background, Health, supervise};
 use crate::messenger::Messengers;
 use crate::rhythm::Scheduler;
 use crate::sandbox::SandboxPlatform;
@@ -36,6 +37,12 @@ pub struct AppInner {
     pub teams: Option<TeamsPlatform>,
     pub sandbox: Option<SandboxPlatform>,
     pub scheduler: Arc<Scheduler>,
+    /// Work beside the requests (replies after an ack, inbound events, the scheduler): drained
+    /// on shutdown.
+    pub tasks: Background,
+    /// Whether the scheduler loop and the inbound worker are running, for `/readyz`.
+    pub scheduler_health: Health,
+    pub inbound_health: Health,
 }
 
 impl Deref for AppState {
@@ -81,6 +88,7 @@ impl AppState {
             Scheduler::new(store.clone(), messengers)
                 .with_spacing(config.send_spacing)
                 .with_lease(config.job_lease_secs)
+                .with_retention(config.retention)
                 .with_clock(clock.clone()),
         );
         AppState(Arc::new(AppInner {
@@ -93,6 +101,9 @@ impl AppState {
             teams,
             sandbox,
             scheduler,
+            tasks: Background::default(),
+            scheduler_health: Health::default(),
+            inbound_health: Health::default(),
         }))
     }
 }
@@ -116,28 +127,47 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve on `listener` (and run the scheduler unless configured off) until `shutdown`
-/// resolves.
+/// How long shutdown waits for background work (a fan-out in flight, replies after an ack).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+
+/// Serve on `listener` (and run the scheduler unless configured off, and the inbound worker)
+/// until `shutdown` resolves; then stop taking requests, cancel and drain background work.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let scheduler = state.config.scheduler.then(|| {
-        tokio::spawn(state.scheduler.clone().run(
-            state.clock.clone(),
-            state.config.tick_every,
-            stop_rx,
-        ))
-    });
+    let tasks = state.tasks.clone();
+    if state.config.scheduler {
+        let s = state.clone();
+        tasks.spawn(supervise(
+            "scheduler",
+            state.scheduler_health.clone(),
+            tasks.token(),
+            Duration::from_secs(1),
+            move || {
+                s.scheduler
+                    .clone()
+                    .run(s.clock.clone(), s.config.tick_every, s.tasks.token())
+            },
+        ));
+    }
+    {
+        let s = state.clone();
+        tasks.spawn(supervise(
+            "inbound",
+            state.inbound_health.clone(),
+            tasks.token(),
+            Duration::from_secs(1),
+            move || crate::inbound::worker(s.clone()),
+        ));
+    }
     let app = router(state);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
-    let _ = stop_tx.send(true);
-    if let Some(handle) = scheduler {
-        let _ = tokio::time::timeout(Duration::from_secs(8), handle).await;
+    if !tasks.shutdown(SHUTDOWN_GRACE).await {
+        tracing::warn!("background work still running at shutdown; leases return it to others");
     }
     served
 }

@@ -108,14 +108,38 @@ pub async fn run_text(services: &Services<'_>, inv: &Invocation, text: &str) -> 
 }
 
 pub async fn run(services: &Services<'_>, inv: &Invocation, command: Command) -> Message {
+    try_run(services, inv, command)
+        .await
+        .unwrap_or_else(|_| render::internal_error())
+}
+
+/// Like [`run_text`], but a storage failure (nothing was recorded: every command writes in
+/// one transaction) is the caller's to retry rather than a reply.
+pub async fn try_run_text(
+    services: &Services<'_>,
+    inv: &Invocation,
+    text: &str,
+) -> Result<Message, crate::store::StoreError> {
+    match super::parse(text) {
+        Ok(command) => try_run(services, inv, command).await,
+        Err(e) => Ok(render::parse_error(&e, inv.prefix)),
+    }
+}
+
+/// Like [`run`], but a storage failure is returned rather than rendered.
+pub async fn try_run(
+    services: &Services<'_>,
+    inv: &Invocation,
+    command: Command,
+) -> Result<Message, crate::store::StoreError> {
     let name = command_name(&command);
     match dispatch(services, inv, command).await {
-        Ok(message) => message,
+        Ok(message) => Ok(message),
         Err(CommandError::Store(e)) => {
             tracing::error!(error = %e, error.debug = ?e, command = name, "command failed in storage");
-            render::internal_error()
+            Err(e)
         }
-        Err(e) => render::command_error(&e, name, inv.prefix),
+        Err(e) => Ok(render::command_error(&e, name, inv.prefix)),
     }
 }
 

@@ -32,26 +32,41 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Ready when the database answers and every migration is applied; a bounded wait so a load
-/// balancer learns quickly that the database is gone.
+/// Ready when the database answers, every migration is applied, and the background loops
+/// (the scheduler, unless configured off, and the inbound worker) are running; a bounded wait
+/// so a load balancer learns quickly that the database is gone.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    use crate::lifecycle::LoopState;
     let check = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ready()).await;
-    match check {
-        Ok(Ok(true)) => (StatusCode::OK, Json(json!({"status": "ready"}))),
-        Ok(Ok(false)) => (
+    let unavailable = |status: &str| {
+        (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "migrations pending"})),
-        ),
+            Json(json!({ "status": status })),
+        )
+    };
+    match check {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => return unavailable("migrations pending"),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "database unreachable"})),
-            )
+            return unavailable("database unreachable");
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "database timed out"})),
-        ),
+        Err(_) => return unavailable("database timed out"),
     }
+    let loops = [
+        ("scheduler", &state.scheduler_health),
+        ("inbound", &state.inbound_health),
+    ];
+    for (name, health) in loops {
+        if health.state() == LoopState::Restarting {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({
+                    "status": format!("{name} restarting"),
+                    "restarts": health.restarts(),
+                })),
+            );
+        }
+    }
+    (StatusCode::OK, Json(json!({"status": "ready"})))
 }

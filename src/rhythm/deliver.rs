@@ -17,12 +17,16 @@ use chrono_tz::Tz;
 
 use crate::http::metrics::{self, metrics};
 use crate::messenger::{Messenger, Messengers, SendError};
-use crate::store::{JobRow, Store, StoreError};
+use crate::store::{JobKind, JobPayload, JobRow, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
+
+/// Jobs claimed at a time: a replica that dies strands at most this many until its lease ends,
+/// and replicas ticking together share a fan-out batch by batch.
+pub const CLAIM_BATCH: i64 = 10;
 
 pub async fn run_due_jobs(
     store: &Store,
@@ -42,7 +46,12 @@ pub async fn run_due_jobs(
         }
         // Small batches: a claim covers only the few jobs about to be worked on.
         let jobs = store
-            .claim_jobs(now.timestamp(), pace.lease_secs, 10)
+            .claim_jobs(
+                &JobKind::OUTBOUND,
+                now.timestamp(),
+                pace.lease_secs,
+                CLAIM_BATCH,
+            )
             .await?;
         if jobs.is_empty() {
             return Ok(());
@@ -67,7 +76,7 @@ pub async fn run_due_jobs(
                 tracing::warn!(id = job.id, "job taken over by another worker; leaving it");
                 continue;
             }
-            metrics::job(&job.kind, "claimed");
+            metrics::job(job.kind.as_str(), "claimed");
             if now.timestamp() - job.due_at > 60 {
                 metrics().jobs_late.inc();
             }
@@ -75,12 +84,12 @@ pub async fn run_due_jobs(
             let _enter = span.enter();
             match run(store, messengers, &job, now, &mut pacing).await {
                 Ok(Outcome::Sent) => {
-                    metrics::job(&job.kind, "sent");
+                    metrics::job(job.kind.as_str(), "sent");
                     store.finish_job(job.id, now.timestamp()).await?;
                     report.sent += 1;
                 }
                 Ok(Outcome::NothingToDo) => {
-                    metrics::job(&job.kind, "skipped");
+                    metrics::job(job.kind.as_str(), "skipped");
                     store.finish_job(job.id, now.timestamp()).await?;
                     report.skipped += 1;
                 }
@@ -90,8 +99,10 @@ pub async fn run_due_jobs(
                     reason,
                 })) if job.attempts < MAX_ATTEMPTS => {
                     // Slack's "wait" does not count against the attempts.
+                    // Whatever a platform sends, the wait is between one second and an hour.
                     let wait = after
-                        .map(|d| Duration::seconds(d.as_secs().max(1) as i64))
+                        .map(crate::messenger::clamp_retry_after)
+                        .map(|d| Duration::seconds(d.as_secs() as i64))
                         .unwrap_or_else(|| backoff(job.attempts));
                     let error = format!(
                         "{}: {reason}",
@@ -101,7 +112,7 @@ pub async fn run_due_jobs(
                         .retry_job(job.id, (now + wait).timestamp(), &error, after.is_some())
                         .await?;
                     tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
-                    metrics::job(&job.kind, "retried");
+                    metrics::job(job.kind.as_str(), "retried");
                     report.retried += 1;
                 }
                 Err(e) => {
@@ -109,7 +120,7 @@ pub async fn run_due_jobs(
                     store
                         .fail_job(job.id, &e.to_string(), now.timestamp())
                         .await?;
-                    metrics::job(&job.kind, "failed");
+                    metrics::job(job.kind.as_str(), "failed");
                     report.failed += 1;
                 }
             }
@@ -178,23 +189,49 @@ async fn run(
             .last_error
             .as_deref()
             .is_some_and(|e| e.starts_with("not sent"));
-    if job.kind == "digest" {
-        return digest(store, messenger.as_ref(), &key, job, unknown_before).await;
-    }
-    if job.kind == "stall" {
-        return stall_notice(
-            store,
-            messenger.as_ref(),
-            &key,
-            job,
-            now,
-            unknown_before,
-            pacing,
-        )
-        .await;
-    }
-    let (Some(cycle_id), Some(person_id)) = (job.cycle_id, job.person_id) else {
-        return Err(JobError::Invalid("job without cycle or person".into()));
+    let (cycle_id, person_id, reminder) = match job.payload().map_err(JobError::Invalid)? {
+        JobPayload::Digest { cycle_id } => {
+            return digest(
+                store,
+                messenger.as_ref(),
+                &key,
+                job,
+                cycle_id,
+                unknown_before,
+            )
+            .await;
+        }
+        JobPayload::Stall {
+            target_id,
+            dependent_id,
+            ..
+        } => {
+            let ids = (target_id, dependent_id);
+            return stall_notice(
+                store,
+                messenger.as_ref(),
+                &key,
+                job,
+                ids,
+                now,
+                unknown_before,
+                pacing,
+            )
+            .await;
+        }
+        JobPayload::Prompt {
+            cycle_id,
+            person_id,
+        } => (cycle_id, person_id, false),
+        JobPayload::Remind {
+            cycle_id,
+            person_id,
+        } => (cycle_id, person_id, true),
+        JobPayload::Inbound { .. } => {
+            return Err(JobError::Invalid(
+                "inbound jobs are the server's, not the scheduler's".into(),
+            ));
+        }
     };
     let cycle = store
         .cycle(ws, cycle_id)
@@ -204,17 +241,10 @@ async fn run(
         .person(ws, person_id)
         .await?
         .ok_or_else(|| JobError::Invalid("person is gone".into()))?;
-    let reminder = match job.kind.as_str() {
-        "prompt" => false,
-        "remind" => {
-            // Decided when due; re-checked now: an answer may have come in between.
-            if !cycle.is_open() || store.unanswered(cycle_id, person_id).await? == 0 {
-                return Ok(Outcome::NothingToDo);
-            }
-            true
-        }
-        other => return Err(JobError::Invalid(format!("unknown job kind {other}"))),
-    };
+    // Decided when due; re-checked now: an answer may have come in between.
+    if reminder && (!cycle.is_open() || store.unanswered(cycle_id, person_id).await? == 0) {
+        return Ok(Outcome::NothingToDo);
+    }
     if !reminder && !cycle.is_open() {
         return Ok(Outcome::NothingToDo);
     }
@@ -258,12 +288,10 @@ async fn digest(
     messenger: &dyn Messenger,
     key: &str,
     job: &JobRow,
+    cycle_id: i64,
     unknown_before: bool,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
-    let cycle_id = job
-        .cycle_id
-        .ok_or_else(|| JobError::Invalid("digest without cycle".into()))?;
     let cycle = store
         .cycle(ws, cycle_id)
         .await?
@@ -347,29 +375,19 @@ async fn digest(
     Ok(Outcome::Sent)
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Tell the owner of a priority that what it waits on (in another team) has stalled.
 async fn stall_notice(
     store: &Store,
     messenger: &dyn Messenger,
     key: &str,
     job: &JobRow,
+    (target_id, dependent_id): (i64, i64),
     now: DateTime<Utc>,
     unknown_before: bool,
     pacing: &mut Pacing,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
-    let parts: Vec<i64> = job
-        .key
-        .split(':')
-        .skip(1)
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    let [target_id, _episode, dependent_id] = parts[..] else {
-        return Err(JobError::Invalid(format!(
-            "malformed notice key {}",
-            job.key
-        )));
-    };
     let found = store
         .priorities_by_ids(ws, &[target_id, dependent_id])
         .await?;

@@ -7,6 +7,8 @@ mod deliver;
 mod plan;
 pub mod prompt;
 
+pub use deliver::CLAIM_BATCH;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -28,7 +30,13 @@ pub struct TickReport {
     pub skipped: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Finished jobs and old event ids deleted by housekeeping.
+    pub pruned: usize,
 }
+
+/// Rows deleted per statement by housekeeping, and statements per table per run.
+const HOUSEKEEPING_BATCH: i64 = 500;
+const HOUSEKEEPING_BATCHES: usize = 20;
 
 #[derive(Clone)]
 pub struct Scheduler {
@@ -41,6 +49,10 @@ pub struct Scheduler {
     stopping: Arc<AtomicBool>,
     lease_secs: i64,
     clock: Option<SharedClock>,
+    /// Finished jobs and handled event ids older than this are pruned.
+    retention: chrono::Duration,
+    /// When housekeeping last ran (by the scheduler's clock).
+    housekept: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
 }
 
 /// When something was last looked for, and the latest update id seen then.
@@ -61,7 +73,15 @@ impl Scheduler {
             stopping: Arc::default(),
             lease_secs: LEASE_SECS,
             clock: None,
+            retention: chrono::Duration::days(30),
+            housekept: Arc::default(),
         }
+    }
+
+    /// How long finished jobs and handled event ids are kept.
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = chrono::Duration::from_std(retention).unwrap_or(self.retention);
+        self
     }
 
     /// How long a claimed job is ours before another replica may take it over.
@@ -118,7 +138,40 @@ impl Scheduler {
             &mut report,
         )
         .await?;
+        self.housekeep(now, &mut report).await?;
         Ok(report)
+    }
+
+    /// Prune finished jobs and handled event ids past the retention, at most every ten
+    /// minutes and in small batches, so no tick holds the database for long.
+    pub async fn housekeep(
+        &self,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), StoreError> {
+        {
+            let mut last = self.housekept.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|at| now >= at && now - at < chrono::Duration::minutes(10)) {
+                return Ok(());
+            }
+            *last = Some(now);
+        }
+        let before = (now - self.retention).timestamp();
+        for _ in 0..HOUSEKEEPING_BATCHES {
+            let n = self.store.prune_jobs(before, HOUSEKEEPING_BATCH).await?;
+            report.pruned += n as usize;
+            if n < HOUSEKEEPING_BATCH as u64 || self.stopping.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        for _ in 0..HOUSEKEEPING_BATCHES {
+            let n = self.store.prune_events(before, HOUSEKEEPING_BATCH).await?;
+            report.pruned += n as usize;
+            if n < HOUSEKEEPING_BATCH as u64 || self.stopping.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Only decide what is due (cycles to open, reminders to queue), delivering nothing.
@@ -149,39 +202,50 @@ impl Scheduler {
         Ok(report)
     }
 
-    /// Tick every `every` until `shutdown` resolves; a failing tick is logged and retried.
+    /// Tick every `every` until `cancel`; a failing tick is logged and retried. Ticks fall on
+    /// multiples of `every` since the epoch, so replicas tick together and share a fan-out.
+    /// A cancel during a tick stops it between two jobs and hands back what it claimed.
     pub async fn run(
         self: Arc<Self>,
         clock: SharedClock,
         every: Duration,
-        shutdown: tokio::sync::watch::Receiver<bool>,
+        cancel: tokio_util::sync::CancellationToken,
     ) {
-        let mut shutdown = shutdown;
-        // A shutdown during a tick stops it between two jobs, not only after it.
-        let watcher = {
-            let me = self.clone();
-            let mut rx = shutdown.clone();
-            tokio::spawn(async move {
-                if rx.changed().await.is_ok() {
-                    me.stop();
-                }
-            })
+        let stopper = async {
+            cancel.cancelled().await;
+            self.stop();
+            std::future::pending::<()>().await
         };
+        tokio::pin!(stopper);
         loop {
-            match self.tick(clock.now()).await {
+            let result = tokio::select! {
+                r = self.tick(clock.now()) => r,
+                _ = &mut stopper => unreachable!("the stopper never completes"),
+            };
+            match result {
                 Ok(r) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "scheduler tick failed; will retry"),
             }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = shutdown.changed() => break,
-            }
-            if *shutdown.borrow() {
+            if cancel.is_cancelled() {
                 break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(until_next_multiple(every)) => {}
+                _ = cancel.cancelled() => break,
             }
         }
         self.stop();
-        watcher.abort();
     }
+}
+
+/// Time from now to the next multiple of `every` since the Unix epoch (wall clock).
+fn until_next_multiple(every: Duration) -> Duration {
+    let every_ms = every.as_millis().max(1);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let rest = every_ms - now_ms % every_ms;
+    Duration::from_millis(rest as u64)
 }

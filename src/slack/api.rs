@@ -126,8 +126,9 @@ impl SlackApi {
                     .headers()
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs)
+                    .and_then(|v| {
+                        crate::messenger::parse_retry_after(v, std::time::SystemTime::now())
+                    })
                     .unwrap_or(Duration::from_secs(1));
                 if attempt < 4 && retry_after <= self.max_wait {
                     tracing::warn!(method, ?retry_after, "Slack rate limited; waiting as asked");

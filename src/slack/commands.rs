@@ -59,7 +59,7 @@ pub async fn handle(
     let response_url = form.response_url.clone();
     let span = tracing::info_span!("slash_command", team = %team_id, user = %user_id);
     let task_state = state.clone();
-    let mut task = tokio::spawn(tracing::Instrument::instrument(
+    let mut task = state.tasks.spawn(tracing::Instrument::instrument(
         async move { execute(&task_state, form, team_id, user_id).await },
         span,
     ));
@@ -69,7 +69,7 @@ pub async fn handle(
         Err(_) => {
             // Slow (a directory lookup, a busy database): ack now, answer when done.
             let follow_state = state.clone();
-            tokio::spawn(async move {
+            state.tasks.spawn(async move {
                 let message = finished(task.await);
                 let (Some(url), Some(slack)) = (response_url, follow_state.slack.as_ref()) else {
                     return;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{PLATFORM, PREFIX, blocks, valid_id, workspace_key};
 use crate::commands::ListFilter;
-use crate::commands::execute::{Invocation, Services, run, run_text};
+use crate::commands::execute::{Invocation, Services, run, try_run_text};
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
 use crate::people::ensure_person;
@@ -27,6 +27,9 @@ enum Envelope {
         team_id: String,
         enterprise_id: Option<String>,
         event_id: String,
+        /// Parsed so that a malformed event is refused before it is stored; handled later
+        /// from the stored JSON.
+        #[allow(dead_code)]
         event: Event,
     },
     #[serde(other)]
@@ -63,7 +66,9 @@ pub async fn handle(
         return Err(AppError::NotFound);
     };
     slack.verify(&headers, &body, state.clock.now())?;
-    let envelope: Envelope = serde_json::from_slice(&body)
+    let raw: Value = serde_json::from_slice(&body)
+        .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
+    let envelope: Envelope = serde_json::from_value(raw.clone())
         .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
     match envelope {
         Envelope::UrlVerification { challenge } => {
@@ -73,28 +78,42 @@ pub async fn handle(
             team_id,
             enterprise_id,
             event_id,
-            event,
+            event: _,
         } => {
             if !valid_id(&team_id) || event_id.is_empty() || event_id.len() > 64 {
                 return Err(AppError::BadRequest("malformed team_id or event_id".into()));
             }
             let now = state.clock.now().timestamp();
-            if !state.store.first_delivery(PLATFORM, &event_id, now).await? {
-                tracing::info!(%event_id, "duplicate event delivery ignored");
-                return Ok(StatusCode::OK.into_response());
-            }
             let key = workspace_key(&team_id, enterprise_id.as_deref());
-            // Ack at once; the work may call Slack and must not hold the 3-second window.
-            let task_state = state.clone();
-            tokio::spawn(async move {
-                if let Err(e) = dispatch(&task_state, &key, event).await {
-                    tracing::warn!(error = ?e, %event_id, "event handling failed");
-                }
+            let ws = state.store.ensure_workspace(PLATFORM, &key, now).await?;
+            // Stored before the 200 and handled right after it: the work may call Slack and
+            // must not hold the 3-second window, and must not be lost if it fails.
+            let stored = json!({
+                "key": key,
+                "event_id": event_id,
+                "event": raw.get("event").cloned().unwrap_or(Value::Null),
             });
+            crate::inbound::accept(&state, ws, PLATFORM, &event_id, stored).await?;
             Ok(StatusCode::OK.into_response())
         }
         Envelope::Other => Ok(StatusCode::OK.into_response()),
     }
+}
+
+/// What [`handle`] stored for an event: the workspace key and the event itself.
+#[derive(Debug, Deserialize)]
+struct Stored {
+    key: String,
+    event: Event,
+}
+
+/// Handle an event [`handle`] stored (see `crate::inbound`). An error means nothing was
+/// recorded and the event is to be handled again.
+pub async fn process(state: &AppState, _ws: i64, stored: Value) -> Result<(), AppError> {
+    let Ok(Stored { key, event }) = serde_json::from_value::<Stored>(stored) else {
+        return Err(AppError::BadRequest("malformed stored event".into()));
+    };
+    dispatch(state, &key, event).await
 }
 
 async fn dispatch(state: &AppState, key: &str, event: Event) -> Result<(), AppError> {
@@ -225,7 +244,9 @@ async fn direct_message(
     } else {
         text.to_string()
     };
-    let reply = run_text(&services, &inv, &command).await;
+    // A storage failure records nothing and is retried; once recorded, the reply is sent once
+    // at most (a failed post is logged, not retried, so the command never runs twice).
+    let reply = try_run_text(&services, &inv, &command).await?;
     let Some(token) = slack.token_for(key).await else {
         return Ok(());
     };
@@ -245,10 +266,8 @@ async fn direct_message(
         "text": blocks::fallback_text(&reply),
         "blocks": blocks::blocks(&reply, blocks::MAX_MESSAGE_BLOCKS),
     });
-    slack
-        .api
-        .call_json(&token, "chat.postMessage", &body)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    if let Err(e) = slack.api.call_json(&token, "chat.postMessage", &body).await {
+        tracing::warn!(error = %e, "could not answer a direct message");
+    }
     Ok(())
 }

@@ -182,7 +182,7 @@ fn tell(state: &AppState, response_url: Option<String>, text: String) {
         return;
     };
     let api = slack.api.clone();
-    tokio::spawn(async move {
+    state.tasks.spawn(async move {
         let body = json!({"response_type": "ephemeral", "replace_original": false, "text": text});
         if let Err(e) = api.respond(&url, &body).await {
             tracing::warn!(error = %e, "could not deliver an ephemeral reply");
@@ -258,7 +258,8 @@ fn refresh(
     let key = key.to_string();
     let person = person.clone();
     let cycle = cycle.clone();
-    tokio::spawn(async move {
+    let tasks = state.tasks.clone();
+    tasks.spawn(async move {
         let Some(slack) = state.slack.as_ref() else {
             return;
         };

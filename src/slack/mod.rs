@@ -10,6 +10,7 @@ mod interactivity;
 pub mod manifest;
 pub mod messenger;
 pub mod oauth;
+pub mod send;
 pub mod signature;
 
 use std::sync::Arc;
@@ -30,6 +31,8 @@ pub const PLATFORM: &str = "slack";
 
 /// How commands are written in Slack, for examples in replies.
 pub const PREFIX: &str = "/pacer ";
+
+pub use events::process as process_event;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,6 +1,6 @@
 //! Cycles of a rhythm, who each one asks, their check-ins, prompts and away periods.
 
-use super::{Result, Store};
+use super::{JobPayload, Result, Store};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CycleRow {
@@ -169,10 +169,11 @@ impl Store {
                     super::jobs::insert_job(
                         &mut tx,
                         c.workspace_id,
-                        "prompt",
                         &format!("prompt:{cycle_id}:{}", o.person_id),
-                        Some(cycle_id),
-                        Some(o.person_id),
+                        &JobPayload::Prompt {
+                            cycle_id,
+                            person_id: o.person_id,
+                        },
                         o.prompt_at,
                         now,
                     )
@@ -231,10 +232,8 @@ impl Store {
                 super::jobs::insert_job(
                     &mut tx,
                     c.workspace_id,
-                    "digest",
                     &format!("digest:{id}"),
-                    Some(id),
-                    None,
+                    &JobPayload::Digest { cycle_id: id },
                     now,
                     now,
                 )
@@ -361,10 +360,11 @@ impl Store {
             super::jobs::insert_job(
                 &mut tx,
                 ws,
-                "remind",
                 &format!("remind:{cycle_id}:{person_id}"),
-                Some(cycle_id),
-                Some(person_id),
+                &JobPayload::Remind {
+                    cycle_id,
+                    person_id,
+                },
                 now,
                 now,
             )
@@ -767,10 +767,12 @@ impl Store {
                 if super::jobs::insert_job(
                     &mut tx,
                     ws,
-                    "stall",
                     &format!("stall:{priority_id}:{episode}:{dependent}"),
-                    None,
-                    None,
+                    &JobPayload::Stall {
+                        target_id: priority_id,
+                        episode,
+                        dependent_id: *dependent,
+                    },
                     now,
                     now,
                 )

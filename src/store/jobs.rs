@@ -3,80 +3,344 @@
 
 use super::{Backend, Result, Store};
 
+/// What a job does. Stored as its name; the scheduler delivers every kind but `Inbound`, which
+/// the server's inbound worker handles (a platform event acknowledged before it was handled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    Prompt,
+    Remind,
+    Digest,
+    Stall,
+    Inbound,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 5] = [
+        JobKind::Prompt,
+        JobKind::Remind,
+        JobKind::Digest,
+        JobKind::Stall,
+        JobKind::Inbound,
+    ];
+    /// The kinds the scheduler sends.
+    pub const OUTBOUND: [JobKind; 4] = [
+        JobKind::Prompt,
+        JobKind::Remind,
+        JobKind::Digest,
+        JobKind::Stall,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Prompt => "prompt",
+            JobKind::Remind => "remind",
+            JobKind::Digest => "digest",
+            JobKind::Stall => "stall",
+            JobKind::Inbound => "inbound",
+        }
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for JobKind {
+    type Error = String;
+
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        JobKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown job kind {s}"))
+    }
+}
+
+/// What a job needs to run, stored as JSON beside it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobPayload {
+    /// A check-in prompt for one owner in one cycle.
+    Prompt { cycle_id: i64, person_id: i64 },
+    /// A reminder to an owner who has not answered.
+    Remind { cycle_id: i64, person_id: i64 },
+    /// A closed cycle's digest (and its thread).
+    Digest { cycle_id: i64 },
+    /// A notice to the owner of `dependent_id` that `target_id` (in another team) stalled.
+    Stall {
+        target_id: i64,
+        episode: i64,
+        dependent_id: i64,
+    },
+    /// A platform event acknowledged before it was handled.
+    Inbound {
+        platform: String,
+        event: serde_json::Value,
+    },
+}
+
+impl JobPayload {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobPayload::Prompt { .. } => JobKind::Prompt,
+            JobPayload::Remind { .. } => JobKind::Remind,
+            JobPayload::Digest { .. } => JobKind::Digest,
+            JobPayload::Stall { .. } => JobKind::Stall,
+            JobPayload::Inbound { .. } => JobKind::Inbound,
+        }
+    }
+
+    fn cycle_and_person(&self) -> (Option<i64>, Option<i64>) {
+        match self {
+            JobPayload::Prompt {
+                cycle_id,
+                person_id,
+            }
+            | JobPayload::Remind {
+                cycle_id,
+                person_id,
+            } => (Some(*cycle_id), Some(*person_id)),
+            JobPayload::Digest { cycle_id } => (Some(*cycle_id), None),
+            JobPayload::Stall { .. } | JobPayload::Inbound { .. } => (None, None),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct JobRow {
     pub id: i64,
     pub workspace_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: JobKind,
     pub key: String,
     pub cycle_id: Option<i64>,
     pub person_id: Option<i64>,
     pub due_at: i64,
     pub attempts: i64,
     pub last_error: Option<String>,
+    pub payload: Option<String>,
+}
+
+impl JobRow {
+    /// The job's typed payload. Jobs queued before payloads existed are read from their
+    /// columns (and, for stall notices, their key).
+    pub fn payload(&self) -> std::result::Result<JobPayload, String> {
+        if let Some(json) = &self.payload {
+            let p: JobPayload = serde_json::from_str(json)
+                .map_err(|e| format!("malformed payload of job {}: {e}", self.id))?;
+            return if p.kind() == self.kind {
+                Ok(p)
+            } else {
+                Err(format!(
+                    "job {} is a {} with a {} payload",
+                    self.id,
+                    self.kind,
+                    p.kind()
+                ))
+            };
+        }
+        let missing = || format!("job {} ({}) lacks its ids", self.id, self.kind);
+        match self.kind {
+            JobKind::Prompt => Ok(JobPayload::Prompt {
+                cycle_id: self.cycle_id.ok_or_else(missing)?,
+                person_id: self.person_id.ok_or_else(missing)?,
+            }),
+            JobKind::Remind => Ok(JobPayload::Remind {
+                cycle_id: self.cycle_id.ok_or_else(missing)?,
+                person_id: self.person_id.ok_or_else(missing)?,
+            }),
+            JobKind::Digest => Ok(JobPayload::Digest {
+                cycle_id: self.cycle_id.ok_or_else(missing)?,
+            }),
+            JobKind::Stall => {
+                let parts: Vec<i64> = self
+                    .key
+                    .split(':')
+                    .skip(1)
+                    .filter_map(|p| p.parse().ok())
+                    .collect();
+                match parts[..] {
+                    [target_id, episode, dependent_id] => Ok(JobPayload::Stall {
+                        target_id,
+                        episode,
+                        dependent_id,
+                    }),
+                    _ => Err(missing()),
+                }
+            }
+            JobKind::Inbound => Err(missing()),
+        }
+    }
 }
 
 /// Insert a job unless its key exists; `true` if inserted.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_job(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     ws: i64,
-    kind: &str,
     key: &str,
-    cycle_id: Option<i64>,
-    person_id: Option<i64>,
+    payload: &JobPayload,
     due_at: i64,
     now: i64,
 ) -> Result<bool> {
+    let (cycle_id, person_id) = payload.cycle_and_person();
+    let json = serde_json::to_string(payload)
+        .map_err(|e| super::StoreError::Corrupt(format!("job payload: {e}")))?;
     let done = sqlx::query(
-        "INSERT INTO jobs (workspace_id, kind, key, cycle_id, person_id, due_at, state, attempts, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO jobs (workspace_id, kind, key, cycle_id, person_id, due_at, state, attempts, created_at, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) ON CONFLICT (key) DO NOTHING",
     )
     .bind(ws)
-    .bind(kind)
+    .bind(payload.kind().as_str())
     .bind(key)
     .bind(cycle_id)
     .bind(person_id)
     .bind(due_at)
     .bind(now)
+    .bind(json)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 const JOB_COLUMNS: &str =
-    "id, workspace_id, kind, key, cycle_id, person_id, due_at, attempts, last_error";
+    "id, workspace_id, kind, key, cycle_id, person_id, due_at, attempts, last_error, payload";
+
+/// [`JOB_COLUMNS`] each prefixed with a table name, for statements that join.
+fn qualified_columns(table: &str) -> String {
+    JOB_COLUMNS
+        .split(", ")
+        .map(|c| format!("{table}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `kind IN ('a', 'b')` for a fixed set of kinds (names from the enum, never user input).
+fn kinds_clause(kinds: &[JobKind]) -> String {
+    let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+    format!("kind IN ({})", names.join(", "))
+}
 
 impl Store {
-    /// Claim up to `limit` due jobs (or jobs whose lease expired: their claimer died) for
-    /// `lease_secs`. PostgreSQL skips rows another replica is claiming; SQLite has one writer.
-    pub async fn claim_jobs(&self, now: i64, lease_secs: i64, limit: i64) -> Result<Vec<JobRow>> {
+    /// Claim up to `limit` due jobs of `kinds` (or jobs whose lease expired: their claimer
+    /// died) for `lease_secs`. PostgreSQL skips rows another replica is claiming; SQLite has
+    /// one writer. Never more than `limit`, whatever plan the database picks.
+    pub async fn claim_jobs(
+        &self,
+        kinds: &[JobKind],
+        now: i64,
+        lease_secs: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRow>> {
+        let due_now = format!(
+            "{} AND ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1))",
+            kinds_clause(kinds)
+        );
         // A read first: most ticks have nothing due and need not take the write lock.
-        let due: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE (state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1)",
-        )
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
+        let due: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM jobs WHERE {due_now}"))
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
         if due == 0 {
             return Ok(Vec::new());
         }
-        let lock = match self.backend {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
+        let sql = match self.backend {
+            // The ids are picked once, in a materialised CTE, and joined by id: written as
+            // `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, PostgreSQL may plan a
+            // semi-join that re-runs the sub-select per outer row and claims every due job.
+            Backend::Postgres => format!(
+                "WITH picked AS MATERIALIZED (
+                     SELECT id FROM jobs WHERE {due_now}
+                     ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 UPDATE jobs SET state = 'running', lease_until = $2, attempts = jobs.attempts + 1
+                 FROM picked WHERE jobs.id = picked.id
+                 RETURNING {}",
+                qualified_columns("jobs")
+            ),
+            // One writer at a time: the uncorrelated sub-select runs once.
+            Backend::Sqlite => format!(
+                "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1
+                 WHERE id IN (SELECT id FROM jobs WHERE {due_now} ORDER BY due_at, id LIMIT $3)
+                 AND ({due_now})
+                 RETURNING {JOB_COLUMNS}"
+            ),
         };
+        let mut claimed: Vec<JobRow> = sqlx::query_as(&sql)
+            .bind(now)
+            .bind(now + lease_secs)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        claimed.sort_by_key(|j| (j.due_at, j.id));
+        Ok(claimed)
+    }
+
+    /// Queue a job outside any other transaction; `Some(id)` when it is new, `None` when a job
+    /// with this key exists already.
+    pub async fn enqueue_job(
+        &self,
+        ws: i64,
+        key: &str,
+        payload: &JobPayload,
+        due_at: i64,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = insert_job(&mut tx, ws, key, payload, due_at, now).await?;
+        let id: Option<i64> = if inserted {
+            sqlx::query_scalar("SELECT id FROM jobs WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Claim one job by its key now, whatever its due time, unless it is done, failed for
+    /// good, or held by a live lease: a platform's redelivery of something that failed.
+    pub async fn claim_job_by_key(
+        &self,
+        key: &str,
+        now: i64,
+        lease_secs: i64,
+    ) -> Result<Option<JobRow>> {
         Ok(sqlx::query_as(&format!(
             "UPDATE jobs SET state = 'running', lease_until = $2, attempts = attempts + 1
-             WHERE id IN (
-                 SELECT id FROM jobs
-                 WHERE (state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1)
-                 ORDER BY due_at, id LIMIT $3 {lock})
-             AND ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1))
+             WHERE key = $3 AND (state = 'pending' OR (state = 'running' AND lease_until < $1))
              RETURNING {JOB_COLUMNS}"
         ))
         .bind(now)
         .bind(now + lease_secs)
-        .bind(limit)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Delete up to `batch` finished (done or failed) jobs that finished before `before`;
+    /// how many went.
+    pub async fn prune_jobs(&self, before: i64, batch: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM jobs WHERE id IN (
+                 SELECT id FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1
+                 ORDER BY finished_at LIMIT $2)",
+        )
+        .bind(before)
+        .bind(batch)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Jobs in a given state, oldest first (for tests and operators).
+    pub async fn jobs_in_state(&self, state: &str) -> Result<Vec<JobRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE state = $1 ORDER BY id"
+        ))
+        .bind(state)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -6,6 +6,8 @@ mod conversations;
 mod cycles;
 mod events;
 mod jobs;
+#[cfg(test)]
+mod migration_checks;
 mod people;
 mod priorities;
 mod rhythms;
@@ -22,7 +24,8 @@ pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
 };
-pub use jobs::JobRow;
+pub use events::Delivery;
+pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub use priorities::{
     Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry, UpdateInput,

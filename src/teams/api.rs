@@ -301,8 +301,7 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+        .and_then(|v| crate::messenger::parse_retry_after(v, std::time::SystemTime::now()))
 }
 
 pub fn host_of(service_url: &str) -> Option<String> {

@@ -21,7 +21,7 @@ use super::activity::{Activity, command_text};
 use super::auth::AuthError;
 use super::cards::{self, ACTION_FORM, VERB, input_id};
 use super::{PLATFORM, PREFIX_CHANNEL, PREFIX_PERSONAL, SenderDirectory, TeamsPlatform, valid_id};
-use crate::commands::execute::{ChannelInfo, Invocation, Services, run_text};
+use crate::commands::execute::{ChannelInfo, Invocation, Services, try_run_text};
 use crate::domain::Status;
 use crate::error::AppError;
 use crate::message::{Block, Message, Rich};
@@ -29,7 +29,7 @@ use crate::people::{Profile, ensure_person};
 use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
 use crate::startup::AppState;
-use crate::store::{NewRef, PersonRow, RefKind};
+use crate::store::{Delivery, NewRef, PersonRow, RefKind};
 
 pub async fn handle(
     State(state): State<AppState>,
@@ -72,29 +72,58 @@ pub async fn handle(
         .ok_or_else(|| AppError::BadRequest("activity has no conversation".into()))?
         .clone();
 
-    if let Some(id) = activity.id.as_deref().filter(|id| !id.is_empty()) {
-        let key = delivery_key(&conversation.id, id, &activity.kind);
-        if !state
+    // Claimed before it is handled and marked done only once handled: if handling fails,
+    // nothing is recorded and the platform's redelivery is handled again.
+    let delivery = activity
+        .id
+        .as_deref()
+        .filter(|id| !id.is_empty())
+        .map(|id| delivery_key(&conversation.id, id, &activity.kind));
+    if let Some(key) = &delivery {
+        let claim = state
             .store
-            .first_delivery(PLATFORM, &key, now.timestamp())
-            .await?
-        {
+            .claim_delivery(PLATFORM, key, now.timestamp(), DELIVERY_LEASE_SECS)
+            .await?;
+        if claim == Delivery::Duplicate {
             tracing::info!(activity = %activity.kind, "duplicate Teams delivery ignored");
             return Ok(duplicate(&activity));
         }
     }
+    let handled = handle_activity(&state, teams, &tenant, &from, &activity).await;
+    if let Some(key) = &delivery {
+        let recorded = match &handled {
+            Ok(_) => state.store.finish_delivery(PLATFORM, key).await,
+            Err(_) => state.store.release_delivery(PLATFORM, key).await,
+        };
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "could not record how a Teams delivery ended");
+        }
+    }
+    handled
+}
 
+/// How long a replica holds a Teams activity it is handling before another may take it.
+const DELIVERY_LEASE_SECS: i64 = 60;
+
+async fn handle_activity(
+    state: &AppState,
+    teams: &TeamsPlatform,
+    tenant: &str,
+    from: &super::activity::Account,
+    activity: &Activity,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
     let ws = state
         .store
-        .ensure_workspace(PLATFORM, &tenant, now.timestamp())
+        .ensure_workspace(PLATFORM, tenant, now.timestamp())
         .await?;
-    remember(&state, teams, ws, &activity).await?;
+    remember(state, teams, ws, activity).await?;
     let ctx = Ctx {
-        state: &state,
+        state,
         teams,
         ws,
-        tenant: &tenant,
-        activity: &activity,
+        tenant,
+        activity,
     };
     match activity.kind.as_str() {
         "message" => {
@@ -206,7 +235,7 @@ impl Ctx<'_> {
         let conversation = conversation.id.clone();
         let mut body = cards::activity(&message);
         body["replyToId"] = json!(id);
-        tokio::spawn(async move {
+        self.state.tasks.spawn(async move {
             if let Err(e) = api.reply(&service_url, &conversation, &id, &body).await {
                 tracing::warn!(error = %e, "could not reply in Teams");
             }
@@ -312,7 +341,7 @@ async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
     } else {
         words
     };
-    let reply = run_text(&services, &inv, &command).await;
+    let reply = try_run_text(&services, &inv, &command).await?;
     if personal && command.starts_with("status ") {
         let messenger = ctx.teams.messenger(ctx.state.store.clone());
         let now = ctx.state.clock.now();
@@ -452,7 +481,7 @@ async fn submit(ctx: &Ctx<'_>, user_id: &str, value: &Value) -> Result<(), AppEr
                 let conversation = conversation.id.clone();
                 let mut body = cards::activity(&message);
                 body["id"] = json!(card_id);
-                tokio::spawn(async move {
+                ctx.state.tasks.spawn(async move {
                     if let Err(e) = api
                         .update(&service_url, &conversation, &card_id, &body)
                         .await
@@ -581,7 +610,7 @@ impl Ctx<'_> {
         let service_url = a.service_url.clone();
         let conversation = conversation.id.clone();
         let body = cards::activity(&message);
-        tokio::spawn(async move {
+        self.state.tasks.spawn(async move {
             if let Err(e) = api.send(&service_url, &conversation, &body).await {
                 tracing::warn!(error = %e, "could not say hello in Teams");
             }

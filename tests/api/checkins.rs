@@ -562,7 +562,12 @@ async fn a_crash_between_claiming_and_finishing_neither_loses_nor_duplicates() {
     // A replica claims both prompt jobs and dies before sending anything.
     let claimed = app
         .store
-        .claim_jobs(monday_nine_berlin().timestamp(), 120, 10)
+        .claim_jobs(
+            &pacer::store::JobKind::OUTBOUND,
+            monday_nine_berlin().timestamp(),
+            120,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(claimed.len(), 2);
@@ -696,7 +701,12 @@ async fn a_stopping_replica_hands_back_what_it_claimed_and_sends_nothing_more() 
     // Claimed, then handed back on SIGTERM: another replica can send them at once.
     let claimed = app
         .store
-        .claim_jobs(monday_nine_berlin().timestamp(), 120, 10)
+        .claim_jobs(
+            &pacer::store::JobKind::OUTBOUND,
+            monday_nine_berlin().timestamp(),
+            120,
+            10,
+        )
         .await
         .unwrap();
     let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();

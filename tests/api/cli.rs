@@ -199,3 +199,119 @@ async fn pacer_demo_serves_the_seeded_sandbox_and_prints_its_url() {
     assert_eq!(slack.status(), 404);
     child.kill().await.unwrap();
 }
+
+/// `pacer slack send …` as the README runs it, against a live server: its requests are signed
+/// and shaped as Slack's, so commands, events and a check-in click all take effect.
+#[tokio::test]
+async fn pacer_slack_send_drives_a_live_server_like_slack() {
+    use chrono::{Timelike, Utc};
+    let app = spawn_app().await;
+    // The tool signs with the real time; the server's clock must agree within five minutes.
+    let now = Utc::now()
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
+    app.clock.set(now);
+    let send = |args: Vec<String>| {
+        let url = app.url.clone();
+        async move {
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+                .args(["slack", "send"])
+                .args(&args)
+                .env("PACER_URL", url)
+                .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+                .env("RUST_LOG", "warn")
+                .output()
+                .await
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).to_string(),
+                String::from_utf8_lossy(&out.stderr).to_string(),
+            )
+        }
+    };
+    let cmd = |text: &str| {
+        vec![
+            "command".to_string(),
+            text.to_string(),
+            "--user".into(),
+            "U0ANA".into(),
+        ]
+    };
+
+    let (code, out, err) = send(cmd("team add Platform <#C0PLAT|platform>")).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("200\n"), "{out}");
+    let (code, out, _) = send(cmd("add Ship the beta team:Platform due:Q1")).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("#1"), "{out}");
+    // A check-in opening this minute, its digest two hours on (crontab, UTC).
+    let (m, h) = (now.minute(), now.hour());
+    let rhythm = format!("rhythm Platform checkin \"{m} {h} * * *\" tz:UTC remind:off",);
+    assert_eq!(send(cmd(&rhythm)).await.0, 0);
+    let digest = format!("rhythm Platform digest \"{m} {} * * *\"", (h + 2) % 24);
+    assert_eq!(send(cmd(&digest)).await.0, 0);
+    app.tick().await;
+    let prompt = app.slack.messages_in("DU0ANA");
+    assert_eq!(prompt.len(), 1, "Ana is prompted once");
+    let (ts, body) = &prompt[0];
+    let blocks = body["blocks"].to_string();
+    let value = body["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["action_id"] == "checkin:at-risk")
+        .and_then(|e| e["value"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("an At risk button in {blocks}"));
+
+    // The click, as Slack posts it to the interactivity endpoint.
+    let (code, out, err) = send(vec![
+        "click".into(),
+        "checkin:at-risk".into(),
+        "--value".into(),
+        value,
+        "--user".into(),
+        "U0ANA".into(),
+        "--channel".into(),
+        "DU0ANA".into(),
+        "--message-ts".into(),
+        ts.clone(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = send(cmd("show #1")).await;
+    assert!(out.contains("At risk"), "{out}");
+    assert_eq!(app.count("priority_updates").await, 1);
+
+    // An event: opening the Home tab publishes it.
+    let (code, _, _) = send(vec![
+        "event".into(),
+        r#"{"type":"app_home_opened","user":"U0ANA","tab":"home","channel":"DU0ANA"}"#.into(),
+    ])
+    .await;
+    assert_eq!(code, 0);
+    assert_eq!(app.slack.wait_for("views.publish", 1).await.len(), 1);
+
+    // The wrong secret is refused by the server, and the tool says so by its exit code.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(["slack", "send", "command", "list all", "--secret", "wrong"])
+        .env("PACER_URL", &app.url)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("401"));
+    // No secret at all: a clear error, nothing sent.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(["slack", "send", "command", "list all"])
+        .env("PACER_URL", &app.url)
+        .env_remove("SLACK_SIGNING_SECRET")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SLACK_SIGNING_SECRET"));
+}

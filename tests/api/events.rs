@@ -98,7 +98,10 @@ async fn a_retried_event_has_one_effect() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(app.slack.calls_to("chat.postMessage").len(), 1, "{posts:?}");
     assert_eq!(app.count("teams").await, 1);
-    assert_eq!(app.count("processed_events").await, 1);
+    // One inbound job for the event, handled once.
+    let done = app.store.jobs_in_state("done").await.unwrap();
+    assert_eq!(done.len(), 1, "{done:?}");
+    assert_eq!(done[0].key, "in:slack:Ev0DM0001");
 }
 
 #[tokio::test]

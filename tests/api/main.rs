@@ -9,6 +9,8 @@ mod dashboard;
 mod digests;
 
 mod events;
+mod exactly_once;
+mod hermetic;
 mod manifest;
 mod manifests_k8s;
 mod msteams;

@@ -4,14 +4,8 @@ use serde_json::Value;
 fn slack_manifest_validates_against_slacks_v2_schema() {
     let json = pacer::slack::manifest::render("https://pacer.example.com/").unwrap();
     let manifest: Value = serde_json::from_str(&json).unwrap();
-    let schema_path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/reference/slack/manifest-schema-v2.json"
-    );
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(schema_path).expect("shared/ beside the repo"),
-    )
-    .unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../fixtures/slack/manifest-schema-v2.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(&manifest)

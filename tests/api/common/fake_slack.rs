@@ -17,6 +17,8 @@ pub struct Call {
     pub method: String,
     pub authorization: Option<String>,
     pub body: Value,
+    /// Which caller, when it was given its own base URL (`api_base_for`): one replica of many.
+    pub caller: Option<String>,
 }
 
 /// A failure to inject into the next call of a method.
@@ -68,6 +70,7 @@ impl FakeSlack {
         }
         let app = Router::new()
             .route("/api/{method}", post(api))
+            .route("/as/{caller}/api/{method}", post(api_as))
             .route("/response/{id}", post(response))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -78,6 +81,11 @@ impl FakeSlack {
 
     pub fn api_base(&self) -> String {
         format!("{}/api/", self.base)
+    }
+
+    /// The same API under a base URL of `caller`'s own, so calls say who made them.
+    pub fn api_base_for(&self, caller: &str) -> String {
+        format!("{}/as/{caller}/api/", self.base)
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -173,9 +181,28 @@ fn take_fault(s: &Inner, method: &str) -> Option<Fault> {
     Some(faults.remove(i).1)
 }
 
+async fn api_as(
+    State(s): State<Inner>,
+    Path((caller, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(s, method, Some(caller), headers, body).await
+}
+
 async fn api(
     State(s): State<Inner>,
     Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(s, method, None, headers, body).await
+}
+
+async fn answer(
+    s: Inner,
+    method: String,
+    caller: Option<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -193,6 +220,7 @@ async fn api(
         },
         authorization: authorization.clone(),
         body: body.clone(),
+        caller,
     });
     match fault {
         Some(Fault::RateLimited(secs)) => {
@@ -333,6 +361,7 @@ async fn response(
         method: format!("response_url:{id}"),
         authorization: None,
         body: parse_body(&headers, &body),
+        caller: None,
     });
     "ok"
 }

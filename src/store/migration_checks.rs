@@ -1,0 +1,222 @@
+//! Checks on the migration trees: a landed migration is never edited (sqlx refuses to start on a
+//! database migrated with other text), and the SQLite and PostgreSQL trees describe the same
+//! tables, columns and indexes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The SHA-384 of every landed migration, as sqlx records it. A new migration is added here
+/// when it lands; an existing line never changes.
+const LANDED: &[(&str, i64, &str)] = &[
+    (
+        "sqlite",
+        1,
+        "35278d4fce1f4076d65b808b5cdfa17df441e253e9dee9e1688e43e585d2eabeea20dcf2c5cfc64045a06c11ca48a780",
+    ),
+    (
+        "sqlite",
+        2,
+        "59c3abb4770d38507671b69cdd905dac71fe0b37614e1ce742084b00e325a9d81a70afd07ca7bd1c7297ef8dc35723a6",
+    ),
+    (
+        "sqlite",
+        3,
+        "702b8d83240ecf53c046d46b6f78abe6d38aaabd3517f8c07c482d65c1b276a99f840439c9597a65b5beab3809d3a00c",
+    ),
+    (
+        "sqlite",
+        4,
+        "0478659ef9dfb57c210a5359aa1d095541eb283153bc0ad5efdbe8c03672c6ab2193d5b0c11077e04b2441eaf75d0e7a",
+    ),
+    (
+        "sqlite",
+        5,
+        "301ebd344bfe6c820d9b2b8b9376306a76f61e51707fec0992d67102cac5fabc2a8e0d0fb17b3b853acd3a4ee8223023",
+    ),
+    (
+        "postgres",
+        1,
+        "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
+    ),
+    (
+        "postgres",
+        2,
+        "058bbd50815880c9fe90091f501f46ec654d802887415e26ec15bc1ab7304eb1dcfe3b79b90ee52a2a35f752693f1433",
+    ),
+    (
+        "postgres",
+        3,
+        "702b8d83240ecf53c046d46b6f78abe6d38aaabd3517f8c07c482d65c1b276a99f840439c9597a65b5beab3809d3a00c",
+    ),
+    (
+        "postgres",
+        4,
+        "0478659ef9dfb57c210a5359aa1d095541eb283153bc0ad5efdbe8c03672c6ab2193d5b0c11077e04b2441eaf75d0e7a",
+    ),
+    (
+        "postgres",
+        5,
+        "301ebd344bfe6c820d9b2b8b9376306a76f61e51707fec0992d67102cac5fabc2a8e0d0fb17b3b853acd3a4ee8223023",
+    ),
+];
+
+fn trees() -> [(&'static str, sqlx::migrate::Migrator); 2] {
+    [
+        ("sqlite", sqlx::migrate!("migrations/sqlite")),
+        ("postgres", sqlx::migrate!("migrations/postgres")),
+    ]
+}
+
+#[test]
+fn landed_migrations_keep_their_checksums() {
+    for (tree, migrator) in trees() {
+        for m in migrator.iter() {
+            let found = hex::encode(&m.checksum);
+            let pinned = LANDED
+                .iter()
+                .find(|(t, v, _)| *t == tree && *v == m.version)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{tree} migration {} ({}) is not pinned: add (\"{tree}\", {}, \"{found}\") to LANDED",
+                        m.version, m.description, m.version
+                    )
+                });
+            assert_eq!(
+                pinned.2, found,
+                "{tree} migration {} ({}) was edited after it landed: add a new migration instead",
+                m.version, m.description
+            );
+        }
+        let count = LANDED.iter().filter(|(t, _, _)| *t == tree).count();
+        assert_eq!(
+            count,
+            migrator.iter().count(),
+            "a landed {tree} migration was removed"
+        );
+    }
+}
+
+/// Tables with their columns, and indexes with their table and columns.
+#[derive(Debug, Default, PartialEq)]
+struct Schema {
+    tables: BTreeMap<String, BTreeSet<String>>,
+    indexes: BTreeMap<String, String>,
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_ascii_lowercase).collect()
+}
+
+/// Split at commas outside parentheses.
+fn top_level_items(body: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0i32, 0usize, Vec::new());
+    for (i, c) in body.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&body[start..]);
+    out
+}
+
+fn apply(schema: &mut Schema, sql: &str) {
+    let text: String = sql
+        .lines()
+        .map(|l| l.split("--").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for stmt in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let w = words(stmt);
+        let w: Vec<&str> = w.iter().map(String::as_str).collect();
+        match w.as_slice() {
+            ["create", "table", rest @ ..] => {
+                let name = rest
+                    .iter()
+                    .find(|x| !matches!(**x, "if" | "not" | "exists"))
+                    .unwrap()
+                    .trim_end_matches('(')
+                    .to_string();
+                let open = stmt.find('(').unwrap();
+                let close = stmt.rfind(')').unwrap();
+                let columns = top_level_items(&stmt[open + 1..close])
+                    .into_iter()
+                    .filter_map(|item| item.split_whitespace().next())
+                    .map(str::to_ascii_lowercase)
+                    .filter(|first| {
+                        !matches!(
+                            first.as_str(),
+                            "primary" | "unique" | "foreign" | "check" | "constraint"
+                        )
+                    })
+                    .collect();
+                schema.tables.insert(name, columns);
+            }
+            ["create", "index" | "unique", ..] => {
+                let on = w.iter().position(|x| *x == "on").unwrap();
+                let name = w[on - 1].to_string();
+                let target: String = w[on + 1..].concat();
+                let unique = if w[1] == "unique" { "unique " } else { "" };
+                schema.indexes.insert(name, format!("{unique}{target}"));
+            }
+            ["alter", "table", table, "add", "column", column, ..] => {
+                schema
+                    .tables
+                    .get_mut(*table)
+                    .unwrap_or_else(|| panic!("ALTER of unknown table {table}"))
+                    .insert(column.to_string());
+            }
+            ["alter", "table", table, "drop", "column", column, ..] => {
+                if let Some(t) = schema.tables.get_mut(*table) {
+                    t.remove(*column);
+                }
+            }
+            ["drop", "index", .., name] => {
+                schema.indexes.remove(*name);
+            }
+            ["drop", "table", .., name] => {
+                schema.tables.remove(*name);
+            }
+            _ => panic!("the schema check does not know this statement: {stmt}"),
+        }
+    }
+}
+
+#[test]
+fn sqlite_and_postgresql_trees_have_the_same_tables_columns_and_indexes() {
+    let mut schemas = Vec::new();
+    for (tree, migrator) in trees() {
+        let mut schema = Schema::default();
+        for m in migrator.iter() {
+            apply(&mut schema, &m.sql);
+        }
+        assert!(schema.tables.len() > 10, "{tree}: {schema:?}");
+        schemas.push(schema);
+    }
+    assert_eq!(schemas[0].tables, schemas[1].tables);
+    assert_eq!(schemas[0].indexes, schemas[1].indexes);
+}
+
+#[test]
+fn the_schema_check_sees_a_missing_column() {
+    let mut a = Schema::default();
+    apply(
+        &mut a,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT, PRIMARY KEY (id, x));",
+    );
+    let mut b = Schema::default();
+    apply(
+        &mut b,
+        "CREATE TABLE t (\n id BIGINT, -- note, with a comma\n x TEXT\n);",
+    );
+    assert_eq!(a, b);
+    apply(
+        &mut b,
+        "ALTER TABLE t ADD COLUMN y TEXT; CREATE INDEX t_y ON t (y);",
+    );
+    assert_ne!(a, b);
+}
