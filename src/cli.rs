@@ -107,14 +107,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let listener = TcpListener::bind(config.listen).await?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = store_kind(&config.database_url), "pacer is listening");
-            // The sandbox may fast-forward time to fire the next check-in; real platforms never.
-            let clock: crate::clock::SharedClock = if config.sandbox {
+            // The sandbox fast-forwards a clock of its own; the process's is the wall clock.
+            if config.sandbox {
                 tracing::info!(url = %format!("http://{addr}/"), "the sandbox is on");
-                Arc::new(OffsetClock::default())
-            } else {
-                Arc::new(SystemClock)
-            };
-            let state = AppState::new(config, store.clone(), clock);
+            }
+            let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
             startup::serve(state, listener, shutdown_signal()).await?;
             store.close().await;
             Ok(0)
@@ -238,6 +235,20 @@ async fn print_digest(
 async fn demo() -> anyhow::Result<i32> {
     let mut config = load_config()?;
     crate::telemetry::init(config.log_format);
+    // The demo is the sandbox: no login, its own clock. Never beside a platform, never public.
+    if config.slack.is_some() || config.teams.is_some() {
+        eprintln!(
+            "error: pacer demo runs the sandbox, which cannot run beside a chat platform; unset the SLACK_* and TEAMS_* settings for the demo"
+        );
+        return Ok(2);
+    }
+    if !config.listen.ip().is_loopback() {
+        eprintln!(
+            "error: pacer demo has no login and listens only on loopback, not on {}; use PACER_LISTEN=127.0.0.1:<port>",
+            config.listen
+        );
+        return Ok(2);
+    }
     config.database_url = crate::demo::fresh_database()?;
     config.slack = None;
     config.teams = None;
@@ -260,7 +271,12 @@ async fn demo() -> anyhow::Result<i32> {
     }
     let now = chrono::Utc::now();
     let clock = OffsetClock::starting_at(crate::demo::history_start(now));
-    let state = AppState::new(config, store.clone(), Arc::new(clock.clone()));
+    let state = AppState::with_sandbox_clock(
+        config,
+        store.clone(),
+        Arc::new(SystemClock),
+        Some(Arc::new(clock.clone())),
+    );
     eprintln!("pacer demo: seeding an example organisation with eight weeks of history…");
     let started = std::time::Instant::now();
     crate::demo::seed(&store, &state.scheduler, &clock, now).await?;

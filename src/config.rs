@@ -212,6 +212,22 @@ impl Config {
             );
         }
         let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", sandbox_default)?;
+        // The sandbox has no login and moves its own clock: never beside real tenants, never
+        // where anyone but this machine can reach it.
+        if sandbox && any_platform {
+            return Err(ConfigError::Invalid {
+                key: "PACER_SANDBOX",
+                problem: "the sandbox cannot run beside a chat platform (Slack or Teams is configured); unset PACER_SANDBOX, or run the sandbox as its own `pacer serve` without platform settings".into(),
+            });
+        }
+        if sandbox && !listen.ip().is_loopback() {
+            return Err(ConfigError::Invalid {
+                key: "PACER_SANDBOX",
+                problem: format!(
+                    "the sandbox has no login and listens only on loopback, not on {listen}; use PACER_LISTEN=127.0.0.1:<port>, or turn the sandbox off"
+                ),
+            });
+        }
         let admins = get("PACER_ADMINS")
             .map(|s| {
                 s.split(',')
@@ -404,10 +420,10 @@ mod tests {
     #[test]
     fn the_sandbox_stays_on_loopback_and_off_beside_teams() {
         assert!(!cfg(&[("PACER_LISTEN", "0.0.0.0:3000")]).unwrap().sandbox);
+        let public = cfg(&[("PACER_LISTEN", "0.0.0.0:3000"), ("PACER_SANDBOX", "on")]);
         assert!(
-            cfg(&[("PACER_LISTEN", "0.0.0.0:3000"), ("PACER_SANDBOX", "on")])
-                .unwrap()
-                .sandbox
+            public.unwrap_err().to_string().contains("loopback"),
+            "the sandbox is refused on a public address"
         );
         assert!(cfg(&[("PACER_LISTEN", "[::1]:3000")]).unwrap().sandbox);
         let teams = [
@@ -440,8 +456,13 @@ mod tests {
         let c = cfg(&[("SLACK_SIGNING_SECRET", "s3cr3t")]).unwrap();
         assert!(!c.sandbox);
         assert_eq!(c.slack.unwrap().api_base_url, "https://slack.com/api/");
-        let c = cfg(&[("SLACK_SIGNING_SECRET", "s3cr3t"), ("PACER_SANDBOX", "on")]).unwrap();
-        assert!(c.sandbox);
+        let both = cfg(&[("SLACK_SIGNING_SECRET", "s3cr3t"), ("PACER_SANDBOX", "on")]);
+        assert!(
+            both.unwrap_err()
+                .to_string()
+                .contains("beside a chat platform"),
+            "the sandbox is refused beside a platform"
+        );
     }
 
     #[test]

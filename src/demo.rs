@@ -512,7 +512,7 @@ pub async fn seed(
             break;
         }
         clock.jump_to(next);
-        scheduler.tick(next).await?;
+        scheduler.tick_workspace(ws, next).await?;
         answer_open_prompts(store, ws, start, next, now, &stories).await?;
         t = next + Duration::seconds(1);
     }

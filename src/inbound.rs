@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::error::AppError;
 use crate::startup::AppState;
-use crate::store::{JobKind, JobPayload, JobRow, StoreError};
+use crate::store::{JobKind, JobPayload, JobRow, Scope, StoreError};
 
 /// How long a replica holds an inbound event it is handling.
 pub const LEASE_SECS: i64 = 60;
@@ -64,7 +64,7 @@ pub async fn run_due(state: &AppState) -> Result<usize, StoreError> {
         let now = state.clock.now().timestamp();
         let jobs = state
             .store
-            .claim_jobs(&[JobKind::Inbound], now, LEASE_SECS, 10)
+            .claim_jobs(&[JobKind::Inbound], &Scope::All, now, LEASE_SECS, 10)
             .await?;
         if jobs.is_empty() {
             return Ok(handled);

@@ -55,6 +55,18 @@ impl Deref for AppState {
 
 impl AppState {
     pub fn new(config: Config, store: Store, clock: SharedClock) -> Self {
+        Self::with_sandbox_clock(config, store, clock, None)
+    }
+
+    /// `sandbox_clock` is the sandbox's own time (the demo's, a test's); by default the sandbox
+    /// gets a fresh clock that "run the rhythm now" moves forward. Requests are authenticated
+    /// and real tenants scheduled by `clock`, which the sandbox never moves.
+    pub fn with_sandbox_clock(
+        config: Config,
+        store: Store,
+        clock: SharedClock,
+        sandbox_clock: Option<SharedClock>,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
@@ -74,8 +86,13 @@ impl AppState {
         if let Some(s) = &slack {
             messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
         }
-        let sandbox = config.sandbox.then(|| SandboxPlatform {
-            inbox: Arc::new(crate::sandbox::inbox::Inbox::new(clock.clone())),
+        let sandbox = config.sandbox.then(|| {
+            let own: SharedClock =
+                sandbox_clock.unwrap_or_else(|| Arc::new(crate::clock::OffsetClock::default()));
+            SandboxPlatform {
+                inbox: Arc::new(crate::sandbox::inbox::Inbox::new(own.clone())),
+                clock: own,
+            }
         });
         if let Some(s) = &sandbox {
             messengers = messengers.with(crate::sandbox::PLATFORM, s.inbox.clone());
@@ -84,13 +101,15 @@ impl AppState {
             messengers =
                 messengers.with(crate::teams::PLATFORM, Arc::new(t.messenger(store.clone())));
         }
-        let scheduler = Arc::new(
-            Scheduler::new(store.clone(), messengers)
-                .with_spacing(config.send_spacing)
-                .with_lease(config.job_lease_secs)
-                .with_retention(config.retention)
-                .with_clock(clock.clone()),
-        );
+        let mut scheduler = Scheduler::new(store.clone(), messengers)
+            .with_spacing(config.send_spacing)
+            .with_lease(config.job_lease_secs)
+            .with_retention(config.retention)
+            .with_clock(clock.clone());
+        if let Some(s) = &sandbox {
+            scheduler = scheduler.with_separate_clock(crate::sandbox::PLATFORM, s.clock.clone());
+        }
+        let scheduler = Arc::new(scheduler);
         AppState(Arc::new(AppInner {
             config,
             store,

@@ -12,12 +12,14 @@ pub struct Pace {
     /// The scheduler's clock, for renewing leases during a long batch (a tick's `now` is fixed
     /// at its start); without one, the tick's `now`.
     pub clock: Option<crate::clock::SharedClock>,
+    /// Whose jobs this tick delivers.
+    pub scope: Scope,
 }
 use chrono_tz::Tz;
 
 use crate::http::metrics::{self, metrics};
 use crate::messenger::{Messenger, Messengers, SendError};
-use crate::store::{JobKind, JobPayload, JobRow, Store, StoreError};
+use crate::store::{JobKind, JobPayload, JobRow, Scope, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -48,6 +50,7 @@ pub async fn run_due_jobs(
         let jobs = store
             .claim_jobs(
                 &JobKind::OUTBOUND,
+                &pace.scope,
                 now.timestamp(),
                 pace.lease_secs,
                 CLAIM_BATCH,

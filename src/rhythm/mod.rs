@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::SharedClock;
 use crate::messenger::Messengers;
-use crate::store::{Store, StoreError};
+use crate::store::{Scope, Store, StoreError};
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -53,6 +53,8 @@ pub struct Scheduler {
     retention: chrono::Duration,
     /// When housekeeping last ran (by the scheduler's clock).
     housekept: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
+    /// A platform whose workspaces run on a clock of their own (the sandbox), and that clock.
+    separate: Option<(&'static str, SharedClock)>,
 }
 
 /// When something was last looked for, and the latest update id seen then.
@@ -75,6 +77,7 @@ impl Scheduler {
             clock: None,
             retention: chrono::Duration::days(30),
             housekept: Arc::default(),
+            separate: None,
         }
     }
 
@@ -116,18 +119,63 @@ impl Scheduler {
         self.stopping.store(true, Ordering::SeqCst);
     }
 
-    /// Run everything due as of `now` once.
+    /// Leave the workspaces of `platform` to a clock of their own (the sandbox's): the
+    /// process's ticks skip them, and [`Scheduler::run`] ticks them by `clock`.
+    pub fn with_separate_clock(mut self, platform: &'static str, clock: SharedClock) -> Self {
+        self.separate = Some((platform, clock));
+        self
+    }
+
+    /// The workspaces that live on a clock of their own.
+    async fn separate_workspaces(&self) -> Result<Vec<i64>, StoreError> {
+        let Some((platform, _)) = &self.separate else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .store
+            .workspaces()
+            .await?
+            .into_iter()
+            .filter(|(_, p, _)| p == platform)
+            .map(|(id, _, _)| id)
+            .collect())
+    }
+
+    /// Run everything due as of `now` once, for every workspace on the process's clock.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        let scope = Scope::Except(self.separate_workspaces().await?);
+        let mut report = self.tick_scoped(now, scope).await?;
+        if !self.stopping.load(Ordering::SeqCst) {
+            self.housekeep(now, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// Run everything due in one workspace as of `now` (the sandbox's "run the rhythm now").
+    pub async fn tick_workspace(
+        &self,
+        ws: i64,
+        now: DateTime<Utc>,
+    ) -> Result<TickReport, StoreError> {
+        self.tick_scoped(now, Scope::Only(ws)).await
+    }
+
+    async fn tick_scoped(
+        &self,
+        now: DateTime<Utc>,
+        scope: Scope,
+    ) -> Result<TickReport, StoreError> {
         if self.stopping.load(Ordering::SeqCst) {
             return Ok(TickReport::default());
         }
-        let mut report = self.plan(now).await?;
+        let mut report = self.plan_scoped(now, &scope).await?;
         // Closing queues the digest, so it goes out in this same tick.
-        plan::close_cycles(&self.store, now, &mut report).await?;
+        plan::close_cycles(&self.store, &scope, now, &mut report).await?;
         let pace = deliver::Pace {
             spacing: self.spacing,
             lease_secs: self.lease_secs,
             clock: self.clock.clone(),
+            scope,
         };
         deliver::run_due_jobs(
             &self.store,
@@ -138,7 +186,6 @@ impl Scheduler {
             &mut report,
         )
         .await?;
-        self.housekeep(now, &mut report).await?;
         Ok(report)
     }
 
@@ -176,9 +223,18 @@ impl Scheduler {
 
     /// Only decide what is due (cycles to open, reminders to queue), delivering nothing.
     pub async fn plan(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
+        let scope = Scope::Except(self.separate_workspaces().await?);
+        self.plan_scoped(now, &scope).await
+    }
+
+    async fn plan_scoped(
+        &self,
+        now: DateTime<Utc>,
+        scope: &Scope,
+    ) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();
-        plan::open_cycles(&self.store, now, &mut report).await?;
-        plan::queue_reminders(&self.store, now, &mut report).await?;
+        plan::open_cycles(&self.store, scope, now, &mut report).await?;
+        plan::queue_reminders(&self.store, scope, now, &mut report).await?;
         // Stalls change with updates and with time (overdue, behind): look when something was
         // recorded, and at least every few minutes, not on every tick.
         let latest = self.store.latest_update_id().await?;
@@ -193,7 +249,7 @@ impl Scheduler {
             None => true,
         };
         if due {
-            plan::notice_stalls(&self.store, now, &mut report).await?;
+            plan::notice_stalls(&self.store, scope, now, &mut report).await?;
             *self
                 .notices_checked
                 .lock()
@@ -219,7 +275,7 @@ impl Scheduler {
         tokio::pin!(stopper);
         loop {
             let result = tokio::select! {
-                r = self.tick(clock.now()) => r,
+                r = self.tick_all(&clock) => r,
                 _ = &mut stopper => unreachable!("the stopper never completes"),
             };
             match result {
@@ -236,6 +292,23 @@ impl Scheduler {
             }
         }
         self.stop();
+    }
+}
+
+impl Scheduler {
+    /// One tick of the process's workspaces by `clock`, then of those on a clock of their own.
+    async fn tick_all(&self, clock: &SharedClock) -> Result<TickReport, StoreError> {
+        let mut report = self.tick(clock.now()).await?;
+        if let Some((_, own)) = &self.separate {
+            for ws in self.separate_workspaces().await? {
+                let r = self.tick_workspace(ws, own.now()).await?;
+                report.sent += r.sent;
+                report.opened += r.opened;
+                report.closed += r.closed;
+                report.failed += r.failed;
+            }
+        }
+        Ok(report)
     }
 }
 

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use super::TickReport;
 use crate::domain::schedule::{Schedule, resolve};
-use crate::store::{NewCycle, OwnerPlan, RhythmRow, Store, StoreError};
+use crate::store::{NewCycle, OwnerPlan, RhythmRow, Scope, Store, StoreError};
 
 /// For `tz:member`, slots are found in the zone that reaches a wall-clock time first, so that
 /// the cycle exists before any owner's local prompt time.
@@ -20,10 +20,14 @@ fn zone(name: &str) -> Tz {
 
 pub async fn open_cycles(
     store: &Store,
+    scope: &Scope,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
     for rhythm in store.scheduled_rhythms().await? {
+        if !scope.includes(rhythm.workspace_id) {
+            continue;
+        }
         if let Err(e) = open_cycle(store, &rhythm, now, report).await {
             tracing::warn!(team = rhythm.team_id, error = %e, "could not open a cycle");
         }
@@ -139,6 +143,7 @@ async fn open_cycle(
 
 pub async fn queue_reminders(
     store: &Store,
+    scope: &Scope,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
@@ -149,6 +154,9 @@ pub async fn queue_reminders(
             .to_string()
     };
     for (cycle_id, person_id, ws) in store.due_reminders(now.timestamp()).await? {
+        if !scope.includes(ws) {
+            continue;
+        }
         let tz = store
             .person(ws, person_id)
             .await?
@@ -168,10 +176,11 @@ pub async fn queue_reminders(
 
 pub async fn close_cycles(
     store: &Store,
+    scope: &Scope,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
-    let closed = store.close_due_cycles(now.timestamp()).await?;
+    let closed = store.close_due_cycles(now.timestamp(), scope).await?;
     report.closed += closed.len();
     for c in closed {
         tracing::info!(cycle = c.id, team = c.team_id, "cycle closed");
@@ -183,13 +192,14 @@ pub async fn close_cycles(
 /// off-track or is dropped): once per change, not every cycle.
 pub async fn notice_stalls(
     store: &Store,
+    scope: &Scope,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
     use std::collections::BTreeMap;
     let edges = store.cross_team_dependencies().await?;
     let mut by_ws: BTreeMap<i64, BTreeMap<i64, Vec<i64>>> = BTreeMap::new();
-    for (ws, dependent, on) in edges {
+    for (ws, dependent, on) in edges.into_iter().filter(|(ws, _, _)| scope.includes(*ws)) {
         by_ws
             .entry(ws)
             .or_default()

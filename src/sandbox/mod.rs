@@ -47,18 +47,123 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/form", get(form_values).post(form))
         .route("/sandbox/rhythm", axum::routing::post(rhythm))
         .route("/sandbox/clock", get(clock))
+        .route_layer(axum::middleware::from_fn(local_only))
+}
+
+/// The sandbox has no login: it answers only requests addressed to this machine by a loopback
+/// name (a page on another site reaching it by DNS rebinding, or a proxy or tunnel publishing
+/// it, sends another Host), and takes writes only from its own page (same-origin `Origin`).
+async fn local_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if let Err(why) = check_local(request.headers(), request.method()) {
+        return (StatusCode::FORBIDDEN, why).into_response();
+    }
+    next.run(request).await
+}
+
+fn check_local(
+    headers: &axum::http::HeaderMap,
+    method: &axum::http::Method,
+) -> Result<(), &'static str> {
+    let header = |name: axum::http::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(host) = header(axum::http::header::HOST).filter(|h| loopback_host(h)) else {
+        return Err(
+            "the sandbox answers only on this machine (http://127.0.0.1 or http://localhost)",
+        );
+    };
+    let read_only = matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD);
+    let same_origin = header(axum::http::header::ORIGIN)
+        .is_some_and(|o| o == format!("http://{host}") || o == format!("https://{host}"));
+    if read_only || same_origin {
+        Ok(())
+    } else {
+        Err("the sandbox takes changes only from its own page")
+    }
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((ip, port))
+                if port.is_empty() || port[1..].parse::<u16>().is_ok() && port.starts_with(':') =>
+            {
+                ip
+            }
+            _ => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.parse::<u16>().is_ok() => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::loopback_host;
+
+    #[test]
+    fn only_loopback_names_are_local() {
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "LOCALHOST",
+            "[::1]:3000",
+            "[::1]",
+            "127.0.0.2",
+        ] {
+            assert!(loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:3000",
+            "127.0.0.1.nip.io:3000",
+            "localhost.evil.example",
+            "10.0.0.5:3000",
+            "[::2]:3000",
+            "127.0.0.1:notaport",
+            "[::1]x",
+            "",
+        ] {
+            assert!(!loopback_host(bad), "{bad}");
+        }
+    }
 }
 
 /// The sandbox's chat, shared by the routes and the scheduler.
 pub struct SandboxPlatform {
     pub inbox: Arc<Inbox>,
+    /// The sandbox's own time: "run the rhythm now" moves it, and nothing else reads it.
+    pub clock: crate::clock::SharedClock,
+}
+
+/// The sandbox's time (it runs ahead of the process's when the rhythm was run early).
+fn sandbox_now(state: &AppState) -> chrono::DateTime<chrono::Utc> {
+    state
+        .sandbox
+        .as_ref()
+        .map(|s| s.clock.now())
+        .unwrap_or_else(|| state.clock.now())
 }
 
 async fn workspace(state: &AppState) -> Result<i64, AppError> {
     Ok(state
         .store
-        .ensure_workspace(PLATFORM, WORKSPACE, state.clock.now().timestamp())
+        .ensure_workspace(PLATFORM, WORKSPACE, sandbox_now(state).timestamp())
         .await?)
+}
+
+fn sandbox_clock(state: &AppState) -> Result<&crate::clock::SharedClock, AppError> {
+    state
+        .sandbox
+        .as_ref()
+        .map(|s| &s.clock)
+        .ok_or(AppError::NotFound)
 }
 
 fn inbox(state: &AppState) -> Result<&Arc<Inbox>, AppError> {
@@ -129,7 +234,7 @@ async fn join(State(state): State<AppState>, Json(j): Json<Join>) -> Result<Json
             &id,
             name,
             Some((name, Some(&tz))),
-            state.clock.now().timestamp(),
+            sandbox_now(&state).timestamp(),
         )
         .await?;
     Ok(Json(json!({"id": id, "name": name, "tz": tz})))
@@ -273,7 +378,7 @@ async fn command(
         configured_admin: state.config.admins.contains(&me.user_id),
         caller: me.clone(),
         channel,
-        now: state.clock.now(),
+        now: sandbox_now(&state),
         prefix: PREFIX,
     };
     let services = Services {
@@ -301,7 +406,7 @@ async fn command(
             WORKSPACE,
             ws,
             &me,
-            state.clock.now(),
+            sandbox_now(&state),
         )
         .await;
     }
@@ -333,7 +438,7 @@ async fn answer(
     let clicked = inbox
         .get(message)
         .filter(|m| m.channel == dm_channel(&me.user_id));
-    let now = state.clock.now();
+    let now = sandbox_now(state);
     match checkin::record(&state.store, ws, me, cycle_id, priority_id, &answer, now).await {
         Ok(recorded) => {
             if let Some(m) = clicked {
@@ -493,7 +598,7 @@ async fn form(
 async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     inbox(&state)?;
     let ws = workspace(&state).await?;
-    let now = state.clock.now();
+    let now = sandbox_now(&state);
     let next = state
         .scheduler
         .next_due(ws, now)
@@ -505,12 +610,17 @@ async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> 
             "summary": "Nothing is scheduled. Give a team a rhythm first: /pacer rhythm <team> checkin \"mon 09:00\"",
         })));
     };
-    let at = if next > now && state.clock.jump_to(next) {
-        state.clock.now()
+    let at = if next > now && sandbox_clock(&state)?.jump_to(next) {
+        sandbox_now(&state)
     } else {
         next.max(now)
     };
-    let report = state.scheduler.tick(at).await.map_err(AppError::from)?;
+    // Only the sandbox's own workspace: real tenants keep the process's clock.
+    let report = state
+        .scheduler
+        .tick_workspace(ws, at)
+        .await
+        .map_err(AppError::from)?;
     let mut parts = Vec::new();
     let mut say = |n: usize, one: &str, many: &str| {
         if n > 0 {
@@ -536,7 +646,7 @@ async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> 
 async fn clock(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     inbox(&state)?;
     Ok(Json(json!({
-        "now": state.clock.now().format("%a %-d %b %Y %H:%M UTC").to_string(),
-        "at": state.clock.now().to_rfc3339(),
+        "now": sandbox_now(&state).format("%a %-d %b %Y %H:%M UTC").to_string(),
+        "at": sandbox_now(&state).to_rfc3339(),
     })))
 }

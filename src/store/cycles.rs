@@ -207,11 +207,12 @@ impl Store {
 
     /// Close every open cycle whose time has come and queue its digest, in one transaction;
     /// returns the closed cycles.
-    pub async fn close_due_cycles(&self, now: i64) -> Result<Vec<CycleRow>> {
+    pub async fn close_due_cycles(&self, now: i64, scope: &super::Scope) -> Result<Vec<CycleRow>> {
+        let within = scope.sql("workspace_id");
         // A read first: most ticks have nothing to close and need not take the write lock.
-        let due: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cycles WHERE state = 'open' AND closes_at <= $1",
-        )
+        let due: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM cycles WHERE state = 'open' AND closes_at <= $1{within}"
+        ))
         .bind(now)
         .fetch_one(&self.pool)
         .await?;
@@ -220,7 +221,7 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let closed: Vec<CycleRow> = sqlx::query_as(&format!(
-            "UPDATE cycles SET state = 'closed', closed_at = $1 WHERE state = 'open' AND closes_at <= $1
+            "UPDATE cycles SET state = 'closed', closed_at = $1 WHERE state = 'open' AND closes_at <= $1{within}
              RETURNING {CYCLE_COLUMNS}"
         ))
         .bind(now)

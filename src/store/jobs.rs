@@ -229,13 +229,15 @@ impl Store {
     pub async fn claim_jobs(
         &self,
         kinds: &[JobKind],
+        scope: &super::Scope,
         now: i64,
         lease_secs: i64,
         limit: i64,
     ) -> Result<Vec<JobRow>> {
         let due_now = format!(
-            "{} AND ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1))",
-            kinds_clause(kinds)
+            "{}{} AND ((state = 'pending' AND due_at <= $1) OR (state = 'running' AND lease_until < $1))",
+            kinds_clause(kinds),
+            scope.sql("workspace_id")
         );
         // A read first: most ticks have nothing due and need not take the write lock.
         let due: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM jobs WHERE {due_now}"))

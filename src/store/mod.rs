@@ -33,6 +33,40 @@ pub use priorities::{
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
 
+/// Which workspaces a piece of scheduling work covers: the sandbox runs on a clock of its own,
+/// so the process's scheduler leaves its workspace alone and the sandbox ticks only its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    All,
+    Only(i64),
+    Except(Vec<i64>),
+}
+
+impl Scope {
+    pub fn includes(&self, ws: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Only(only) => *only == ws,
+            Scope::Except(ids) => !ids.contains(&ws),
+        }
+    }
+
+    /// ` AND <column> …` restricting a statement to the scope (ids are integers we hold,
+    /// never user text).
+    pub(crate) fn sql(&self, column: &str) -> String {
+        match self {
+            Scope::All => String::new(),
+            Scope::Except(ids) if ids.is_empty() => String::new(),
+            Scope::Only(ws) => format!(" AND {column} = {ws}"),
+            Scope::Except(ids) => {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!(" AND {column} NOT IN ({})", list.join(", "))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -564,6 +564,7 @@ async fn a_crash_between_claiming_and_finishing_neither_loses_nor_duplicates() {
         .store
         .claim_jobs(
             &pacer::store::JobKind::OUTBOUND,
+            &pacer::store::Scope::All,
             monday_nine_berlin().timestamp(),
             120,
             10,
@@ -642,6 +643,38 @@ async fn rate_limits_and_server_errors_still_deliver_every_message_exactly_once(
     assert_eq!(failed, 0);
 }
 
+/// Whatever Retry-After Slack sends (a number past any clock, an HTTP date, nonsense), the
+/// scheduler neither panics nor parks the job for longer than an hour, and delivers once.
+#[tokio::test]
+async fn hostile_retry_after_values_cannot_stop_the_scheduler() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    app.clock.set(monday_nine_berlin());
+    for raw in [
+        "18446744073709551615",
+        "-9223372036854775808",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+        "soon",
+    ] {
+        app.slack
+            .fail_next("chat.postMessage", Fault::RateLimitedRaw(raw));
+    }
+    let mut sent = app.tick().await.sent;
+    let mut minutes = 0;
+    while sent < 2 && minutes <= 61 {
+        minutes += 1;
+        app.clock
+            .set(monday_nine_berlin() + Duration::minutes(minutes));
+        sent += app.tick().await.sent;
+    }
+    assert_eq!(
+        sent, 2,
+        "both prompts within the hour (took {minutes} minutes)"
+    );
+    assert_eq!(app.slack.messages_in(&dm("U0ANA")).len(), 1);
+    assert_eq!(app.slack.messages_in(&dm("U0BEN")).len(), 1);
+}
+
 #[tokio::test]
 async fn member_zones_prompt_each_owner_at_their_own_nine_oclock() {
     let app = spawn_app().await;
@@ -703,6 +736,7 @@ async fn a_stopping_replica_hands_back_what_it_claimed_and_sends_nothing_more() 
         .store
         .claim_jobs(
             &pacer::store::JobKind::OUTBOUND,
+            &pacer::store::Scope::All,
             monday_nine_berlin().timestamp(),
             120,
             10,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use pacer::store::{JobKind, JobPayload};
+use pacer::store::{JobKind, JobPayload, Scope};
 use serde_json::json;
 
 use crate::common::{TestApp, spawn_app};
@@ -47,7 +47,7 @@ async fn a_claim_never_returns_more_than_its_limit_with_fresh_or_stale_statistic
     let mut seen = std::collections::HashSet::new();
     let first = app
         .store
-        .claim_jobs(&JobKind::OUTBOUND, now, 120, 10)
+        .claim_jobs(&JobKind::OUTBOUND, &Scope::All, now, 120, 10)
         .await
         .unwrap();
     assert_eq!(first.len(), 10, "stale statistics: a claim takes its limit");
@@ -58,8 +58,10 @@ async fn a_claim_never_returns_more_than_its_limit_with_fresh_or_stale_statistic
     // Two replicas claiming at the same instant take disjoint batches, each within the limit.
     loop {
         let (a, b) = tokio::join!(
-            app.store.claim_jobs(&JobKind::OUTBOUND, now, 120, 10),
-            app.store.claim_jobs(&JobKind::OUTBOUND, now, 120, 10)
+            app.store
+                .claim_jobs(&JobKind::OUTBOUND, &Scope::All, now, 120, 10),
+            app.store
+                .claim_jobs(&JobKind::OUTBOUND, &Scope::All, now, 120, 10)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert!(
@@ -79,7 +81,7 @@ async fn a_claim_never_returns_more_than_its_limit_with_fresh_or_stale_statistic
     // Inbound jobs are not the scheduler's, and the scheduler's are not the inbound worker's.
     assert!(
         app.store
-            .claim_jobs(&[JobKind::Inbound], now + 1000, 120, 10)
+            .claim_jobs(&[JobKind::Inbound], &Scope::All, now + 1000, 120, 10)
             .await
             .unwrap()
             .iter()
@@ -249,7 +251,7 @@ async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention
     // Finished long ago, in batches larger than one housekeeping statement.
     let jobs = app
         .store
-        .claim_jobs(&JobKind::OUTBOUND, now, 120, 2000)
+        .claim_jobs(&JobKind::OUTBOUND, &Scope::All, now, 120, 2000)
         .await
         .unwrap();
     for j in &jobs[..1100] {

@@ -10,6 +10,7 @@ mod digests;
 
 mod events;
 mod exactly_once;
+mod hardening;
 mod hermetic;
 mod manifest;
 mod manifests_k8s;

@@ -31,6 +31,7 @@ async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     let r = app
         .http
         .post(format!("{}{path}", app.url))
+        .header("Origin", &app.url)
         .json(&body)
         .send()
         .await

@@ -26,6 +26,8 @@ pub struct Call {
 pub enum Fault {
     /// 429 with this Retry-After.
     RateLimited(u64),
+    /// 429 with this Retry-After header, exactly as given (an HTTP date, nonsense, a huge number).
+    RateLimitedRaw(&'static str),
     /// 500, message not accepted.
     ServerError,
     /// The message is accepted and kept, but the answer is a 500 (the sender cannot know).
@@ -214,7 +216,7 @@ async fn answer(
         .map(str::to_string);
     s.calls.lock().unwrap().push(Call {
         method: match fault {
-            Some(Fault::RateLimited(_)) => format!("429:{method}"),
+            Some(Fault::RateLimited(_) | Fault::RateLimitedRaw(_)) => format!("429:{method}"),
             Some(Fault::ServerError) => format!("500:{method}"),
             _ => method.clone(),
         },
@@ -227,6 +229,14 @@ async fn answer(
             return (
                 StatusCode::TOO_MANY_REQUESTS,
                 [("retry-after", secs.to_string())],
+                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+        Some(Fault::RateLimitedRaw(raw)) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", raw)],
                 axum::Json(json!({"ok": false, "error": "ratelimited"})),
             )
                 .into_response();

@@ -99,6 +99,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// Start pacer with extra configuration pairs.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_inner(extra, None).await
+}
+
+/// The sandbox alone, on a clock of its own (`sandbox_clock`), apart from the process's
+/// (`app.clock`), as `pacer serve` runs it.
+pub async fn spawn_sandbox_with_own_clock(sandbox_clock: ManualClock) -> TestApp {
+    spawn_app_inner(&[("PACER_SANDBOX", "on")], Some(sandbox_clock)).await
+}
+
+async fn spawn_app_inner(extra: &[(&str, &str)], own_clock: Option<ManualClock>) -> TestApp {
     let slack = FakeSlack::start().await;
     let teams = FakeTeams::start().await;
     let (db_url, db) = test_database().await;
@@ -115,6 +125,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     values.extend(teams.config());
+    // The sandbox runs alone (no chat platform), on the injected clock as its own.
+    let sandbox = extra.contains(&("PACER_SANDBOX", "on"));
+    if sandbox {
+        values.retain(|k, _| !k.starts_with("SLACK_") && !k.starts_with("TEAMS_"));
+    }
     for (k, v) in extra {
         values.insert(k.to_string(), v.to_string());
     }
@@ -125,7 +140,14 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .await
         .expect("database opens and migrates");
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    let state = AppState::new(config, store.clone(), Arc::new(clock.clone()));
+    let state = AppState::with_sandbox_clock(
+        config,
+        store.clone(),
+        Arc::new(clock.clone()),
+        sandbox.then(|| {
+            Arc::new(own_clock.unwrap_or_else(|| clock.clone())) as pacer::clock::SharedClock
+        }),
+    );
     let app_state = state.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

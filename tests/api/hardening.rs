@@ -1,0 +1,242 @@
+//! Attacks from the security review (issue 12), each shown failing: the sandbox's clock and
+//! reach, DNS rebinding, and the settings that would put the sandbox beside real tenants.
+
+use chrono::{TimeZone, Utc};
+use pacer::clock::ManualClock;
+use pacer::store::{NewPriority, NewTeamArgs, RhythmRow};
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, spawn_sandbox_with_own_clock};
+
+async fn sandbox_post(app: &TestApp, path: &str, body: Value, origin: Option<&str>) -> u16 {
+    let mut r = app.http.post(format!("{}{path}", app.url)).json(&body);
+    if let Some(o) = origin {
+        r = r.header("Origin", o);
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
+/// A real tenant in the same database, with a weekly check-in on Mondays 09:00 UTC.
+async fn real_tenant(app: &TestApp) -> i64 {
+    let store = &app.store;
+    let ts = app.clock_now();
+    let ws = store.ensure_workspace("slack", "T0REAL", ts).await.unwrap();
+    let p = store
+        .upsert_person(ws, "U0REAL", "U0REAL", Some(("real", Some("UTC"))), ts)
+        .await
+        .unwrap();
+    let team = store
+        .create_team(
+            ws,
+            NewTeamArgs {
+                name: "Real",
+                name_key: "real",
+                channel_id: Some("C0REAL"),
+                channel_name: None,
+                parent_team_id: None,
+                lead_person_id: p.id,
+                created_by: p.id,
+            },
+            ts,
+        )
+        .await
+        .unwrap();
+    store
+        .create_priority(
+            ws,
+            NewPriority {
+                title: "Real work".into(),
+                owner_id: p.id,
+                team_id: team.id,
+                due: None,
+                parent_id: None,
+                created_by: p.id,
+            },
+            ts,
+        )
+        .await
+        .unwrap();
+    store
+        .save_rhythm(
+            &RhythmRow {
+                team_id: team.id,
+                workspace_id: ws,
+                checkin_schedule: Some("mon 09:00".into()),
+                digest_schedule: Some("fri 16:00".into()),
+                zone: "UTC".into(),
+                home_zone: "UTC".into(),
+                remind_minutes: None,
+                updated_at: ts,
+            },
+            p.id,
+            ts,
+        )
+        .await
+        .unwrap();
+    ws
+}
+
+#[tokio::test]
+async fn running_the_sandbox_rhythm_moves_only_the_sandboxs_clock_and_workspace() {
+    // Tuesday: the next check-in of both is next Monday.
+    let tuesday = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+    let sandbox_clock = ManualClock::new(tuesday);
+    let app = spawn_sandbox_with_own_clock(sandbox_clock.clone()).await;
+    app.clock.set(tuesday);
+    let real = real_tenant(&app).await;
+    let origin = Some(app.url.as_str());
+    assert_eq!(
+        sandbox_post(&app, "/sandbox/people", json!({"name": "ana"}), origin).await,
+        200
+    );
+    for text in [
+        "/pacer team add Web",
+        "/pacer add Ship it team:Web",
+        "/pacer rhythm Web checkin \"mon 09:00\" tz:UTC",
+    ] {
+        let body = json!({"as": "S-ana", "channel": "C-general", "text": text});
+        assert_eq!(
+            sandbox_post(&app, "/sandbox/command", body, origin).await,
+            200
+        );
+    }
+    let status = sandbox_post(&app, "/sandbox/rhythm", json!({}), origin).await;
+    assert_eq!(status, 200);
+    // The sandbox lived to Monday; the process did not move, and the real tenant's Monday has
+    // not come.
+    assert!(sandbox_clock_now(&sandbox_clock) > tuesday);
+    assert_eq!(app.clock_now(), tuesday.timestamp());
+    let cycles_of = |ws: i64| {
+        let pool = app.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cycles WHERE workspace_id = $1")
+                .bind(ws)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        cycles_of(real).await,
+        0,
+        "a real tenant's check-in fired early"
+    );
+    let sandbox_ws = app
+        .store
+        .workspace_id("sandbox", "sandbox")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cycles_of(sandbox_ws).await, 1);
+    // The process's own tick, at the process's time, does not touch the sandbox's workspace
+    // either: it lives on its own clock.
+    let r = app.state.scheduler.tick(tuesday).await.unwrap();
+    assert_eq!(r.opened, 0);
+}
+
+fn sandbox_clock_now(c: &ManualClock) -> chrono::DateTime<Utc> {
+    use pacer::clock::Clock;
+    c.now()
+}
+
+#[tokio::test]
+async fn the_sandbox_refuses_other_hosts_and_cross_origin_writes() {
+    let app = spawn_sandbox_with_own_clock(ManualClock::new(Utc::now())).await;
+    let origin = app.url.clone();
+    let port = app.url.rsplit(':').next().unwrap().to_string();
+    // DNS rebinding: a page on evil.example resolves its name to 127.0.0.1.
+    for host in [
+        format!("evil.example:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+    ] {
+        let r = app
+            .http
+            .get(format!("{}/", app.url))
+            .header("Host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{host}");
+    }
+    let r = app
+        .http
+        .get(format!("http://localhost:{port}/sandbox/people"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "localhost is this machine");
+    // Writes need the sandbox's own page as their origin.
+    let join = json!({"name": "mallory"});
+    assert_eq!(
+        sandbox_post(&app, "/sandbox/people", join.clone(), None).await,
+        403
+    );
+    assert_eq!(
+        sandbox_post(
+            &app,
+            "/sandbox/people",
+            join.clone(),
+            Some("http://evil.example")
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        sandbox_post(&app, "/sandbox/rhythm", json!({}), Some("null")).await,
+        403
+    );
+    assert_eq!(app.count("people").await, 0, "nothing was written");
+    assert_eq!(
+        sandbox_post(&app, "/sandbox/people", join, Some(&origin)).await,
+        200
+    );
+}
+
+async fn pacer(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"));
+    cmd.args(args)
+        .current_dir(dir.path())
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("PACER_SANDBOX")
+        .env_remove("PACER_LISTEN")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), cmd.output())
+        .await
+        .expect("refused at once")
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_sandbox_never_starts_beside_a_platform_or_on_a_public_address() {
+    let (code, err) = pacer(
+        &["serve"],
+        &[("PACER_SANDBOX", "on"), ("SLACK_SIGNING_SECRET", "s3cret")],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(err.contains("beside a chat platform"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    let (code, err) = pacer(
+        &["serve"],
+        &[("PACER_SANDBOX", "on"), ("PACER_LISTEN", "0.0.0.0:39391")],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(err.contains("loopback"), "{err}");
+    let (code, err) = pacer(&["demo"], &[("PACER_LISTEN", "0.0.0.0:39392")]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("loopback"), "{err}");
+    let (code, err) = pacer(&["demo"], &[("SLACK_SIGNING_SECRET", "s3cret")]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("chat platform"), "{err}");
+}
