@@ -17,6 +17,13 @@ pub struct Profile {
 #[async_trait]
 pub trait Directory: Send + Sync {
     async fn profile(&self, user_id: &str) -> Option<Profile>;
+
+    /// Whether pacer may post in `channel_id`, a channel named in a command (not the one the
+    /// command came from). Platforms that post only where they hold a conversation reference
+    /// (Teams) refuse channels they do not know in this tenant.
+    async fn can_post_in(&self, _channel_id: &str) -> bool {
+        true
+    }
 }
 
 /// A directory that knows nobody: names come from what the platform sent along.

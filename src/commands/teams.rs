@@ -49,6 +49,20 @@ pub async fn add(
         (None, Some(here)) => (Some(here.id.clone()), here.name.clone()),
         (None, None) => (None, None),
     };
+    // A channel named in the command (not the one we are in) must be one pacer can post in:
+    // on Teams, one it holds a conversation reference for in this tenant.
+    let elsewhere = inv.channel.as_ref().map(|h| &h.id) != channel_id.as_ref();
+    if channel.is_some()
+        && elsewhere
+        && let Some(id) = &channel_id
+        && !s.directory.can_post_in(id).await
+    {
+        return Err(CommandError::Invalid {
+            problem: "pacer is not in that channel, so it cannot post the team's digests there"
+                .into(),
+            example: format!("team add {} (typed in the team's channel)", name.as_str()),
+        });
+    }
     let created = s
         .store
         .create_team(

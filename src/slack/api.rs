@@ -24,6 +24,8 @@ pub enum SlackError {
     Transport(String),
     #[error("Slack's answer was not JSON")]
     BadResponse,
+    #[error("refused to post to a response_url that is not Slack's")]
+    ForeignResponseUrl,
 }
 
 impl SlackError {
@@ -34,6 +36,7 @@ impl SlackError {
             SlackError::Http(_) => "http_error",
             SlackError::Transport(_) => "transport",
             SlackError::BadResponse => "bad_response",
+            SlackError::ForeignResponseUrl => "foreign_response_url",
         }
     }
 }
@@ -165,6 +168,10 @@ impl SlackApi {
 
     /// Post to a slash command's or action's response_url (no token: the URL is the credential).
     pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), SlackError> {
+        if !self.is_slack_hook(response_url) {
+            tracing::warn!("a request named a response_url outside Slack's hooks; not posted");
+            return Err(SlackError::ForeignResponseUrl);
+        }
         let resp = self
             .http
             .post(response_url)
@@ -178,6 +185,27 @@ impl SlackApi {
         } else {
             Err(SlackError::Http(resp.status().as_u16()))
         }
+    }
+}
+
+impl SlackApi {
+    /// Whether `url` is Slack's: `https://hooks.slack.com/…`, or the configured API's own origin
+    /// (tests point `SLACK_API_BASE_URL` at a fake). Anything else in a request's
+    /// `response_url` would make pacer post wherever a request says.
+    pub fn is_slack_hook(&self, url: &str) -> bool {
+        let Ok(u) = url::Url::parse(url) else {
+            return false;
+        };
+        if u.scheme() == "https"
+            && u.host_str() == Some("hooks.slack.com")
+            && u.port().is_none()
+            && u.username().is_empty()
+        {
+            return true;
+        }
+        url::Url::parse(&self.base).is_ok_and(|base| {
+            base.origin() == u.origin() && u.username().is_empty() && u.password().is_none()
+        })
     }
 }
 
@@ -233,5 +261,32 @@ impl Directory for SlackDirectory {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_slacks_hooks_and_the_configured_api_are_response_urls() {
+        let real = SlackApi::new(reqwest::Client::new(), "https://slack.com/api/");
+        assert!(real.is_slack_hook("https://hooks.slack.com/commands/T1/2/abc"));
+        assert!(real.is_slack_hook("https://hooks.slack.com/actions/T1/2/abc"));
+        for bad in [
+            "http://hooks.slack.com/commands/T1/2/abc",
+            "https://hooks.slack.com.evil.example/x",
+            "https://evil.example/?hooks.slack.com",
+            "https://hooks.slack.com:8443/x",
+            "https://user@hooks.slack.com/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://127.0.0.1:9/response",
+            "not a url",
+        ] {
+            assert!(!real.is_slack_hook(bad), "{bad}");
+        }
+        let fake = SlackApi::new(reqwest::Client::new(), "http://127.0.0.1:4100/api/");
+        assert!(fake.is_slack_hook("http://127.0.0.1:4100/response/1"));
+        assert!(!fake.is_slack_hook("http://127.0.0.1:4101/response/1"));
     }
 }

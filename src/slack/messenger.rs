@@ -57,6 +57,7 @@ impl SlackMessenger {
 /// Which Slack failures are worth another attempt, and whether the message surely did not go.
 pub fn classify(e: SlackError) -> SendError {
     match e {
+        SlackError::ForeignResponseUrl => SendError::Permanent(e.to_string()),
         SlackError::RateLimited { retry_after, .. } => SendError::Retry {
             after: Some(retry_after),
             not_sent: true,

@@ -51,7 +51,12 @@ pub fn verify_parts(
     now: i64,
 ) -> Result<(), SignatureError> {
     let ts_num: i64 = ts.parse().map_err(|_| SignatureError::BadTimestamp)?;
-    if (now - ts_num).abs() > MAX_SKEW_SECS {
+    // Checked: a timestamp near i64::MIN or MAX must not overflow the age.
+    let fresh = now
+        .checked_sub(ts_num)
+        .and_then(i64::checked_abs)
+        .is_some_and(|age| age <= MAX_SKEW_SECS);
+    if !fresh {
         return Err(SignatureError::Stale);
     }
     let expected = sign(secret, ts, body);
@@ -83,6 +88,23 @@ mod tests {
     const TS: &str = "1531420618";
     const BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
     const EXPECTED: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+
+    #[test]
+    fn absurd_timestamps_are_stale_not_a_panic() {
+        for ts in ["-9223372036854775808", "9223372036854775807", "-1", "0"] {
+            let sig = sign(SECRET, ts, BODY.as_bytes());
+            assert_eq!(
+                verify_parts(SECRET, ts, &sig, BODY.as_bytes(), 1531420618),
+                Err(SignatureError::Stale),
+                "{ts}"
+            );
+        }
+        let sig = sign(SECRET, TS, BODY.as_bytes());
+        assert_eq!(
+            verify_parts(SECRET, TS, &sig, BODY.as_bytes(), i64::MIN),
+            Err(SignatureError::Stale)
+        );
+    }
 
     #[test]
     fn slack_published_example_verifies_at_its_own_time() {

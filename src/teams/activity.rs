@@ -162,11 +162,17 @@ impl Activity {
     }
 }
 
-/// The command in a message: the bot's own mentions removed (using the entities, not a guess),
-/// other people's mentions turned into the `<@id|name>` form the command grammar reads, and
-/// Teams' HTML entities decoded.
+/// The command in a message, in the escaping the command grammar reads (Slack's): every HTML
+/// entity Teams sent is decoded first, then `&`, `<` and `>` of what the person typed are
+/// escaped again, so typed text can never become a mention or a channel. Only then are the
+/// activity's mention entities turned into `<@id|name>` (the bot's own removed).
 pub fn command_text(text: &str, mentions: &[Mention], bot_id: Option<&str>) -> String {
-    let mut out = text.to_string();
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out = escape(&htmlize::unescape(text));
     for m in mentions {
         if m.text.is_empty() {
             continue;
@@ -175,24 +181,16 @@ pub fn command_text(text: &str, mentions: &[Mention], bot_id: Option<&str>) -> S
         let replacement = if is_bot {
             " ".to_string()
         } else {
-            let name: String = m
-                .name
+            let name: String = htmlize::unescape(&m.name)
                 .chars()
-                .filter(|c| !matches!(c, '|' | '>' | '<'))
+                .filter(|c| !matches!(c, '|' | '>' | '<' | '&'))
                 .collect();
             format!(" <@{}|{}> ", m.id, name.trim())
         };
-        out = out.replacen(&m.text, &replacement, 1);
+        let needle = escape(&htmlize::unescape(&m.text));
+        out = out.replacen(&needle, &replacement, 1);
     }
-    let out = out
-        .replace("&nbsp;", " ")
-        .replace('\u{a0}', " ")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
+    let out = out.replace('\u{a0}', " ");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -220,11 +218,36 @@ mod tests {
     }
 
     #[test]
-    fn html_entities_are_decoded_once() {
+    fn html_entities_are_decoded_once_and_typed_markup_stays_text() {
+        // In the grammar's escaping: `&amp;` is a literal `&`, `&lt;` a literal `<`.
         assert_eq!(
-            command_text("team add R&amp;D &quot;x&quot; &amp;lt;", &[], None),
-            "team add R&D \"x\" &lt;"
+            command_text(
+                "team add R&amp;D &quot;x&quot; &amp;lt; &eacute;t&eacute; &hellip;",
+                &[],
+                None
+            ),
+            "team add R&amp;D \"x\" &amp;lt; été …"
         );
+    }
+
+    #[test]
+    fn typed_mentions_and_channels_are_never_markup() {
+        let forged =
+            "team add Leak &lt;#19:victim@thread.tacv2|secret&gt; lead:&lt;@29:boss|Boss&gt;";
+        let out = command_text(forged, &[], None);
+        assert!(!out.contains("<#") && !out.contains("<@"), "{out}");
+        let tokens = crate::commands::tokens::tokenize(&out).unwrap();
+        assert!(
+            tokens.iter().all(|t| !matches!(
+                t,
+                crate::commands::tokens::Token::Mention(_)
+                    | crate::commands::tokens::Token::Channel(_)
+            )),
+            "{tokens:?}"
+        );
+        // Numeric and hex entities too.
+        let out = command_text("add x &#60;@29:boss|Boss&#x3e;", &[], None);
+        assert!(!out.contains("<@"), "{out}");
     }
 
     #[test]

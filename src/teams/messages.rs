@@ -59,6 +59,13 @@ pub async fn handle(
         .filter(|t| valid_id(t))
         .ok_or_else(|| AppError::BadRequest("activity names no tenant".into()))?
         .to_string();
+    if let Some(only) = &teams.tenant
+        && !only.eq_ignore_ascii_case(&tenant)
+    {
+        return Err(AppError::Forbidden(
+            "this pacer serves one tenant (TEAMS_TENANT_ID), not this one".into(),
+        ));
+    }
     let from = activity
         .from
         .as_ref()
@@ -197,6 +204,7 @@ impl Ctx<'_> {
                     .map(str::to_string),
             },
             user_id: from.id,
+            refs: Some((self.state.store.clone(), self.ws)),
         }
     }
 

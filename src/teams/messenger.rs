@@ -116,14 +116,11 @@ impl TeamsMessenger {
                 r.stale_reason.unwrap_or_default()
             ))),
             Some(r) => Ok(r.service_url),
-            None => self
-                .store
-                .latest_service_url(ws)
-                .await
-                .map_err(store_error)?
-                .ok_or_else(|| {
-                    SendError::Permanent("pacer has no conversation in this tenant yet".into())
-                }),
+            // Never a guessed address: a channel pacer was not added to (or that someone typed
+            // into a command) gets nothing.
+            None => Err(SendError::Permanent(
+                "pacer holds no conversation reference for this channel; add pacer to the channel or mention it there once".into(),
+            )),
         }
     }
 }

@@ -37,6 +37,8 @@ pub fn router() -> Router<crate::startup::AppState> {
 pub struct TeamsPlatform {
     pub auth: Authenticator,
     pub api: Arc<TeamsApi>,
+    /// `TEAMS_TENANT_ID`: when set, activities from any other tenant are refused.
+    pub tenant: Option<String>,
 }
 
 impl TeamsPlatform {
@@ -44,6 +46,7 @@ impl TeamsPlatform {
         TeamsPlatform {
             auth: Authenticator::new(http.clone(), &config.openid_metadata_url, &config.app_id),
             api: Arc::new(TeamsApi::new(config, http)),
+            tenant: config.tenant_id.clone(),
         }
     }
 
@@ -63,11 +66,26 @@ pub fn valid_id(id: &str) -> bool {
 pub struct SenderDirectory {
     pub user_id: String,
     pub profile: Profile,
+    /// Where to look up the channels pacer holds a conversation reference for, and in which
+    /// tenant's workspace.
+    pub refs: Option<(crate::store::Store, i64)>,
 }
 
 #[async_trait]
 impl Directory for SenderDirectory {
     async fn profile(&self, user_id: &str) -> Option<Profile> {
         (user_id == self.user_id).then(|| self.profile.clone())
+    }
+
+    async fn can_post_in(&self, channel_id: &str) -> bool {
+        let Some((store, ws)) = &self.refs else {
+            return false;
+        };
+        matches!(
+            store
+                .conversation_ref(*ws, crate::store::RefKind::Channel, channel_id)
+                .await,
+            Ok(Some(r)) if r.stale_at.is_none()
+        )
     }
 }

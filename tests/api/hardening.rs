@@ -240,3 +240,163 @@ async fn the_sandbox_never_starts_beside_a_platform_or_on_a_public_address() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("chat platform"), "{err}");
 }
+
+mod teams_forgery {
+    use super::*;
+    use crate::common::spawn_app;
+    use crate::msteams::{ANA, BEN, personal};
+
+    async fn say(app: &TestApp, text: &str) -> u16 {
+        app.teams_post(&personal(app, ANA, text)).await.status
+    }
+
+    #[tokio::test]
+    async fn typed_channel_and_person_markup_in_teams_is_only_text() {
+        let app = spawn_app().await;
+        // Ben is known to pacer (he talked to it once).
+        assert_eq!(
+            app.teams_post(&personal(&app, BEN, "teams")).await.status,
+            200
+        );
+        assert_eq!(say(&app, "team add Platform").await, 200);
+        // Entity-encoded markup, as a person types it into Teams.
+        assert_eq!(
+            say(&app, "team add Leak &lt;#19:victim@thread.tacv2|secret&gt;").await,
+            200
+        );
+        assert_eq!(
+            say(
+                &app,
+                "team add Leak2 &#60;#19:victim@thread.tacv2|secret&#62;"
+            )
+            .await,
+            200
+        );
+        // A channel pacer holds no conversation reference for, named plainly.
+        assert_eq!(say(&app, "team add Leak3 #general").await, 200);
+        let leaked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM teams WHERE channel_id LIKE '19:victim%' OR channel_id = 'general'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(leaked, 0, "a typed channel became the team's channel");
+        // A typed person is not a mention: the priority stays the caller's.
+        assert_eq!(
+            say(
+                &app,
+                "add Secret plan &lt;@29:1ben-aad-user|Ben Okafor&gt; team:Platform"
+            )
+            .await,
+            200
+        );
+        let bens: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM priorities p JOIN people o ON o.id = p.owner_id WHERE o.user_id = $1",
+        )
+        .bind(BEN)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(bens, 0, "a typed mention assigned Ben");
+    }
+
+    #[tokio::test]
+    async fn another_tenant_is_refused_when_one_is_configured() {
+        let app = spawn_app().await;
+        let mut a = personal(&app, ANA, "team add Intruders");
+        a["conversation"]["tenantId"] = json!("another-tenant");
+        a["channelData"]["tenant"]["id"] = json!("another-tenant");
+        let r = app.teams_post(&a).await;
+        assert_eq!(r.status, 403);
+        assert_eq!(app.count("workspaces").await, 0);
+        assert_eq!(app.count("teams").await, 0);
+    }
+
+    #[tokio::test]
+    async fn pacer_never_posts_to_a_channel_it_holds_no_reference_for() {
+        let app = spawn_app().await;
+        assert_eq!(say(&app, "team add Platform").await, 200);
+        assert_eq!(say(&app, "add Ship it team:Platform").await, 200);
+        // A row as an older pacer could have stored it from a forged command.
+        sqlx::query("UPDATE teams SET channel_id = '19:victim@thread.tacv2'")
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(say(&app, "rhythm Platform digest \"mon 10:00\"").await, 200);
+        assert_eq!(
+            say(&app, "rhythm Platform checkin \"mon 09:30\" tz:UTC").await,
+            200
+        );
+        for h in [9, 10, 11] {
+            app.clock
+                .set(Utc.with_ymd_and_hms(2026, 11, 30, h, 45, 0).unwrap());
+            app.tick().await;
+        }
+        let to_victim = app
+            .teams
+            .calls()
+            .into_iter()
+            .filter(|c| format!("{c:?}").contains("19:victim"))
+            .count();
+        assert_eq!(to_victim, 0);
+        let failed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'digest' AND state = 'failed'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(failed, 1, "the digest is given up, not sent elsewhere");
+    }
+}
+
+mod slack_inputs {
+    use crate::common::fake_slack::FakeSlack;
+    use crate::common::{SIGNING_SECRET, spawn_app};
+
+    #[tokio::test]
+    async fn an_absurd_timestamp_is_refused_not_a_panic() {
+        let app = spawn_app().await;
+        let body = app.command_body("T0001", "U0ANA", "C0GENERAL1", "teams");
+        for ts in ["-9223372036854775808", "9223372036854775807"] {
+            let sig = pacer::slack::signature::sign(SIGNING_SECRET, ts, body.as_bytes());
+            let r = app
+                .post_raw(
+                    "/slack/commands",
+                    &body,
+                    "application/x-www-form-urlencoded",
+                    &[
+                        ("X-Slack-Request-Timestamp", ts),
+                        ("X-Slack-Signature", &sig),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 401, "{ts}");
+        }
+        assert_eq!(app.count("workspaces").await, 0);
+    }
+
+    #[tokio::test]
+    async fn a_response_url_outside_slack_is_never_posted_to() {
+        let app = spawn_app().await;
+        let elsewhere = FakeSlack::start().await;
+        // U0SLOW's profile takes longer than Slack's window, so the answer goes through the
+        // response_url, which this request points at another host.
+        let body = app
+            .command_body("T0001", "U0SLOW", "C0GENERAL1", "list mine")
+            .replace(
+                &serde_urlencoded::to_string([("", app.slack.base.as_str())]).unwrap()[1..],
+                &serde_urlencoded::to_string([("", elsewhere.base.as_str())]).unwrap()[1..],
+            );
+        assert!(body.contains(&elsewhere.base.replace(':', "%3A").replace('/', "%2F")));
+        let r = app
+            .post_signed(
+                "/slack/commands",
+                &body,
+                "application/x-www-form-urlencoded",
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+        assert!(elsewhere.calls().is_empty(), "{:?}", elsewhere.calls());
+    }
+}

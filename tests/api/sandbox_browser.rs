@@ -286,7 +286,15 @@ async fn a_demo_person_adds_a_priority_answers_a_check_in_and_sees_the_digest() 
     driver
         .click("(//div[contains(@class,'msg')][.//div[text()='Check-in for Platform']])[last()]//button[text()='Update…']")
         .await;
-    let title = driver.text_of("//h2[@id='ftitle']").await;
+    // The dialog opens once the form's values arrive; until then its title is hidden.
+    let mut title = String::new();
+    for _ in 0..100 {
+        title = driver.text_of("//h2[@id='ftitle']").await;
+        if title.contains('#') {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let number: i64 = title
         .split_whitespace()
         .find_map(|w| w.strip_prefix('#'))
