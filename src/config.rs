@@ -87,6 +87,8 @@ pub struct Config {
     /// How long finished jobs and handled platform event ids are kept before the scheduler
     /// prunes them (`PACER_RETENTION_DAYS`, default 30).
     pub retention: std::time::Duration,
+    /// `PACER_METRICS_LISTEN`: serve `/metrics` on this address only (not on `PACER_LISTEN`).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +121,7 @@ const KEYS: &[&str] = &[
     "PACER_LOG_FORMAT",
     "PACER_TICK_SECS",
     "PACER_RETENTION_DAYS",
+    "PACER_METRICS_LISTEN",
     "PACER_JOB_LEASE_SECS",
 ];
 
@@ -272,7 +275,15 @@ impl Config {
                     problem: format!("`{v}` is not a number of days from 1 to 3650"),
                 })?,
         };
+        let metrics_listen = match get("PACER_METRICS_LISTEN") {
+            None => None,
+            Some(v) => Some(v.parse::<SocketAddr>().map_err(|_| ConfigError::Invalid {
+                key: "PACER_METRICS_LISTEN",
+                problem: format!("`{v}` is not an address like 127.0.0.1:9090"),
+            })?),
+        };
         Ok(Config {
+            metrics_listen,
             listen,
             database_url,
             public_url,

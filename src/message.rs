@@ -13,6 +13,9 @@ pub struct Message {
 pub enum Visibility {
     /// Only the person who asked sees it.
     Private,
+    /// Only the person who asked may ever see it (it carries a bearer link): where a platform
+    /// has no private replies in a channel (Teams), it goes to their direct chat instead.
+    Confidential,
     /// Everyone in the conversation sees it.
     Shared,
 }
@@ -168,6 +171,18 @@ impl Rich {
 }
 
 impl Message {
+    /// For the caller's eyes only (confidential or not).
+    pub fn is_private(&self) -> bool {
+        self.visibility != Visibility::Shared
+    }
+
+    pub fn confidential(blocks: Vec<Block>) -> Self {
+        Message {
+            blocks,
+            visibility: Visibility::Confidential,
+        }
+    }
+
     pub fn private(blocks: Vec<Block>) -> Self {
         Message {
             blocks,

@@ -128,7 +128,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut app = Router::new().merge(crate::http::router());
+    let mut app = Router::new().merge(crate::http::router(state.config.metrics_listen.is_some()));
     if state.slack.is_some() {
         app = app.merge(crate::slack::router());
     }
@@ -140,6 +140,9 @@ pub fn router(state: AppState) -> Router {
     }
     app.layer(axum::middleware::from_fn(crate::http::metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            BODY_READ_TIMEOUT,
+        ))
         // A bug must never drop the connection: answer 500 and keep serving.
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -181,14 +184,78 @@ pub async fn serve(
             move || crate::inbound::worker(s.clone()),
         ));
     }
+    if let Some(addr) = state.config.metrics_listen {
+        let metrics = TcpListener::bind(addr).await?;
+        tracing::info!(addr = %metrics.local_addr()?, "metrics are served on their own address");
+        let app = crate::http::metrics_router().with_state(state.clone());
+        let token = tasks.token();
+        tasks.spawn(async move {
+            if let Err(e) = serve_http(metrics, app, async move { token.cancelled().await }).await {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = router(state);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = serve_http(listener, app, shutdown).await;
     if !tasks.shutdown(SHUTDOWN_GRACE).await {
         tracing::warn!("background work still running at shutdown; leases return it to others");
     }
     served
+}
+
+/// How long a client may take to send a request's headers, and then its body: a slow client
+/// cannot hold a connection open.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// HTTP/1.1 and HTTP/2 on `listener` with a header read timeout, until `shutdown`; then stop
+/// accepting and let requests in flight finish (at most [`SHUTDOWN_GRACE`]).
+async fn serve_http(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    builder.http2().timer(TokioTimer::new());
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a moment, keep serving.
+                        tracing::warn!(error = %e, "could not accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                let connection = builder
+                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("connections still open at shutdown; closing them");
+        }
+    }
+    Ok(())
 }
 
 /// Open the configured database and bring its schema up to date.

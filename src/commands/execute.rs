@@ -307,7 +307,7 @@ async fn dashboard(s: &Services<'_>, inv: &Invocation) -> Outcome {
         .await
         .map_err(|e| CommandError::Store(StoreError::Corrupt(e.to_string())))?;
     let hours = crate::http::dashboard::TTL_SECS / 3600;
-    Ok(Message::private(vec![
+    Ok(Message::confidential(vec![
         Block::Text(
             Rich::new()
                 .text("Your dashboard: every team's drift, participation, stalls and alignment, as of now.")

@@ -20,12 +20,23 @@ pub fn escape_html(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Health, readiness, the dashboard, and `/metrics` unless it has a listener of its own
+/// (`PACER_METRICS_LISTEN`).
+pub fn router(metrics_apart: bool) -> Router<AppState> {
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
-        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard", get(dashboard::show));
+    if metrics_apart {
+        app
+    } else {
+        app.merge(metrics_router())
+    }
+}
+
+/// `/metrics` alone, for `PACER_METRICS_LISTEN`.
+pub fn metrics_router() -> Router<AppState> {
+    Router::new().route("/metrics", get(metrics::render))
 }
 
 async fn healthz() -> Json<serde_json::Value> {

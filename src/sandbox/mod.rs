@@ -391,7 +391,7 @@ async fn command(
         }),
     };
     let reply = run_text(&services, &inv, &text).await;
-    let private = reply.visibility == crate::message::Visibility::Private;
+    let private = reply.is_private();
     inbox.post(
         &req.channel,
         None,

@@ -171,7 +171,7 @@ pub fn fallback_text(m: &Message) -> String {
 pub fn response(m: &Message) -> Value {
     json!({
         "response_type": match m.visibility {
-            Visibility::Private => "ephemeral",
+            Visibility::Private | Visibility::Confidential => "ephemeral",
             Visibility::Shared => "in_channel",
         },
         "text": fallback_text(m),

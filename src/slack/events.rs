@@ -26,6 +26,8 @@ enum Envelope {
     EventCallback {
         team_id: String,
         enterprise_id: Option<String>,
+        #[serde(default)]
+        is_enterprise_install: bool,
         event_id: String,
         /// Parsed so that a malformed event is refused before it is stored; handled later
         /// from the stored JSON.
@@ -77,6 +79,7 @@ pub async fn handle(
         Envelope::EventCallback {
             team_id,
             enterprise_id,
+            is_enterprise_install,
             event_id,
             event: _,
         } => {
@@ -88,8 +91,13 @@ pub async fn handle(
             let ws = state.store.ensure_workspace(PLATFORM, &key, now).await?;
             // Stored before the 200 and handled right after it: the work may call Slack and
             // must not hold the 3-second window, and must not be lost if it fails.
+            // An org-wide (Enterprise Grid) install is kept under the organisation's id.
+            let org = enterprise_id
+                .as_deref()
+                .filter(|e| is_enterprise_install && valid_id(e));
             let stored = json!({
                 "key": key,
+                "org": org,
                 "event_id": event_id,
                 "event": raw.get("event").cloned().unwrap_or(Value::Null),
             });
@@ -104,15 +112,22 @@ pub async fn handle(
 #[derive(Debug, Deserialize)]
 struct Stored {
     key: String,
+    #[serde(default)]
+    org: Option<String>,
     event: Event,
 }
 
 /// Handle an event [`handle`] stored (see `crate::inbound`). An error means nothing was
 /// recorded and the event is to be handled again.
 pub async fn process(state: &AppState, _ws: i64, stored: Value) -> Result<(), AppError> {
-    let Ok(Stored { key, event }) = serde_json::from_value::<Stored>(stored) else {
+    let Ok(Stored { key, org, event }) = serde_json::from_value::<Stored>(stored) else {
         return Err(AppError::BadRequest("malformed stored event".into()));
     };
+    if let (Some(org), Event::AppUninstalled {} | Event::TokensRevoked {}) = (&org, &event) {
+        let now = state.clock.now().timestamp();
+        state.store.mark_slack_uninstalled(org, now).await?;
+        tracing::info!(organisation = %org, "pacer was uninstalled org-wide; its token is no longer used");
+    }
     dispatch(state, &key, event).await
 }
 

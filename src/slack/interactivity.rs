@@ -32,6 +32,9 @@ struct Form {
 #[derive(Debug, Deserialize)]
 struct Id {
     id: String,
+    /// The user's workspace: what names it when `team` is null (org-wide installs).
+    #[serde(default)]
+    team_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,8 +116,10 @@ pub async fn handle(
                 tracing::info!(action = %action.action_id, "interaction with no handler; acknowledged");
                 return Ok(StatusCode::OK.into_response());
             }
+            // Org-wide (Enterprise Grid) installs send `team: null`; the user's workspace names it.
             let team_id = team
                 .map(|t| t.id)
+                .or_else(|| user.team_id.clone())
                 .ok_or_else(|| AppError::BadRequest("no team".into()))?;
             if !valid_id(&team_id) || !valid_id(&user.id) {
                 return Err(AppError::BadRequest("malformed ids".into()));
@@ -137,6 +142,7 @@ pub async fn handle(
         } if view.callback_id.as_deref() == Some(FORM_CALLBACK) => {
             let team_id = team
                 .map(|t| t.id)
+                .or_else(|| user.team_id.clone())
                 .ok_or_else(|| AppError::BadRequest("no team".into()))?;
             if !valid_id(&team_id) || !valid_id(&user.id) {
                 return Err(AppError::BadRequest("malformed ids".into()));

@@ -24,7 +24,8 @@ use super::{PLATFORM, PREFIX_CHANNEL, PREFIX_PERSONAL, SenderDirectory, TeamsPla
 use crate::commands::execute::{ChannelInfo, Invocation, Services, try_run_text};
 use crate::domain::Status;
 use crate::error::AppError;
-use crate::message::{Block, Message, Rich};
+use crate::message::{Block, Message, Rich, Visibility};
+use crate::messenger::Messenger;
 use crate::people::{Profile, ensure_person};
 use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
 use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
@@ -362,6 +363,28 @@ async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
             now,
         )
         .await;
+    }
+    // A channel has no private replies: what only the caller may see (a dashboard link) goes
+    // to their 1:1 chat with pacer, and the channel is told where it went.
+    if !personal && reply.visibility == Visibility::Confidential {
+        let messenger = ctx.teams.messenger(ctx.state.store.clone());
+        let user = from.id.clone();
+        let tenant = ctx.tenant.to_string();
+        let note = match messenger
+            .send_direct(&tenant, &user, &reply, "private-reply")
+            .await
+        {
+            Ok(_) => "I've sent you the answer in our 1:1 chat: it is for your eyes only.",
+            Err(e) => {
+                tracing::warn!(error = %e, "could not send a private answer to the 1:1 chat");
+                "That answer is for your eyes only: message me in our 1:1 chat and ask there."
+            }
+        };
+        ctx.reply(Message {
+            blocks: vec![Block::Text(Rich::new().text(note))],
+            visibility: Visibility::Shared,
+        });
+        return Ok(());
     }
     ctx.reply(reply);
     Ok(())

@@ -400,3 +400,186 @@ mod slack_inputs {
         assert!(elsewhere.calls().is_empty(), "{:?}", elsewhere.calls());
     }
 }
+
+#[tokio::test]
+async fn a_dashboard_link_asked_for_in_a_teams_channel_goes_to_the_1_1_chat() {
+    use crate::msteams::{ANA, in_channel, personal};
+    let app = crate::common::spawn_app().await;
+    // Ana has a 1:1 chat with pacer.
+    assert_eq!(
+        app.teams_post(&personal(&app, ANA, "teams")).await.status,
+        200
+    );
+    let r = app
+        .teams_post(&in_channel(&app, ANA, "dashboard", &[]))
+        .await;
+    assert_eq!(r.status, 200);
+    let replies = app.teams.wait_for("reply", 2).await;
+    let in_channel_text: String = replies
+        .iter()
+        .filter(|c| c.conversation.starts_with("19:"))
+        .map(|c| c.body.to_string())
+        .collect();
+    assert!(
+        !in_channel_text.contains("/dashboard?"),
+        "a bearer link was posted where guests can read it: {in_channel_text}"
+    );
+    assert!(in_channel_text.contains("1:1 chat"), "{in_channel_text}");
+    let private: String = app
+        .teams
+        .calls()
+        .iter()
+        .filter(|c| !c.conversation.starts_with("19:"))
+        .map(|c| c.body.to_string())
+        .collect();
+    assert!(private.contains("/dashboard?"), "{private}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::common::spawn_app().await;
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(
+        pacer::startup::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(3),
+        stream.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(closed.is_ok(), "the connection was held open");
+    assert!(
+        started.elapsed()
+            >= pacer::startup::HEADER_READ_TIMEOUT - std::time::Duration::from_millis(500)
+    );
+}
+
+#[tokio::test]
+async fn metrics_can_have_an_address_of_their_own() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let app = crate::common::spawn_app_with(&[("PACER_METRICS_LISTEN", listen.as_str())]).await;
+    let main = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(main.status(), 404, "not on the public listener");
+    let mut apart = None;
+    for _ in 0..50 {
+        if let Ok(r) = app
+            .http
+            .get(format!("http://{listen}/metrics"))
+            .send()
+            .await
+        {
+            apart = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let apart = apart.expect("the metrics listener answers");
+    assert_eq!(apart.status(), 200);
+    assert!(apart.text().await.unwrap().contains("pacer_"));
+}
+
+mod enterprise_grid {
+    use crate::common::spawn_app;
+    use pacer::store::SlackInstallation;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn an_org_wide_uninstall_revokes_the_organisations_token() {
+        let app = spawn_app().await;
+        let now = app.clock_now();
+        let org = app
+            .store
+            .ensure_workspace("slack", "E0ORG", now)
+            .await
+            .unwrap();
+        let sealed = app.state.keyring.encrypt("xoxb-org-token").await.unwrap();
+        app.store
+            .save_slack_installation(
+                org,
+                &SlackInstallation {
+                    bot_token: sealed,
+                    bot_user_id: Some("U0BOT".into()),
+                    installed_by: Some("U0ANA".into()),
+                },
+                "commands,chat:write",
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(
+            app.store
+                .slack_installation("E0ORG")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let body = json!({
+            "token": "x", "team_id": "T0001", "enterprise_id": "E0ORG", "is_enterprise_install": true,
+            "api_app_id": "A0PACER", "type": "event_callback", "event_id": "Ev0UNINST1", "event_time": 1,
+            "event": {"type": "app_uninstalled"},
+        })
+        .to_string();
+        let r = app
+            .post_signed("/slack/events", &body, "application/json")
+            .await;
+        assert_eq!(r.status, 200);
+        let mut revoked = false;
+        for _ in 0..200 {
+            if app
+                .store
+                .slack_installation("E0ORG")
+                .await
+                .unwrap()
+                .is_none()
+            {
+                revoked = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(revoked, "the org-wide token is still used");
+    }
+
+    #[tokio::test]
+    async fn a_click_from_an_org_wide_install_with_no_team_is_answered() {
+        let app = spawn_app().await;
+        let payload = json!({
+            "type": "block_actions",
+            "user": {"id": "U0ANA", "username": "ana", "team_id": "T0001"},
+            "api_app_id": "A0PACER", "token": "x",
+            "container": {"type": "message", "message_ts": "1.2", "channel_id": "DU0ANA", "is_ephemeral": false},
+            "trigger_id": "1.2.3", "team": null, "enterprise": {"id": "E0ORG", "name": "Org"},
+            "is_enterprise_install": true,
+            "response_url": format!("{}/response/org", app.slack.base),
+            "actions": [{"type": "button", "action_id": "checkin:on-track", "block_id": "b", "value": "999:999", "action_ts": "1"}],
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        let r = app
+            .post_signed(
+                "/slack/interactivity",
+                &body,
+                "application/x-www-form-urlencoded",
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        // Answered (the button is not one of this person's check-ins), not refused as malformed.
+        let told = app.slack.wait_for("response_url:org", 1).await;
+        assert_eq!(told.len(), 1);
+        assert_eq!(app.count("priority_updates").await, 0);
+    }
+}
