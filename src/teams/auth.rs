@@ -8,7 +8,6 @@
 //! There is no switch to turn any of this off.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -18,7 +17,12 @@ use tokio::sync::Mutex;
 pub const ISSUER: &str = "https://api.botframework.com";
 const SKEW_SECS: i64 = 300;
 const REFRESH_EVERY_SECS: i64 = 24 * 3600;
-const UNKNOWN_KID_REFRESH_GAP: Duration = Duration::from_secs(1);
+/// A token naming a key we do not know makes pacer fetch the key set again at most this often:
+/// forged tokens with made-up key ids cannot make it hammer Microsoft's endpoints.
+const UNKNOWN_KID_REFRESH_GAP_SECS: i64 = 300;
+/// After a failed fetch, wait this long, doubling, at most [`MAX_BACKOFF_SECS`].
+const FIRST_BACKOFF_SECS: i64 = 5;
+const MAX_BACKOFF_SECS: i64 = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
@@ -99,14 +103,36 @@ struct Key {
 struct Cache {
     keys: HashMap<String, Key>,
     fetched_at: Option<DateTime<Utc>>,
-    last_unknown_refresh: Option<Instant>,
+    /// No refresh for an unknown key before this.
+    next_unknown_at: Option<DateTime<Utc>>,
+    /// After failures: no fetch before this.
+    retry_at: Option<DateTime<Utc>>,
+    failures: u32,
+}
+
+impl Cache {
+    /// Whether a fetch is wanted for `kid` at `now`, and whether the key is known.
+    fn wants_fetch(&self, kid: &str, now: DateTime<Utc>) -> (bool, bool) {
+        let known = self.keys.contains_key(kid);
+        if self.retry_at.is_some_and(|t| now < t) {
+            return (false, known);
+        }
+        let stale = self
+            .fetched_at
+            .is_none_or(|t| (now - t).num_seconds() >= REFRESH_EVERY_SECS);
+        let unknown_allowed = !known && self.next_unknown_at.is_none_or(|t| now >= t);
+        (stale || unknown_allowed, known)
+    }
 }
 
 pub struct Authenticator {
     http: reqwest::Client,
     metadata_url: String,
     audiences: Vec<String>,
-    cache: Mutex<Cache>,
+    /// Held only to read or swap keys, never across a fetch.
+    cache: std::sync::RwLock<Cache>,
+    /// One fetch at a time; requests with a known key never wait for it.
+    refreshing: Mutex<()>,
 }
 
 impl Authenticator {
@@ -120,7 +146,8 @@ impl Authenticator {
                 format!("api://{app_id}"),
                 format!("api://botid-{app_id}"),
             ],
-            cache: Mutex::new(Cache::default()),
+            cache: std::sync::RwLock::new(Cache::default()),
+            refreshing: Mutex::new(()),
         }
     }
 
@@ -182,41 +209,77 @@ impl Authenticator {
         })
     }
 
-    /// The key with this id, fetching the key set when it is stale or does not know the id.
+    /// The key with this id, fetching the key set when it is a day old, or (at most every few
+    /// minutes, with backoff after failures) when it does not know the id. The fetch happens
+    /// outside the cache's lock; a request whose key is known never waits for it.
     async fn key(
         &self,
         kid: &str,
         now: DateTime<Utc>,
     ) -> Result<(DecodingKey, Vec<String>), AuthError> {
-        let mut cache = self.cache.lock().await;
-        let stale = cache
-            .fetched_at
-            .is_none_or(|t| (now - t).num_seconds() >= REFRESH_EVERY_SECS);
-        let unknown = !cache.keys.contains_key(kid);
-        let may_refresh_unknown = cache
-            .last_unknown_refresh
-            .is_none_or(|t| t.elapsed() >= UNKNOWN_KID_REFRESH_GAP);
-        if stale || (unknown && may_refresh_unknown) {
-            if unknown && !stale {
-                cache.last_unknown_refresh = Some(Instant::now());
-            }
-            match self.fetch().await {
-                Ok(keys) => {
-                    cache.keys = keys;
-                    cache.fetched_at = Some(now);
-                }
-                // Keep serving from a stale set rather than reject everyone.
-                Err(e) if !cache.keys.is_empty() => {
-                    tracing::warn!(error = %e, "could not refresh Bot Framework keys; using cached ones");
-                }
-                Err(e) => return Err(AuthError::Unavailable(e)),
+        let (wanted, known) = self.read().wants_fetch(kid, now);
+        if wanted {
+            let guard = if known {
+                self.refreshing.try_lock().ok()
+            } else {
+                Some(self.refreshing.lock().await)
+            };
+            // Whoever held the lock before us may have just fetched: look again.
+            if let Some(_guard) = guard
+                && self.read().wants_fetch(kid, now).0
+            {
+                self.refresh(kid, now).await;
             }
         }
-        let key = cache
-            .keys
-            .get(kid)
-            .ok_or_else(|| unauthorized("token signed by an unknown key"))?;
-        Ok((key.decoding.clone(), key.endorsements.clone()))
+        let cache = self.read();
+        match cache.keys.get(kid) {
+            Some(key) => Ok((key.decoding.clone(), key.endorsements.clone())),
+            None if cache.keys.is_empty() => Err(AuthError::Unavailable(
+                "Bot Framework signing keys are unavailable".into(),
+            )),
+            None => Err(unauthorized("token signed by an unknown key")),
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
+        self.cache.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Cache> {
+        self.cache.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn refresh(&self, kid: &str, now: DateTime<Utc>) {
+        {
+            // A look for an unknown key among fresh ones is what the gap limits; the daily
+            // refresh (and the first fetch) is not.
+            let mut cache = self.write();
+            let fresh = cache
+                .fetched_at
+                .is_some_and(|t| (now - t).num_seconds() < REFRESH_EVERY_SECS);
+            if fresh && !cache.keys.contains_key(kid) {
+                cache.next_unknown_at =
+                    Some(now + chrono::Duration::seconds(UNKNOWN_KID_REFRESH_GAP_SECS));
+            }
+        }
+        let fetched = self.fetch().await;
+        let mut cache = self.write();
+        match fetched {
+            Ok(keys) => {
+                cache.keys = keys;
+                cache.fetched_at = Some(now);
+                cache.failures = 0;
+                cache.retry_at = None;
+            }
+            Err(e) => {
+                // Keep serving from the keys we have rather than reject everyone.
+                cache.failures = cache.failures.saturating_add(1);
+                let wait =
+                    (FIRST_BACKOFF_SECS << (cache.failures - 1).min(10)).min(MAX_BACKOFF_SECS);
+                cache.retry_at = Some(now + chrono::Duration::seconds(wait));
+                tracing::warn!(error = %e, retry_in_secs = wait, "could not fetch Bot Framework keys");
+            }
+        }
     }
 
     async fn fetch(&self) -> Result<HashMap<String, Key>, String> {

@@ -583,3 +583,50 @@ mod enterprise_grid {
         assert_eq!(app.count("priority_updates").await, 0);
     }
 }
+
+#[tokio::test]
+async fn tokens_with_made_up_key_ids_cannot_make_pacer_hammer_the_key_endpoint() {
+    use crate::common::fake_teams::{self, OTHER_KEY_PEM};
+    use crate::msteams::{ANA, personal};
+    let app = crate::common::spawn_app().await;
+    assert_eq!(
+        app.teams_post(&personal(&app, ANA, "teams")).await.status,
+        200
+    );
+    let before = app.teams.metadata_fetches();
+    let claims = fake_teams::claims(app.clock_now(), &app.teams.service_url());
+    let mut statuses = Vec::new();
+    for i in 0..30 {
+        let forged = fake_teams::sign(&claims, &format!("made-up-{i}"), OTHER_KEY_PEM);
+        let r = app
+            .teams_post_with(
+                &personal(&app, ANA, "teams"),
+                Some(&format!("Bearer {forged}")),
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(
+        app.teams.metadata_fetches(),
+        before + 1,
+        "one look for an unknown key, not one per forged token"
+    );
+    // Genuine requests went on meanwhile.
+    assert_eq!(
+        app.teams_post(&personal(&app, ANA, "teams")).await.status,
+        200
+    );
+    // Minutes later an unknown key may be looked up again (a real key roll).
+    app.clock.advance(chrono::Duration::minutes(6));
+    let claims = fake_teams::claims(app.clock_now(), &app.teams.service_url());
+    let forged = fake_teams::sign(&claims, "made-up-again", OTHER_KEY_PEM);
+    let r = app
+        .teams_post_with(
+            &personal(&app, ANA, "teams"),
+            Some(&format!("Bearer {forged}")),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(app.teams.metadata_fetches(), before + 2);
+}
