@@ -12,6 +12,7 @@ mod events;
 mod exactly_once;
 mod hardening;
 mod hermetic;
+mod hostile;
 mod manifest;
 mod manifests_k8s;
 mod msteams;
