@@ -54,11 +54,24 @@ pub enum CliCommand {
         #[arg(long, default_value = "pacer-teams.zip")]
         out: std::path::PathBuf,
     },
+    /// pacer's secret key.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Talk to a running pacer the way Slack does (signed requests, no Slack app needed).
     Slack {
         #[command(subcommand)]
         command: SlackCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every stored token under a new key: with PACER_SECRET_KEY (the new key) and
+    /// PACER_PREVIOUS_SECRET_KEY (the old one) set, or, for a generated key file beside the
+    /// SQLite database, a freshly generated key.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +172,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         CliCommand::Slack {
             command: SlackCommand::Send(args),
         } => crate::slack::send::run(args).await,
+        CliCommand::Keys {
+            command: KeysCommand::Rotate,
+        } => rotate_keys().await,
         CliCommand::Digest {
             team,
             workspace,
@@ -287,6 +303,55 @@ async fn demo() -> anyhow::Result<i32> {
     startup::serve(state, listener, shutdown_signal()).await?;
     store.close().await;
     Ok(0)
+}
+
+/// `pacer keys rotate`.
+async fn rotate_keys() -> anyhow::Result<i32> {
+    use crate::keyring::{KeySource, Keyring};
+    let config = load_config()?;
+    crate::telemetry::init(config.log_format);
+    let store = startup::open_store(&config).await?;
+    let source = startup::key_source(&config);
+    let keyring = Keyring::new(source.clone(), store.clone());
+    let outcome = match &source {
+        KeySource::Configured {
+            current,
+            previous: Some(_),
+        } => keyring.reseal_all(current).await.map(|n| {
+            format!(
+                "re-encrypted {n} stored tokens with PACER_SECRET_KEY; PACER_PREVIOUS_SECRET_KEY can now be removed from every replica"
+            )
+        }),
+        KeySource::Configured { previous: None, .. } => {
+            eprintln!(
+                "error: to rotate a configured key, set PACER_SECRET_KEY to a new key (`openssl rand -base64 32`) and PACER_PREVIOUS_SECRET_KEY to the old one on every replica, then run `pacer keys rotate`"
+            );
+            store.close().await;
+            return Ok(2);
+        }
+        KeySource::File(path) => keyring.rotate_file(path).await.map(|n| {
+            format!(
+                "generated a new key in {} and re-encrypted {n} stored tokens; restart pacer serve so it reads the new key",
+                path.display()
+            )
+        }),
+        KeySource::Ephemeral => {
+            eprintln!("error: an in-memory database has no stored tokens and no key to rotate");
+            store.close().await;
+            return Ok(2);
+        }
+    };
+    store.close().await;
+    match outcome {
+        Ok(said) => {
+            eprintln!("{said}");
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("error: nothing was changed: {e}");
+            Ok(1)
+        }
+    }
 }
 
 fn load_config() -> anyhow::Result<Config> {

@@ -69,7 +69,10 @@ pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
     pub public_url: String,
-    pub secret_key: Option<Secret>,
+    /// `PACER_SECRET_KEY` (required on PostgreSQL) and, while rotating,
+    /// `PACER_PREVIOUS_SECRET_KEY`.
+    pub secret_key: Option<crate::keyring::KeyMaterial>,
+    pub previous_secret_key: Option<crate::keyring::KeyMaterial>,
     pub scheduler: bool,
     pub sandbox: bool,
     pub slack: Option<SlackConfig>,
@@ -104,6 +107,7 @@ const KEYS: &[&str] = &[
     "PACER_DATABASE_URL",
     "PACER_PUBLIC_URL",
     "PACER_SECRET_KEY",
+    "PACER_PREVIOUS_SECRET_KEY",
     "PACER_SCHEDULER",
     "PACER_SANDBOX",
     "SLACK_SIGNING_SECRET",
@@ -275,6 +279,27 @@ impl Config {
                     problem: format!("`{v}` is not a number of days from 1 to 3650"),
                 })?,
         };
+        let key = |name: &'static str| -> Result<Option<crate::keyring::KeyMaterial>, ConfigError> {
+            get(name)
+                .map(|v| crate::keyring::KeyMaterial::parse(&v))
+                .transpose()
+                .map_err(|problem| ConfigError::Invalid { key: name, problem })
+        };
+        let secret_key = key("PACER_SECRET_KEY")?;
+        let previous_secret_key = key("PACER_PREVIOUS_SECRET_KEY")?;
+        if secret_key.is_none() && !database_url.starts_with("sqlite:") {
+            return Err(ConfigError::Invalid {
+                key: "PACER_SECRET_KEY",
+                problem: "is required with PostgreSQL: every replica must share it, and it must not sit in the database beside the tokens it encrypts; generate one with `openssl rand -base64 32`".into(),
+            });
+        }
+        if previous_secret_key.is_some() && secret_key.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "PACER_PREVIOUS_SECRET_KEY",
+                problem: "is only for a rotation: set PACER_SECRET_KEY to the new key beside it"
+                    .into(),
+            });
+        }
         let metrics_listen = match get("PACER_METRICS_LISTEN") {
             None => None,
             Some(v) => Some(v.parse::<SocketAddr>().map_err(|_| ConfigError::Invalid {
@@ -287,7 +312,8 @@ impl Config {
             listen,
             database_url,
             public_url,
-            secret_key: get("PACER_SECRET_KEY").map(Secret::new),
+            secret_key,
+            previous_secret_key,
             scheduler,
             sandbox,
             slack,

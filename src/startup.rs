@@ -73,7 +73,7 @@ impl AppState {
             .user_agent(concat!("pacer/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
-        let keyring = Arc::new(Keyring::new(config.secret_key.clone(), store.clone()));
+        let keyring = Arc::new(Keyring::new(key_source(&config), store.clone()));
         let slack = config
             .slack
             .as_ref()
@@ -256,6 +256,21 @@ async fn serve_http(
         }
     }
     Ok(())
+}
+
+/// Where pacer's secret comes from: the configured key, else a key file beside the SQLite
+/// database, else (an in-memory database) a key for this process only.
+pub fn key_source(config: &Config) -> crate::keyring::KeySource {
+    use crate::keyring::KeySource;
+    match &config.secret_key {
+        Some(current) => KeySource::Configured {
+            current: current.clone(),
+            previous: config.previous_secret_key.clone(),
+        },
+        None => KeySource::file_beside(&config.database_url)
+            .map(KeySource::File)
+            .unwrap_or(KeySource::Ephemeral),
+    }
 }
 
 /// Open the configured database and bring its schema up to date.

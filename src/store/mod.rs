@@ -221,6 +221,37 @@ impl Store {
         )
     }
 
+    pub async fn delete_setting(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every stored platform token, sealed: (workspace, ciphertext).
+    pub async fn sealed_tokens(&self) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT workspace_id, bot_token FROM slack_installations ORDER BY workspace_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Replace sealed tokens (a key rotation), all or none.
+    pub async fn replace_sealed_tokens(&self, tokens: &[(i64, String)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (ws, sealed) in tokens {
+            sqlx::query("UPDATE slack_installations SET bot_token = $1 WHERE workspace_id = $2")
+                .bind(sealed)
+                .bind(ws)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Store a setting unless one is already there; returns the value in force.
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
         sqlx::query(

@@ -8,6 +8,7 @@ async fn pacer(app: &TestApp, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .current_dir(dir.path())
         .env("PACER_DATABASE_URL", &app.db_url)
+        .envs(app.key_env())
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_BOT_TOKEN", "xoxb-test-token")
         .env("SLACK_API_BASE_URL", app.slack.api_base())
@@ -118,6 +119,7 @@ async fn json_logs_are_one_json_object_per_line_without_secrets() {
         .args(["tick", "--now", "2026-11-30T09:00:00Z"])
         .current_dir(dir.path())
         .env("PACER_DATABASE_URL", &app.db_url)
+        .envs(app.key_env())
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_BOT_TOKEN", "xoxb-test-token")
         .env("SLACK_API_BASE_URL", app.slack.api_base())
@@ -314,4 +316,125 @@ async fn pacer_slack_send_drives_a_live_server_like_slack() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SLACK_SIGNING_SECRET"));
+}
+
+/// `pacer keys rotate` re-encrypts every stored token under a new key, and pacer refuses weak
+/// keys, and PostgreSQL without one.
+#[tokio::test]
+async fn keys_rotate_reseals_stored_tokens_and_weak_or_missing_keys_are_refused() {
+    use pacer::keyring::{KeyMaterial, KeySource, Keyring};
+    use pacer::store::SlackInstallation;
+    let app = spawn_app().await;
+    let now = app.clock_now();
+    let ws = app
+        .store
+        .ensure_workspace("slack", "T0ROTATE", now)
+        .await
+        .unwrap();
+    let sealed = app.state.keyring.encrypt("xoxb-rotate-me").await.unwrap();
+    app.store
+        .save_slack_installation(
+            ws,
+            &SlackInstallation {
+                bot_token: sealed.clone(),
+                bot_user_id: None,
+                installed_by: None,
+            },
+            "commands",
+            now,
+        )
+        .await
+        .unwrap();
+    let rotate = |env: Vec<(&'static str, String)>| {
+        let db = app.db_url.clone();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+                .args(["keys", "rotate"])
+                .current_dir(dir.path())
+                .env("PACER_DATABASE_URL", db)
+                .env_remove("PACER_SECRET_KEY")
+                .envs(env)
+                .env("RUST_LOG", "warn")
+                .output()
+                .await
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stderr).to_string(),
+            )
+        }
+    };
+    let stored = |app: &TestApp| {
+        let store = app.store.clone();
+        async move { store.sealed_tokens().await.unwrap()[0].1.clone() }
+    };
+    if app.db_url.starts_with("sqlite:") {
+        // A generated key lives beside the database file, readable by its owner only.
+        let path = KeySource::file_beside(&app.db_url).unwrap();
+        let before = std::fs::read_to_string(&path).unwrap();
+        let (code, err) = rotate(Vec::new()).await;
+        assert_eq!(code, 0, "{err}");
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_ne!(before, after, "a new key");
+        assert_ne!(stored(&app).await, sealed, "re-sealed");
+        let fresh = Keyring::new(KeySource::File(path), app.store.clone());
+        let token = fresh.decrypt(&stored(&app).await).await.unwrap();
+        assert_eq!(token.expose(), "xoxb-rotate-me");
+        assert!(!err.contains(&after), "the key is never printed");
+    } else {
+        let old = crate::common::SECRET_KEY;
+        let new = "bmV3LWtleS1mb3ItdGhlLXJvdGF0aW9uLXRlc3QhIQ==";
+        // A configured key needs the new one and the old one side by side.
+        let (code, err) = rotate(vec![("PACER_SECRET_KEY", old.into())]).await;
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("PACER_PREVIOUS_SECRET_KEY"), "{err}");
+        let (code, err) = rotate(vec![
+            ("PACER_SECRET_KEY", new.into()),
+            ("PACER_PREVIOUS_SECRET_KEY", old.into()),
+        ])
+        .await;
+        assert_eq!(code, 0, "{err}");
+        let only_new = Keyring::new(
+            KeySource::Configured {
+                current: KeyMaterial::parse(new).unwrap(),
+                previous: None,
+            },
+            app.store.clone(),
+        );
+        let token = only_new.decrypt(&stored(&app).await).await.unwrap();
+        assert_eq!(token.expose(), "xoxb-rotate-me");
+    }
+
+    // Weak keys, and PostgreSQL without a key, stop pacer at start with a clear message.
+    for (url, key, says) in [
+        (
+            "sqlite::memory:",
+            Some("change-me-to-a-long-random-string"),
+            "PACER_SECRET_KEY",
+        ),
+        ("sqlite::memory:", Some("MDAwMDAwMDA="), "32 random bytes"),
+        (
+            "postgres://nobody@127.0.0.1:1/none",
+            None,
+            "required with PostgreSQL",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"));
+        cmd.arg("migrate")
+            .current_dir(dir.path())
+            .env("PACER_DATABASE_URL", url)
+            .env_remove("PACER_SECRET_KEY");
+        if let Some(k) = key {
+            cmd.env("PACER_SECRET_KEY", k);
+        }
+        let out = cmd.output().await.unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{url} {key:?}");
+        assert!(err.contains(says), "{err}");
+        if let Some(k) = key {
+            assert!(!err.contains(k), "the key is never printed: {err}");
+        }
+    }
 }

@@ -225,6 +225,7 @@ async fn pacer_digest_prints_the_last_closed_cycle_as_text_or_json() {
     app.tick().await;
     let run = |args: Vec<&str>| {
         let app_url = app.db_url.clone();
+        let key_env = app.key_env();
         let args: Vec<String> = args.into_iter().map(str::to_string).collect();
         async move {
             let dir = tempfile::tempdir().unwrap();
@@ -232,6 +233,7 @@ async fn pacer_digest_prints_the_last_closed_cycle_as_text_or_json() {
                 .args(&args)
                 .current_dir(dir.path())
                 .env("PACER_DATABASE_URL", app_url)
+                .envs(key_env)
                 .env("RUST_LOG", "warn")
                 .output()
                 .await

@@ -925,6 +925,7 @@ async fn pacer_tick_in_another_process_delivers_teams_prompts_once() {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"));
         cmd.args(["tick", "--now", at])
             .env("PACER_DATABASE_URL", &app.db_url)
+            .envs(app.key_env())
             .env("RUST_LOG", "warn");
         for (k, v) in app.teams.config() {
             cmd.env(k, v);

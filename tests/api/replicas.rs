@@ -19,6 +19,7 @@ fn replica(app: &TestApp, name: &str) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
         .arg("serve")
         .env("PACER_DATABASE_URL", &app.db_url)
+        .envs(app.key_env())
         .env("PACER_LISTEN", "127.0.0.1:0")
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_BOT_TOKEN", "xoxb-test-token")

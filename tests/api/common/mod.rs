@@ -20,6 +20,9 @@ pub use fake_slack::FakeSlack;
 pub use fake_teams::FakeTeams;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-8f742231b10e";
+/// pacer's secret key in tests on PostgreSQL, where one is required (32 bytes, base64). On
+/// SQLite the tests leave it unset, so pacer keeps a generated key beside the database file.
+pub const SECRET_KEY: &str = "Zm9yLXRlc3RzLW9ubHk6IDMyIHJhbmRvbSBieXRlcyE=";
 pub const ADMIN: &str = "UADMIN01";
 
 pub struct TestApp {
@@ -125,6 +128,9 @@ async fn spawn_app_inner(extra: &[(&str, &str)], own_clock: Option<ManualClock>)
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     values.extend(teams.config());
+    if !db_url.starts_with("sqlite:") {
+        values.insert("PACER_SECRET_KEY".into(), SECRET_KEY.into());
+    }
     // The sandbox runs alone (no chat platform), on the injected clock as its own.
     let sandbox = extra.contains(&("PACER_SANDBOX", "on"));
     if sandbox {
@@ -371,6 +377,16 @@ impl TestApp {
                 self.post_raw("/teams/messages", &body, "application/json", &[])
                     .await
             }
+        }
+    }
+
+    /// The environment a `pacer` process needs beside this app's database (its secret key on
+    /// PostgreSQL).
+    pub fn key_env(&self) -> Vec<(&'static str, &'static str)> {
+        if self.db_url.starts_with("sqlite:") {
+            Vec::new()
+        } else {
+            vec![("PACER_SECRET_KEY", SECRET_KEY)]
         }
     }
 
