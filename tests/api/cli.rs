@@ -384,7 +384,7 @@ async fn keys_rotate_reseals_stored_tokens_and_weak_or_missing_keys_are_refused(
         assert!(!err.contains(&after), "the key is never printed");
     } else {
         let old = crate::common::SECRET_KEY;
-        let new = "bmV3LWtleS1mb3ItdGhlLXJvdGF0aW9uLXRlc3QhIQ==";
+        let new = "bmV3LWtleS1mb3ItdGhlLXJvdGF0aW9uLXRlc3QhISE=";
         // A configured key needs the new one and the old one side by side.
         let (code, err) = rotate(vec![("PACER_SECRET_KEY", old.into())]).await;
         assert_eq!(code, 2, "{err}");
