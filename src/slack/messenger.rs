@@ -1,18 +1,20 @@
-//! The scheduler's way into Slack: DMs through conversations.open + chat.postMessage, tagged
-//! with the job's key in message metadata so that an attempt with an unknown outcome can look
-//! in conversations.history before sending again.
+//! The scheduler's way into Slack: DMs through chat.postMessage to the person's DM channel
+//! (learnt from the first message, posted to their user id), tagged with the job's key in
+//! message metadata so that an attempt with an unknown outcome can look in
+//! conversations.history before sending again.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::Tokens;
 use super::api::{SlackApi, SlackError};
 use super::blocks;
+use super::{PLATFORM, Tokens};
 use crate::config::Secret;
 use crate::message::Message;
 use crate::messenger::{Messenger, SendError, Sent};
+use crate::store::{NewRef, RefKind};
 
 pub const METADATA_EVENT: &str = "pacer_delivery";
 
@@ -35,6 +37,38 @@ impl SlackMessenger {
             .for_workspace(workspace)
             .await
             .ok_or_else(|| SendError::Permanent("no bot token for this workspace".into()))
+    }
+
+    /// The person's DM channel with pacer, when pacer has learnt it.
+    async fn known_dm(&self, workspace: &str, user_id: &str) -> Option<String> {
+        let store = &self.tokens.store;
+        let ws = store.workspace_id(PLATFORM, workspace).await.ok()??;
+        store
+            .conversation_ref(ws, RefKind::Person, user_id)
+            .await
+            .ok()?
+            .filter(|r| r.stale_at.is_none())
+            .map(|r| r.conversation_id)
+    }
+
+    async fn remember_dm(&self, workspace: &str, user_id: &str, channel: &str) {
+        let store = &self.tokens.store;
+        let Ok(Some(ws)) = store.workspace_id(PLATFORM, workspace).await else {
+            return;
+        };
+        let r = NewRef {
+            kind: RefKind::Person,
+            target: user_id,
+            service_url: "",
+            conversation_id: channel,
+            team_id: None,
+        };
+        if let Err(e) = store
+            .save_conversation_ref(ws, r, chrono::Utc::now().timestamp())
+            .await
+        {
+            tracing::warn!(error = %e, "could not remember a DM channel");
+        }
     }
 
     async fn open_dm(&self, token: &Secret, user_id: &str) -> Result<String, SendError> {
@@ -106,9 +140,16 @@ impl Messenger for SlackMessenger {
         message: &Message,
         key: &str,
     ) -> Result<Sent, SendError> {
-        let token = &self.token(workspace).await?;
-        let channel = self.open_dm(token, user_id).await?;
-        self.post(workspace, &channel, message, key, None).await
+        // The DM channel never changes: once known it is used as is. Until then the message is
+        // posted to the user id, which Slack delivers into the app's DM and answers with the
+        // channel. Either way no conversations.open (Tier 3, about 50 a minute) is spent.
+        let known = self.known_dm(workspace, user_id).await;
+        let target = known.as_deref().unwrap_or(user_id);
+        let sent = self.post(workspace, target, message, key, None).await?;
+        if known.is_none() && sent.channel.starts_with('D') {
+            self.remember_dm(workspace, user_id, &sent.channel).await;
+        }
+        Ok(sent)
     }
 
     async fn find_direct(
@@ -117,8 +158,15 @@ impl Messenger for SlackMessenger {
         user_id: &str,
         key: &str,
     ) -> Result<Option<Sent>, SendError> {
-        let token = &self.token(workspace).await?;
-        let channel = self.open_dm(token, user_id).await?;
+        let channel = match self.known_dm(workspace, user_id).await {
+            Some(channel) => channel,
+            None => {
+                let token = &self.token(workspace).await?;
+                let channel = self.open_dm(token, user_id).await?;
+                self.remember_dm(workspace, user_id, &channel).await;
+                channel
+            }
+        };
         self.find(workspace, &channel, key, None).await
     }
 

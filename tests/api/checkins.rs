@@ -762,3 +762,62 @@ async fn a_stopping_replica_hands_back_what_it_claimed_and_sends_nothing_more() 
     assert_eq!(app.tick().await, pacer::rhythm::TickReport::default());
     assert_eq!(app.slack.all_messages().len(), 2);
 }
+
+/// Slack allows about 50 conversations.open a minute: a fan-out must not spend them. The first
+/// prompt goes to the user id (Slack delivers it into the app's DM and names the channel); from
+/// then on the DM channel is known. Unknown-outcome look-ups use it too.
+#[tokio::test]
+async fn prompts_never_spend_conversations_open_and_learn_each_dm_channel() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    let channels = |app: &TestApp| -> Vec<String> {
+        app.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .map(|c| c.body["channel"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    app.clock.set(monday_nine_berlin());
+    assert_eq!(app.tick().await.sent, 2);
+    let first = channels(&app);
+    assert_eq!(first.len(), 2);
+    assert!(first.iter().all(|c| c.starts_with('U')), "{first:?}");
+    assert_eq!(app.slack.messages_in(&dm("U0ANA")).len(), 1);
+    // Later weeks (reminders included) go straight to the DM channels pacer learnt, and an
+    // outcome that is unknown (accepted, then a 500) is looked up there, not re-opened.
+    app.slack.clear_calls();
+    app.slack
+        .fail_next("chat.postMessage", Fault::AcceptedThen500);
+    for day in [7, 14] {
+        for minutes in [0, 5, 300] {
+            app.clock
+                .set(monday_nine_berlin() + Duration::days(day) + Duration::minutes(minutes));
+            app.tick().await;
+        }
+    }
+    let later: Vec<String> = channels(&app)
+        .into_iter()
+        .filter(|c| c != "C0PLATFORM")
+        .collect();
+    assert!(later.len() >= 4, "{later:?}");
+    assert!(
+        later.iter().all(|c| c == &dm("U0ANA") || c == &dm("U0BEN")),
+        "{later:?}"
+    );
+    assert!(
+        app.slack.calls_to("conversations.open").is_empty(),
+        "conversations.open was called"
+    );
+    // Exactly once: every delivered message has a job key of its own.
+    for user in ["U0ANA", "U0BEN"] {
+        let keys: Vec<String> = app
+            .slack
+            .messages_in(&dm(user))
+            .iter()
+            .map(|(_, b)| b["metadata"]["event_payload"]["key"].to_string())
+            .collect();
+        let unique: std::collections::HashSet<&String> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "a duplicate for {user}: {keys:?}");
+        assert!(keys.len() >= 3, "{user}: {keys:?}");
+    }
+}

@@ -295,6 +295,13 @@ async fn answer(
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
+            // As Slack does: a user id as the channel posts into the app's DM with that person,
+            // and the answer names the DM channel.
+            let channel = if channel.starts_with('U') || channel.starts_with('W') {
+                format!("D{channel}")
+            } else {
+                channel
+            };
             let ts = {
                 let mut n = s.next_ts.lock().unwrap();
                 *n += 1;
