@@ -286,7 +286,9 @@ impl Config {
                 .map_err(|problem| ConfigError::Invalid { key: name, problem })
         };
         let secret_key = key("PACER_SECRET_KEY")?;
-        let previous_secret_key = key("PACER_PREVIOUS_SECRET_KEY")?;
+        // Any text: it may be the weak key an older pacer accepted, kept only to re-seal.
+        let previous_secret_key = get("PACER_PREVIOUS_SECRET_KEY")
+            .map(|v| crate::keyring::KeyMaterial::parse_previous(&v));
         if secret_key.is_none() && !database_url.starts_with("sqlite:") {
             return Err(ConfigError::Invalid {
                 key: "PACER_SECRET_KEY",

@@ -13,8 +13,10 @@ use crate::error::AppError;
 use crate::startup::AppState;
 use crate::store::{JobKind, JobPayload, JobRow, Scope, StoreError};
 
-/// How long a replica holds an inbound event it is handling.
-pub const LEASE_SECS: i64 = 60;
+/// How long a replica holds an inbound event it is handling: longer than any handler can take
+/// (Slack's client waits out rate limits for at most 30 s, three times), so that no other
+/// replica takes it over while it runs. Outcomes are fenced by the attempt all the same.
+pub const LEASE_SECS: i64 = 300;
 /// Attempts before an event is given up (with its reason logged and kept on the job).
 pub const MAX_ATTEMPTS: i64 = 6;
 /// How often the worker looks for events to retry.
@@ -104,22 +106,22 @@ async fn process(state: &AppState, job: JobRow) -> Result<(), StoreError> {
         Err(e) => Err(AppError::BadRequest(e)),
     };
     match result {
-        Ok(()) => state.store.finish_job(job.id, now).await,
+        Ok(()) => state.store.finish_job(&job, now).await,
         Err(e @ AppError::BadRequest(_)) => {
             tracing::error!(error = %e, key = %job.key, "inbound event cannot be handled; given up");
-            state.store.fail_job(job.id, &e.to_string(), now).await
+            state.store.fail_job(&job, &e.to_string(), now).await
         }
         Err(e) if job.attempts < MAX_ATTEMPTS => {
             let wait = 5i64 << (job.attempts.clamp(1, 8) - 1);
             tracing::warn!(error = ?e, key = %job.key, retry_in_secs = wait, "inbound event failed; will retry");
             state
                 .store
-                .retry_job(job.id, now + wait, &e.to_string(), false)
+                .retry_job(&job, now + wait, &e.to_string(), false)
                 .await
         }
         Err(e) => {
             tracing::error!(error = ?e, key = %job.key, attempts = job.attempts, "inbound event given up");
-            state.store.fail_job(job.id, &e.to_string(), now).await
+            state.store.fail_job(&job, &e.to_string(), now).await
         }
     }
 }

@@ -88,6 +88,16 @@ impl KeyMaterial {
         })
     }
 
+    /// The key an older pacer was given, as `PACER_PREVIOUS_SECRET_KEY` during a rotation: any
+    /// text is accepted there (older pacers took any text), so that what it sealed can be read
+    /// once more and re-sealed under a strong key.
+    pub fn parse_previous(text: &str) -> KeyMaterial {
+        KeyMaterial::parse(text).unwrap_or_else(|_| KeyMaterial {
+            bytes: text.trim().as_bytes().to_vec(),
+            text: text.trim().to_string(),
+        })
+    }
+
     /// A fresh random key.
     pub fn generate() -> KeyMaterial {
         let mut bytes = vec![0u8; MIN_KEY_BYTES];
@@ -289,10 +299,17 @@ impl Keyring {
             problem,
         };
         self.keys().await?;
-        let new = KeyMaterial::generate();
         let next = next_path(path);
-        let _ = std::fs::remove_file(&next);
-        write_key_file(&next, new.expose_text()).map_err(file_error)?;
+        // A `.next` left by an interrupted rotation may already seal some tokens: finish with
+        // it rather than replace it.
+        let new = match std::fs::read_to_string(&next) {
+            Ok(text) => KeyMaterial::parse(&text).map_err(file_error)?,
+            Err(_) => {
+                let new = KeyMaterial::generate();
+                write_key_file(&next, new.expose_text()).map_err(file_error)?;
+                new
+            }
+        };
         let n = self.reseal_all(&new).await?;
         std::fs::rename(&next, path).map_err(|e| file_error(e.to_string()))?;
         Ok(n)
@@ -498,6 +515,31 @@ mod tests {
         assert_eq!(k.decrypt(&legacy).await.unwrap().expose(), "xoxb-kept");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), old_text);
         assert_eq!(store.setting(LEGACY_SETTING).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_weak_key_an_older_pacer_took_can_be_rotated_away() {
+        let weak = KeyMaterial::parse_previous("change-me");
+        let cipher = XChaCha20Poly1305::new((&weak.legacy_key()).into());
+        let sealed = cipher
+            .encrypt(XNonce::from_slice(&[3u8; 24]), b"xoxb-weak".as_slice())
+            .unwrap();
+        let legacy = format!(
+            "{LEGACY_PREFIX}{}{}",
+            hex::encode([3u8; 24]),
+            hex::encode(sealed)
+        );
+        let rotating = Keyring::new(
+            KeySource::Configured {
+                current: KeyMaterial::parse(KEY).unwrap(),
+                previous: Some(weak),
+            },
+            store().await,
+        );
+        assert_eq!(
+            rotating.decrypt(&legacy).await.unwrap().expose(),
+            "xoxb-weak"
+        );
     }
 
     #[tokio::test]

@@ -61,8 +61,8 @@ pub async fn run_due_jobs(
         }
         for (i, job) in jobs.iter().enumerate() {
             if stopping.load(Ordering::SeqCst) {
-                let unsent: Vec<i64> = jobs[i..].iter().map(|j| j.id).collect();
-                store.release_jobs(&unsent).await?;
+                let unsent = &jobs[i..];
+                store.release_jobs(unsent).await?;
                 tracing::info!(
                     released = unsent.len(),
                     "stopping: claimed jobs handed back"
@@ -88,12 +88,12 @@ pub async fn run_due_jobs(
             match run(store, messengers, &job, now, &mut pacing).await {
                 Ok(Outcome::Sent) => {
                     metrics::job(job.kind.as_str(), "sent");
-                    store.finish_job(job.id, now.timestamp()).await?;
+                    store.finish_job(&job, now.timestamp()).await?;
                     report.sent += 1;
                 }
                 Ok(Outcome::NothingToDo) => {
                     metrics::job(job.kind.as_str(), "skipped");
-                    store.finish_job(job.id, now.timestamp()).await?;
+                    store.finish_job(&job, now.timestamp()).await?;
                     report.skipped += 1;
                 }
                 Err(JobError::Send(SendError::Retry {
@@ -112,7 +112,14 @@ pub async fn run_due_jobs(
                         if not_sent { "not sent" } else { "unknown" }
                     );
                     store
-                        .retry_job(job.id, (now + wait).timestamp(), &error, after.is_some())
+                        // Only a wait before anything was sent is not an attempt: an unknown
+                        // outcome must still be looked up next time.
+                        .retry_job(
+                            &job,
+                            (now + wait).timestamp(),
+                            &error,
+                            after.is_some() && not_sent,
+                        )
                         .await?;
                     tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
                     metrics::job(job.kind.as_str(), "retried");
@@ -121,7 +128,7 @@ pub async fn run_due_jobs(
                 Err(e) => {
                     tracing::error!(error = %e, attempts = job.attempts, "delivery given up");
                     store
-                        .fail_job(job.id, &e.to_string(), now.timestamp())
+                        .fail_job(&job, &e.to_string(), now.timestamp())
                         .await?;
                     metrics::job(job.kind.as_str(), "failed");
                     report.failed += 1;

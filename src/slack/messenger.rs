@@ -71,6 +71,16 @@ impl SlackMessenger {
         }
     }
 
+    async fn forget_dm(&self, workspace: &str, user_id: &str) {
+        let store = &self.tokens.store;
+        if let Ok(Some(ws)) = store.workspace_id(PLATFORM, workspace).await {
+            let now = chrono::Utc::now().timestamp();
+            let _ = store
+                .mark_conversation_stale(ws, RefKind::Person, user_id, "channel_not_found", now)
+                .await;
+        }
+    }
+
     async fn open_dm(&self, token: &Secret, user_id: &str) -> Result<String, SendError> {
         let v = self
             .api
@@ -144,9 +154,17 @@ impl Messenger for SlackMessenger {
         // posted to the user id, which Slack delivers into the app's DM and answers with the
         // channel. Either way no conversations.open (Tier 3, about 50 a minute) is spent.
         let known = self.known_dm(workspace, user_id).await;
-        let target = known.as_deref().unwrap_or(user_id);
-        let sent = self.post(workspace, target, message, key, None).await?;
-        if known.is_none() && sent.channel.starts_with('D') {
+        if let Some(channel) = &known {
+            match self.post(workspace, channel, message, key, None).await {
+                Err(SendError::Permanent(code)) if code == "channel_not_found" => {
+                    // The remembered channel is gone: forget it and reach the person afresh.
+                    self.forget_dm(workspace, user_id).await;
+                }
+                other => return other,
+            }
+        }
+        let sent = self.post(workspace, user_id, message, key, None).await?;
+        if sent.channel.starts_with('D') {
             self.remember_dm(workspace, user_id, &sent.channel).await;
         }
         Ok(sent)

@@ -362,60 +362,69 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    // Every outcome below is fenced by the attempt the job was claimed with: a worker whose
+    // lease ran out (and whose job another worker took over) changes nothing.
+
     /// Hand claimed jobs back untouched (shutting down): pending again, the attempt not counted.
-    pub async fn release_jobs(&self, ids: &[i64]) -> Result<()> {
-        for id in ids {
+    pub async fn release_jobs(&self, jobs: &[JobRow]) -> Result<()> {
+        for job in jobs {
             sqlx::query(
                 "UPDATE jobs SET state = 'pending', lease_until = NULL, attempts = attempts - 1
-                 WHERE id = $1 AND state = 'running'",
+                 WHERE id = $1 AND state = 'running' AND attempts = $2",
             )
-            .bind(id)
+            .bind(job.id)
+            .bind(job.attempts)
             .execute(&self.pool)
             .await?;
         }
         Ok(())
     }
 
-    pub async fn finish_job(&self, id: i64, now: i64) -> Result<()> {
+    pub async fn finish_job(&self, job: &JobRow, now: i64) -> Result<()> {
         sqlx::query(
-            "UPDATE jobs SET state = 'done', finished_at = $2, lease_until = NULL WHERE id = $1",
+            "UPDATE jobs SET state = 'done', finished_at = $2, lease_until = NULL
+             WHERE id = $1 AND attempts = $3",
         )
-        .bind(id)
+        .bind(job.id)
         .bind(now)
+        .bind(job.attempts)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     /// Put a job back for another attempt at `due_at`. `attempts_back` undoes the count for
-    /// attempts that do not count (Slack asked us to wait).
+    /// attempts that do not count (the platform asked us to wait before anything was sent).
     pub async fn retry_job(
         &self,
-        id: i64,
+        job: &JobRow,
         due_at: i64,
         error: &str,
         attempts_back: bool,
     ) -> Result<()> {
         sqlx::query(
             "UPDATE jobs SET state = 'pending', due_at = $2, last_error = $3, lease_until = NULL,
-                 attempts = attempts - $4 WHERE id = $1",
+                 attempts = attempts - $4 WHERE id = $1 AND attempts = $5",
         )
-        .bind(id)
+        .bind(job.id)
         .bind(due_at)
         .bind(error)
         .bind(attempts_back as i64)
+        .bind(job.attempts)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    pub async fn fail_job(&self, id: i64, error: &str, now: i64) -> Result<()> {
+    pub async fn fail_job(&self, job: &JobRow, error: &str, now: i64) -> Result<()> {
         sqlx::query(
-            "UPDATE jobs SET state = 'failed', last_error = $2, finished_at = $3, lease_until = NULL WHERE id = $1",
+            "UPDATE jobs SET state = 'failed', last_error = $2, finished_at = $3, lease_until = NULL
+             WHERE id = $1 AND attempts = $4",
         )
-        .bind(id)
+        .bind(job.id)
         .bind(error)
         .bind(now)
+        .bind(job.attempts)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -174,7 +174,8 @@ pub fn command_text(text: &str, mentions: &[Mention], bot_id: Option<&str>) -> S
     };
     let mut out = escape(&htmlize::unescape(text));
     for m in mentions {
-        if m.text.is_empty() {
+        // An id that could close the token early (`>`, `|`, whitespace) is no mention.
+        if m.text.is_empty() || !super::valid_id(&m.id) || m.id.contains(['<', '>', '|', '&']) {
             continue;
         }
         let is_bot = bot_id.is_some_and(|b| b == m.id) || m.id.starts_with("28:");

@@ -743,8 +743,7 @@ async fn a_stopping_replica_hands_back_what_it_claimed_and_sends_nothing_more() 
         )
         .await
         .unwrap();
-    let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();
-    app.store.release_jobs(&ids).await.unwrap();
+    app.store.release_jobs(&claimed).await.unwrap();
     let attempts: Vec<i64> = sqlx::query_scalar("SELECT attempts FROM jobs ORDER BY id")
         .fetch_all(app.store.pool())
         .await

@@ -146,26 +146,38 @@ async fn redeliver(app: &TestApp, body: &str, retry: &str) -> u16 {
     .status
 }
 
-#[tokio::test]
-async fn a_slack_event_whose_handling_failed_is_handled_once_on_redelivery() {
-    let app = spawn_app().await;
+/// Ana's priority #1, and her DM `text` as event `event_id`, acknowledged while the database
+/// refuses its effect; the database is whole again when this returns. The event's body and job
+/// key.
+async fn a_dm_that_failed(app: &TestApp, event_id: &str, text: &str) -> (String, String) {
     app.slash("U0ANA", "team add Platform").await;
     app.slash("U0ANA", "add Ship the beta team:Platform").await;
-    let body = dm_event("Ev0FAIL0001", "#1 at-risk 40% waiting on legal");
-    let key = "in:slack:Ev0FAIL0001";
-
-    break_updates(&app, true).await;
+    let body = dm_event(event_id, text);
+    let key = format!("in:slack:{event_id}");
+    break_updates(app, true).await;
     let r = app
         .post_signed("/slack/events", &body, "application/json")
         .await;
     assert_eq!(r.status, 200, "acknowledged: the event is stored");
     assert!(
-        wait_for_job(&app, key, "pending", true).await,
+        wait_for_job(app, &key, "pending", true).await,
         "the failed attempt is kept for a retry"
     );
     let show = app.slash("U0ANA", "show #1").await;
-    assert!(!show.all_text().contains("At risk"), "nothing half-written");
-    break_updates(&app, false).await;
+    assert!(
+        !show.all_text().contains("At risk") && !show.all_text().contains("Off track"),
+        "nothing half-written"
+    );
+    break_updates(app, false).await;
+    (body, key)
+}
+
+#[tokio::test]
+async fn a_slack_event_whose_handling_failed_is_handled_once_on_redelivery() {
+    let app = spawn_app().await;
+    let (body, key) =
+        a_dm_that_failed(&app, "Ev0FAIL0001", "#1 at-risk 40% waiting on legal").await;
+    let key = key.as_str();
 
     // Slack's redelivery is handled now, not deduplicated away.
     assert_eq!(redeliver(&app, &body, "1").await, 200);
@@ -190,17 +202,8 @@ async fn a_slack_event_whose_handling_failed_is_handled_once_on_redelivery() {
 #[tokio::test]
 async fn a_slack_event_that_failed_is_retried_by_the_worker_without_a_redelivery() {
     let app = spawn_app().await;
-    app.slash("U0ANA", "team add Platform").await;
-    app.slash("U0ANA", "add Ship the beta team:Platform").await;
-    let body = dm_event("Ev0FAIL0002", "#1 off-track 10% vendor gone");
-    let key = "in:slack:Ev0FAIL0002";
-    break_updates(&app, true).await;
-    let r = app
-        .post_signed("/slack/events", &body, "application/json")
-        .await;
-    assert_eq!(r.status, 200);
-    assert!(wait_for_job(&app, key, "pending", true).await);
-    break_updates(&app, false).await;
+    let (_, key) = a_dm_that_failed(&app, "Ev0FAIL0002", "#1 off-track 10% vendor gone").await;
+    let key = key.as_str();
     // Not yet due: the backoff holds it.
     assert_eq!(pacer::inbound::run_due(&app.state).await.unwrap(), 0);
     app.clock.advance(chrono::Duration::seconds(30));
@@ -255,7 +258,7 @@ async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention
         .await
         .unwrap();
     for j in &jobs[..1100] {
-        app.store.finish_job(j.id, now).await.unwrap();
+        app.store.finish_job(j, now).await.unwrap();
     }
     for i in 0..3 {
         app.store
@@ -288,14 +291,53 @@ async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention
     assert_eq!(app.count("processed_events").await, 1);
     // The scheduler's tick does it too.
     for j in &jobs[1100..] {
-        app.store
-            .finish_job(j.id, at(31).timestamp())
-            .await
-            .unwrap();
+        app.store.finish_job(j, at(31).timestamp()).await.unwrap();
     }
     app.clock.set(at(62));
     let r = app.tick().await;
     assert_eq!(r.pruned, 100 + 1, "the jobs and the event id from day 31");
     assert_eq!(app.count("jobs").await, 0);
     assert_eq!(app.count("processed_events").await, 0);
+}
+
+/// A worker whose lease ran out, and whose job another worker took over, changes nothing when
+/// it finally reports: the outcome is fenced by the attempt it claimed.
+#[tokio::test]
+async fn a_late_worker_cannot_finish_fail_retry_or_release_a_job_taken_over() {
+    let app = spawn_app().await;
+    let now = app.clock_now();
+    let ws = app
+        .store
+        .ensure_workspace("slack", "T0001", now)
+        .await
+        .unwrap();
+    queue(&app, ws, 0, 1).await;
+    let first = app
+        .store
+        .claim_jobs(&JobKind::OUTBOUND, &Scope::All, now, 120, 10)
+        .await
+        .unwrap();
+    let second = app
+        .store
+        .claim_jobs(&JobKind::OUTBOUND, &Scope::All, now + 121, 120, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.len(), second.len()),
+        (1, 1),
+        "taken over after the lease"
+    );
+    let late = &first[0];
+    app.store.finish_job(late, now + 130).await.unwrap();
+    app.store.fail_job(late, "late", now + 130).await.unwrap();
+    app.store.retry_job(late, now, "late", true).await.unwrap();
+    app.store
+        .release_jobs(std::slice::from_ref(late))
+        .await
+        .unwrap();
+    let running = app.store.jobs_in_state("running").await.unwrap();
+    assert_eq!(running.len(), 1, "still the second worker's");
+    assert_eq!(running[0].attempts, 2);
+    app.store.finish_job(&second[0], now + 131).await.unwrap();
+    assert_eq!(app.store.jobs_in_state("done").await.unwrap().len(), 1);
 }
