@@ -83,12 +83,13 @@ impl Store {
         Ok(())
     }
 
-    /// Delete up to `batch` event ids received before `before` and no longer being handled.
+    /// Delete up to `batch` event ids received before `before` that are handled, or whose claim
+    /// ran out long ago (a replica died handling it and no redelivery came).
     pub async fn prune_events(&self, before: i64, batch: i64) -> Result<u64> {
         let done = sqlx::query(
             "DELETE FROM processed_events WHERE (platform, event_id) IN (
                  SELECT platform, event_id FROM processed_events
-                 WHERE received_at < $1 AND state = 'done'
+                 WHERE received_at < $1 AND (state = 'done' OR lease_until < $1)
                  ORDER BY received_at LIMIT $2)",
         )
         .bind(before)

@@ -266,6 +266,11 @@ async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention
             .await
             .unwrap();
     }
+    // A claim whose replica died while handling it, never redelivered.
+    app.store
+        .claim_delivery("msteams", "stuck", now, 60)
+        .await
+        .unwrap();
     // Within the retention (30 days by default): nothing goes.
     let mut report = pacer::rhythm::TickReport::default();
     let day = chrono::Duration::days(1);
@@ -286,7 +291,7 @@ async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention
         .housekeep(at(31), &mut report)
         .await
         .unwrap();
-    assert_eq!(report.pruned, 1100 + 3);
+    assert_eq!(report.pruned, 1100 + 3 + 1);
     assert_eq!(app.count("jobs").await, 100);
     assert_eq!(app.count("processed_events").await, 1);
     // The scheduler's tick does it too.
