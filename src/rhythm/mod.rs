@@ -34,6 +34,20 @@ pub struct TickReport {
     pub pruned: usize,
 }
 
+impl std::ops::AddAssign for TickReport {
+    fn add_assign(&mut self, r: TickReport) {
+        self.opened += r.opened;
+        self.closed += r.closed;
+        self.reminders_queued += r.reminders_queued;
+        self.notices_queued += r.notices_queued;
+        self.sent += r.sent;
+        self.skipped += r.skipped;
+        self.retried += r.retried;
+        self.failed += r.failed;
+        self.pruned += r.pruned;
+    }
+}
+
 /// Rows deleted per statement by housekeeping, and statements per table per run.
 const HOUSEKEEPING_BATCH: i64 = 500;
 const HOUSEKEEPING_BATCHES: usize = 20;
@@ -301,11 +315,7 @@ impl Scheduler {
         let mut report = self.tick(clock.now()).await?;
         if let Some((_, own)) = &self.separate {
             for ws in self.separate_workspaces().await? {
-                let r = self.tick_workspace(ws, own.now()).await?;
-                report.sent += r.sent;
-                report.opened += r.opened;
-                report.closed += r.closed;
-                report.failed += r.failed;
+                report += self.tick_workspace(ws, own.now()).await?;
             }
         }
         Ok(report)

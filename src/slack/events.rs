@@ -123,20 +123,24 @@ pub async fn process(state: &AppState, _ws: i64, stored: Value) -> Result<(), Ap
     let Ok(Stored { key, org, event }) = serde_json::from_value::<Stored>(stored) else {
         return Err(AppError::BadRequest("malformed stored event".into()));
     };
-    if let (Some(org), Event::AppUninstalled {} | Event::TokensRevoked {}) = (&org, &event) {
-        let now = state.clock.now().timestamp();
-        state.store.mark_slack_uninstalled(org, now).await?;
-        tracing::info!(organisation = %org, "pacer was uninstalled org-wide; its token is no longer used");
-    }
-    dispatch(state, &key, event).await
+    dispatch(state, &key, org.as_deref(), event).await
 }
 
-async fn dispatch(state: &AppState, key: &str, event: Event) -> Result<(), AppError> {
+/// `org`: the organisation of an org-wide (Enterprise Grid) install, whose token is kept under
+/// its id.
+async fn dispatch(
+    state: &AppState,
+    key: &str,
+    org: Option<&str>,
+    event: Event,
+) -> Result<(), AppError> {
     match event {
         Event::AppUninstalled {} | Event::TokensRevoked {} => {
             let now = state.clock.now().timestamp();
-            state.store.mark_slack_uninstalled(key, now).await?;
-            tracing::info!(workspace = %key, "pacer was uninstalled; its token is no longer used");
+            for installed in std::iter::once(key).chain(org) {
+                state.store.mark_slack_uninstalled(installed, now).await?;
+                tracing::info!(installation = %installed, "pacer was uninstalled; its token is no longer used");
+            }
             Ok(())
         }
         Event::AppHomeOpened { user, tab }

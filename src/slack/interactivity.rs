@@ -116,15 +116,7 @@ pub async fn handle(
                 tracing::info!(action = %action.action_id, "interaction with no handler; acknowledged");
                 return Ok(StatusCode::OK.into_response());
             }
-            // Org-wide (Enterprise Grid) installs send `team: null`; the user's workspace names it.
-            let team_id = team
-                .map(|t| t.id)
-                .or_else(|| user.team_id.clone())
-                .ok_or_else(|| AppError::BadRequest("no team".into()))?;
-            if !valid_id(&team_id) || !valid_id(&user.id) {
-                return Err(AppError::BadRequest("malformed ids".into()));
-            }
-            let key = workspace_key(&team_id, enterprise.as_ref().map(|e| e.id.as_str()));
+            let key = workspace_of(team, &user, enterprise.as_ref())?;
             let click = Click {
                 key,
                 user_id: user.id,
@@ -140,18 +132,24 @@ pub async fn handle(
             enterprise,
             view,
         } if view.callback_id.as_deref() == Some(FORM_CALLBACK) => {
-            let team_id = team
-                .map(|t| t.id)
-                .or_else(|| user.team_id.clone())
-                .ok_or_else(|| AppError::BadRequest("no team".into()))?;
-            if !valid_id(&team_id) || !valid_id(&user.id) {
-                return Err(AppError::BadRequest("malformed ids".into()));
-            }
-            let key = workspace_key(&team_id, enterprise.as_ref().map(|e| e.id.as_str()));
+            let key = workspace_of(team, &user, enterprise.as_ref())?;
             submit_form(&state, &key, &user.id, &view).await
         }
         Payload::ViewSubmission { .. } | Payload::Other => Ok(StatusCode::OK.into_response()),
     }
+}
+
+/// The workspace key of an interaction, with its ids checked. Org-wide (Enterprise Grid)
+/// installs send `team: null`; the user's own workspace names it then.
+fn workspace_of(team: Option<Id>, user: &Id, enterprise: Option<&Id>) -> Result<String, AppError> {
+    let team_id = team
+        .map(|t| t.id)
+        .or_else(|| user.team_id.clone())
+        .ok_or_else(|| AppError::BadRequest("no team".into()))?;
+    if !valid_id(&team_id) || !valid_id(&user.id) {
+        return Err(AppError::BadRequest("malformed ids".into()));
+    }
+    Ok(workspace_key(&team_id, enterprise.map(|e| e.id.as_str())))
 }
 
 struct Click {

@@ -24,6 +24,17 @@ async fn queue(app: &TestApp, ws: i64, from: usize, n: usize) {
     }
 }
 
+/// The injected clock's time and a workspace to queue jobs in.
+async fn workspace(app: &TestApp) -> (i64, i64) {
+    let now = app.clock_now();
+    let ws = app
+        .store
+        .ensure_workspace("slack", "T0001", now)
+        .await
+        .unwrap();
+    (now, ws)
+}
+
 async fn analyze(app: &TestApp) {
     // PostgreSQL's planner statistics; SQLite's ANALYZE fills sqlite_stat1 the same way.
     sqlx::query("ANALYZE jobs")
@@ -35,12 +46,7 @@ async fn analyze(app: &TestApp) {
 #[tokio::test]
 async fn a_claim_never_returns_more_than_its_limit_with_fresh_or_stale_statistics() {
     let app = spawn_app().await;
-    let now = app.clock_now();
-    let ws = app
-        .store
-        .ensure_workspace("slack", "T0001", now)
-        .await
-        .unwrap();
+    let (now, ws) = workspace(&app).await;
     // Stale: statistics taken while the table was empty, then a Monday's fan-out arrives.
     analyze(&app).await;
     queue(&app, ws, 0, 177).await;
@@ -244,12 +250,7 @@ async fn a_teams_activity_whose_handling_failed_is_handled_once_on_redelivery() 
 #[tokio::test]
 async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention() {
     let app = spawn_app().await;
-    let now = app.clock_now();
-    let ws = app
-        .store
-        .ensure_workspace("slack", "T0001", now)
-        .await
-        .unwrap();
+    let (now, ws) = workspace(&app).await;
     queue(&app, ws, 0, 1200).await;
     // Finished long ago, in batches larger than one housekeeping statement.
     let jobs = app
@@ -310,12 +311,7 @@ async fn housekeeping_prunes_finished_jobs_and_old_event_ids_after_the_retention
 #[tokio::test]
 async fn a_late_worker_cannot_finish_fail_retry_or_release_a_job_taken_over() {
     let app = spawn_app().await;
-    let now = app.clock_now();
-    let ws = app
-        .store
-        .ensure_workspace("slack", "T0001", now)
-        .await
-        .unwrap();
+    let (now, ws) = workspace(&app).await;
     queue(&app, ws, 0, 1).await;
     let first = app
         .store
