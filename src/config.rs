@@ -79,9 +79,6 @@ pub struct Config {
     pub teams: Option<TeamsConfig>,
     pub admins: HashSet<String>,
     pub log_format: LogFormat,
-    /// Least time between two messages to one person (Slack: about one per second per
-    /// channel). Not an environment setting; tests with an injected clock set it to zero.
-    pub send_spacing: std::time::Duration,
     /// How often the scheduler looks for due work (`PACER_TICK_SECS`, default 10).
     pub tick_every: std::time::Duration,
     /// How long a claimed job is a replica's before another may take it over
@@ -322,7 +319,6 @@ impl Config {
             teams,
             admins,
             log_format,
-            send_spacing: std::time::Duration::from_millis(1100),
             tick_every,
             job_lease_secs,
             retention: std::time::Duration::from_secs(retention_days * 86_400),

@@ -14,6 +14,7 @@ pub mod keyring;
 pub mod lifecycle;
 pub mod message;
 pub mod messenger;
+pub mod pace;
 pub mod people;
 pub mod reporting;
 pub mod rhythm;

@@ -92,6 +92,10 @@ impl Messengers {
     }
 }
 
+/// The longest `Retry-After` a send waits out in place (holding its job); a longer one hands
+/// the job back, to be retried by the tick after it has passed.
+pub const MAX_WAIT_IN_PLACE: Duration = Duration::from_secs(10);
+
 /// The longest a platform's `Retry-After` makes a job wait.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 

@@ -81,7 +81,7 @@ impl AppState {
         let teams = config
             .teams
             .as_ref()
-            .map(|c| TeamsPlatform::new(c, http.clone()));
+            .map(|c| TeamsPlatform::new(c, http.clone(), store.clone()));
         let mut messengers = Messengers::default();
         if let Some(s) = &slack {
             messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
@@ -102,7 +102,6 @@ impl AppState {
                 messengers.with(crate::teams::PLATFORM, Arc::new(t.messenger(store.clone())));
         }
         let mut scheduler = Scheduler::new(store.clone(), messengers)
-            .with_spacing(config.send_spacing)
             .with_lease(config.job_lease_secs)
             .with_retention(config.retention)
             .with_clock(clock.clone());

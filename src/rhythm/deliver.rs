@@ -4,10 +4,10 @@
 
 use super::{MAX_ATTEMPTS, TickReport};
 
-/// How deliveries are paced and how long a claim lasts.
+/// How long a claim lasts and whose jobs a tick delivers. How fast is the messengers' business:
+/// each paces itself to its platform's published limits (`crate::pace`).
 #[derive(Clone)]
 pub struct Pace {
-    pub spacing: std::time::Duration,
     pub lease_secs: i64,
     /// The scheduler's clock, for renewing leases during a long batch (a tick's `now` is fixed
     /// at its start); without one, the tick's `now`.
@@ -20,15 +20,22 @@ use chrono_tz::Tz;
 use crate::http::metrics::{self, metrics};
 use crate::messenger::{Messenger, Messengers, SendError};
 use crate::store::{JobKind, JobPayload, JobRow, Scope, Store, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Jobs claimed at a time: a replica that dies strands at most this many until its lease ends,
-/// and replicas ticking together share a fan-out batch by batch.
+/// Jobs claimed at a time: a replica that dies strands at most [`IN_FLIGHT`] until its lease
+/// ends, and replicas ticking together share a fan-out batch by batch.
 pub const CLAIM_BATCH: i64 = 10;
+
+/// Deliveries in flight at once per replica: enough to keep a platform's allowed rate busy
+/// while each call takes its round trip; the messengers keep to the rate itself.
+pub const IN_FLIGHT: usize = 20;
+
+type Finished = (JobRow, Result<Outcome, JobError>);
 
 pub async fn run_due_jobs(
     store: &Store,
@@ -38,38 +45,42 @@ pub async fn run_due_jobs(
     stopping: &AtomicBool,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
-    let mut pacing = Pacing {
-        spacing: pace.spacing,
-        last: HashMap::new(),
-    };
+    let mut claimed: VecDeque<JobRow> = VecDeque::new();
+    let mut running: JoinSet<Finished> = JoinSet::new();
+    let mut started: HashMap<tokio::task::Id, JobRow> = HashMap::new();
+    let mut drained = false;
     loop {
-        if stopping.load(Ordering::SeqCst) {
-            return Ok(());
+        if stopping.load(Ordering::SeqCst) && !claimed.is_empty() {
+            let unsent: Vec<JobRow> = claimed.drain(..).collect();
+            store.release_jobs(&unsent).await?;
+            tracing::info!(
+                released = unsent.len(),
+                "stopping: claimed jobs handed back"
+            );
         }
+        let stop = stopping.load(Ordering::SeqCst);
         // Small batches: a claim covers only the few jobs about to be worked on.
-        let jobs = store
-            .claim_jobs(
-                &JobKind::OUTBOUND,
-                &pace.scope,
-                now.timestamp(),
-                pace.lease_secs,
-                CLAIM_BATCH,
-            )
-            .await?;
-        if jobs.is_empty() {
-            return Ok(());
+        if !stop
+            && !drained
+            && claimed.is_empty()
+            && running.len() + CLAIM_BATCH as usize <= IN_FLIGHT
+        {
+            let jobs = store
+                .claim_jobs(
+                    &JobKind::OUTBOUND,
+                    &pace.scope,
+                    now.timestamp(),
+                    pace.lease_secs,
+                    CLAIM_BATCH,
+                )
+                .await?;
+            drained = jobs.is_empty();
+            claimed.extend(jobs);
         }
-        for (i, job) in jobs.iter().enumerate() {
-            if stopping.load(Ordering::SeqCst) {
-                let unsent = &jobs[i..];
-                store.release_jobs(unsent).await?;
-                tracing::info!(
-                    released = unsent.len(),
-                    "stopping: claimed jobs handed back"
-                );
-                return Ok(());
-            }
-            let job = job.clone();
+        while !stop && running.len() < IN_FLIGHT {
+            let Some(job) = claimed.pop_front() else {
+                break;
+            };
             // Still ours? A slow batch can outlive its lease; whoever took the job over owns it.
             let current = pace.clock.as_ref().map(|c| c.now()).unwrap_or(now).max(now);
             if !store
@@ -84,58 +95,98 @@ pub async fn run_due_jobs(
                 metrics().jobs_late.inc();
             }
             let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
-            let _enter = span.enter();
-            match run(store, messengers, &job, now, &mut pacing).await {
-                Ok(Outcome::Sent) => {
-                    metrics::job(job.kind.as_str(), "sent");
-                    store.finish_job(&job, now.timestamp()).await?;
-                    report.sent += 1;
+            let (store, messengers, row) = (store.clone(), messengers.clone(), job.clone());
+            let task = running.spawn(
+                async move {
+                    let outcome = run(&store, &messengers, &row, now).await;
+                    (row, outcome)
                 }
-                Ok(Outcome::NothingToDo) => {
-                    metrics::job(job.kind.as_str(), "skipped");
-                    store.finish_job(&job, now.timestamp()).await?;
-                    report.skipped += 1;
-                }
-                Err(JobError::Send(SendError::Retry {
-                    after,
-                    not_sent,
-                    reason,
-                })) if job.attempts < MAX_ATTEMPTS => {
-                    // Slack's "wait" does not count against the attempts.
-                    // Whatever a platform sends, the wait is between one second and an hour.
-                    let wait = after
-                        .map(crate::messenger::clamp_retry_after)
-                        .map(|d| Duration::seconds(d.as_secs() as i64))
-                        .unwrap_or_else(|| backoff(job.attempts));
-                    let error = format!(
-                        "{}: {reason}",
-                        if not_sent { "not sent" } else { "unknown" }
-                    );
-                    store
-                        // Only a wait before anything was sent is not an attempt: an unknown
-                        // outcome must still be looked up next time.
-                        .retry_job(
-                            &job,
-                            (now + wait).timestamp(),
-                            &error,
-                            after.is_some() && not_sent,
-                        )
-                        .await?;
-                    tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
-                    metrics::job(job.kind.as_str(), "retried");
-                    report.retried += 1;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, attempts = job.attempts, "delivery given up");
-                    store
-                        .fail_job(&job, &e.to_string(), now.timestamp())
-                        .await?;
-                    metrics::job(job.kind.as_str(), "failed");
-                    report.failed += 1;
-                }
+                .instrument(span),
+            );
+            started.insert(task.id(), job);
+        }
+        let Some(done) = running.join_next_with_id().await else {
+            if claimed.is_empty() && (drained || stop) {
+                return Ok(());
+            }
+            continue;
+        };
+        match done {
+            Ok((id, (job, outcome))) => {
+                started.remove(&id);
+                record(store, &job, outcome, now, report).await?;
+            }
+            Err(e) => {
+                // A delivery that panicked: counted as a failed attempt, retried with backoff.
+                let Some(job) = started.remove(&e.id()) else {
+                    continue;
+                };
+                tracing::error!(id = job.id, error = %e, "delivery task died");
+                let outcome = Err(JobError::Invalid(format!("delivery task died: {e}")));
+                record(store, &job, outcome, now, report).await?;
             }
         }
     }
+}
+
+/// The outcome of one delivery, written back to its job (fenced by the attempt it claimed).
+async fn record(
+    store: &Store,
+    job: &JobRow,
+    outcome: Result<Outcome, JobError>,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
+    let _enter = span.enter();
+    match outcome {
+        Ok(Outcome::Sent) => {
+            metrics::job(job.kind.as_str(), "sent");
+            store.finish_job(job, now.timestamp()).await?;
+            report.sent += 1;
+        }
+        Ok(Outcome::NothingToDo) => {
+            metrics::job(job.kind.as_str(), "skipped");
+            store.finish_job(job, now.timestamp()).await?;
+            report.skipped += 1;
+        }
+        Err(JobError::Send(SendError::Retry {
+            after,
+            not_sent,
+            reason,
+        })) if job.attempts < MAX_ATTEMPTS => {
+            // Slack's "wait" does not count against the attempts.
+            // Whatever a platform sends, the wait is between one second and an hour.
+            let wait = after
+                .map(crate::messenger::clamp_retry_after)
+                .map(|d| Duration::seconds(d.as_secs() as i64))
+                .unwrap_or_else(|| backoff(job.attempts));
+            let error = format!(
+                "{}: {reason}",
+                if not_sent { "not sent" } else { "unknown" }
+            );
+            store
+                // Only a wait before anything was sent is not an attempt: an unknown
+                // outcome must still be looked up next time.
+                .retry_job(
+                    job,
+                    (now + wait).timestamp(),
+                    &error,
+                    after.is_some() && not_sent,
+                )
+                .await?;
+            tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
+            metrics::job(job.kind.as_str(), "retried");
+            report.retried += 1;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, attempts = job.attempts, "delivery given up");
+            store.fail_job(job, &e.to_string(), now.timestamp()).await?;
+            metrics::job(job.kind.as_str(), "failed");
+            report.failed += 1;
+        }
+    }
+    Ok(())
 }
 
 fn backoff(attempts: i64) -> Duration {
@@ -157,33 +208,11 @@ enum JobError {
     Invalid(String),
 }
 
-/// Slack allows about one message per second per channel: two messages for one person in a
-/// tick are spaced out.
-struct Pacing {
-    spacing: std::time::Duration,
-    last: HashMap<(i64, i64), Instant>,
-}
-
-impl Pacing {
-    async fn wait_for(&mut self, ws: i64, person: i64) {
-        if let Some(last) = self.last.get(&(ws, person))
-            && let Some(rest) = self.spacing.checked_sub(last.elapsed())
-        {
-            tokio::time::sleep(rest).await;
-        }
-    }
-
-    fn sent(&mut self, ws: i64, person: i64) {
-        self.last.insert((ws, person), Instant::now());
-    }
-}
-
 async fn run(
     store: &Store,
     messengers: &Messengers,
     job: &JobRow,
     now: DateTime<Utc>,
-    pacing: &mut Pacing,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
     let (platform, key) = store
@@ -225,7 +254,6 @@ async fn run(
                 ids,
                 now,
                 unknown_before,
-                pacing,
             )
             .await;
         }
@@ -278,12 +306,10 @@ async fn run(
             .await?;
         return Ok(Outcome::Sent);
     }
-    pacing.wait_for(ws, person_id).await;
     let sent = messenger
         .send_direct(&key, &person.user_id, &message, &job.key)
         .await
         .map_err(JobError::Send)?;
-    pacing.sent(ws, person_id);
     // Recorded right after the call: the crash window is as short as it can be.
     store
         .save_prompt(ws, cycle_id, person_id, &sent.channel, &sent.ts)
@@ -395,7 +421,6 @@ async fn stall_notice(
     (target_id, dependent_id): (i64, i64),
     now: DateTime<Utc>,
     unknown_before: bool,
-    pacing: &mut Pacing,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
     let found = store
@@ -460,11 +485,9 @@ async fn stall_notice(
     {
         return Ok(Outcome::Sent);
     }
-    pacing.wait_for(ws, dependent.owner_person_id).await;
     messenger
         .send_direct(key, &owner, &message, &job.key)
         .await
         .map_err(JobError::Send)?;
-    pacing.sent(ws, dependent.owner_person_id);
     Ok(Outcome::Sent)
 }

@@ -7,7 +7,7 @@ mod deliver;
 mod plan;
 pub mod prompt;
 
-pub use deliver::CLAIM_BATCH;
+pub use deliver::{CLAIM_BATCH, IN_FLIGHT};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,7 +56,6 @@ const HOUSEKEEPING_BATCHES: usize = 20;
 pub struct Scheduler {
     store: Store,
     messengers: Messengers,
-    spacing: Duration,
     /// When dependency notices were last looked for, and the latest update id seen then.
     notices_checked: Arc<std::sync::Mutex<LastLook>>,
     /// Set on shutdown: claim nothing more, hand back what is claimed and not yet sent.
@@ -84,7 +83,6 @@ impl Scheduler {
         Scheduler {
             store,
             messengers,
-            spacing: Duration::from_millis(1100),
             notices_checked: Arc::default(),
             stopping: Arc::default(),
             lease_secs: LEASE_SECS,
@@ -120,12 +118,6 @@ impl Scheduler {
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         plan::next_due(&self.store, ws, now).await
-    }
-
-    /// Least time between two messages to one person.
-    pub fn with_spacing(mut self, spacing: Duration) -> Self {
-        self.spacing = spacing;
-        self
     }
 
     /// Stop: claim no more work and hand back claimed jobs not yet sent, for another replica.
@@ -186,7 +178,6 @@ impl Scheduler {
         // Closing queues the digest, so it goes out in this same tick.
         plan::close_cycles(&self.store, &scope, now, &mut report).await?;
         let pace = deliver::Pace {
-            spacing: self.spacing,
             lease_secs: self.lease_secs,
             clock: self.clock.clone(),
             scope,

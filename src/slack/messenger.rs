@@ -14,21 +14,104 @@ use super::{PLATFORM, Tokens};
 use crate::config::Secret;
 use crate::message::Message;
 use crate::messenger::{Messenger, SendError, Sent};
+use crate::pace::{PaceError, Pacer, Rate};
 use crate::store::{NewRef, RefKind};
 
 pub const METADATA_EVENT: &str = "pacer_delivery";
 
+/// chat.postMessage: "several hundred messages per minute" per workspace (a fake as strict as
+/// Slack allows 600), 2 % under it for latency jitter, with a burst of ten.
+const POSTS_PER_WORKSPACE: Rate = Rate::per_minute(588, 10);
+/// chat.postMessage: about one message per second per channel, short bursts allowed.
+const POSTS_PER_CHANNEL: Rate = Rate::every(1100, 2);
+/// Tier 3 (50+ a minute per workspace): conversations.open, .history, .replies, chat.update.
+const TIER_3: Rate = Rate::per_minute(48, 2);
+/// How many times one call waits out a 429's Retry-After before the job is handed back.
+const RATE_LIMITED_WAITS: usize = 3;
+
+fn rate_of(method: &str) -> Rate {
+    match method {
+        "chat.postMessage" => POSTS_PER_WORKSPACE,
+        _ => TIER_3,
+    }
+}
+
+enum Call<'a> {
+    Json(&'a Value),
+    Form(&'a [(&'a str, &'a str)]),
+}
+
 pub struct SlackMessenger {
-    /// Never waits on a 429: the job is put back for when Slack says.
+    /// Never waits on a 429 itself: [`SlackMessenger::call`] holds the method's budget for
+    /// every replica, waits as asked and tries again.
     api: SlackApi,
     tokens: Tokens,
+    pacer: Pacer,
 }
 
 impl SlackMessenger {
     pub fn new(api: SlackApi, tokens: Tokens) -> Self {
+        let pacer = Pacer::new(tokens.store.clone());
         SlackMessenger {
             api: api.with_max_wait(Duration::ZERO),
             tokens,
+            pacer,
+        }
+    }
+
+    /// One Web API call at the workspace's pace for that method (and, for a post, the
+    /// channel's). A 429 holds the method for everyone until its Retry-After has passed, then
+    /// the call is made again; a longer wait (over `MAX_WAIT_IN_PLACE`) hands the job back
+    /// with Slack's Retry-After.
+    async fn call(
+        &self,
+        workspace: &str,
+        method: &str,
+        channel: Option<&str>,
+        body: Call<'_>,
+    ) -> Result<Value, SendError> {
+        let token = &self.token(workspace).await?;
+        let scope = format!("{PLATFORM}:{workspace}");
+        let rate = rate_of(method);
+        let channel_key = channel.map(|c| format!("{scope}:{c}"));
+        let mut waits = 0;
+        loop {
+            self.pacer
+                .shared(&scope, method, rate)
+                .await
+                .map_err(pace_error)?;
+            if let Some(key) = &channel_key {
+                self.pacer
+                    .local(key, POSTS_PER_CHANNEL)
+                    .await
+                    .map_err(pace_error)?;
+            }
+            let result = match body {
+                Call::Json(v) => self.api.call_json(token, method, v).await,
+                Call::Form(f) => self.api.call_form(token, method, f).await,
+            };
+            match result {
+                Err(SlackError::RateLimited { retry_after, .. })
+                    if waits < RATE_LIMITED_WAITS
+                        && retry_after <= crate::messenger::MAX_WAIT_IN_PLACE =>
+                {
+                    waits += 1;
+                    tracing::info!(
+                        method,
+                        ?retry_after,
+                        "Slack asked to wait; holding the method"
+                    );
+                    // A 429 blocks the method for the workspace (and a post, its channel).
+                    if let Some(key) = &channel_key {
+                        self.pacer.hold_local(key, POSTS_PER_CHANNEL, retry_after);
+                    }
+                    self.pacer
+                        .hold_shared(&scope, method, rate, retry_after)
+                        .await
+                        .map_err(pace_error)?;
+                }
+                other => return other.map_err(classify),
+            }
         }
     }
 
@@ -81,12 +164,11 @@ impl SlackMessenger {
         }
     }
 
-    async fn open_dm(&self, token: &Secret, user_id: &str) -> Result<String, SendError> {
+    async fn open_dm(&self, workspace: &str, user_id: &str) -> Result<String, SendError> {
+        let fields = [("users", user_id)];
         let v = self
-            .api
-            .call_form(token, "conversations.open", &[("users", user_id)])
-            .await
-            .map_err(classify)?;
+            .call(workspace, "conversations.open", None, Call::Form(&fields))
+            .await?;
         v.pointer("/channel/id")
             .and_then(Value::as_str)
             .map(str::to_string)
@@ -95,6 +177,17 @@ impl SlackMessenger {
                 not_sent: true,
                 reason: "conversations.open returned no channel".into(),
             })
+    }
+}
+
+fn pace_error(e: PaceError) -> SendError {
+    SendError::Retry {
+        after: match e {
+            PaceError::Busy(wait) => Some(wait),
+            PaceError::Store(_) => None,
+        },
+        not_sent: true,
+        reason: e.to_string(),
     }
 }
 
@@ -179,8 +272,7 @@ impl Messenger for SlackMessenger {
         let channel = match self.known_dm(workspace, user_id).await {
             Some(channel) => channel,
             None => {
-                let token = &self.token(workspace).await?;
-                let channel = self.open_dm(token, user_id).await?;
+                let channel = self.open_dm(workspace, user_id).await?;
                 self.remember_dm(workspace, user_id, &channel).await;
                 channel
             }
@@ -196,7 +288,6 @@ impl Messenger for SlackMessenger {
         key: &str,
         thread: Option<&str>,
     ) -> Result<Sent, SendError> {
-        let token = &self.token(workspace).await?;
         let mut body = json!({
             "channel": channel,
             "text": blocks::fallback_text(message),
@@ -208,10 +299,13 @@ impl Messenger for SlackMessenger {
             body["thread_ts"] = json!(ts);
         }
         let v = self
-            .api
-            .call_json(token, "chat.postMessage", &body)
-            .await
-            .map_err(classify)?;
+            .call(
+                workspace,
+                "chat.postMessage",
+                Some(channel),
+                Call::Json(&body),
+            )
+            .await?;
         let ts = v
             .get("ts")
             .and_then(Value::as_str)
@@ -232,37 +326,37 @@ impl Messenger for SlackMessenger {
         key: &str,
         thread: Option<&str>,
     ) -> Result<Option<Sent>, SendError> {
-        let token = &self.token(workspace).await?;
         let v = match thread {
             Some(ts) => {
-                self.api
-                    .call_form(
-                        token,
-                        "conversations.replies",
-                        &[
-                            ("channel", channel),
-                            ("ts", ts),
-                            ("limit", "50"),
-                            ("include_all_metadata", "true"),
-                        ],
-                    )
-                    .await
+                let fields = [
+                    ("channel", channel),
+                    ("ts", ts),
+                    ("limit", "50"),
+                    ("include_all_metadata", "true"),
+                ];
+                self.call(
+                    workspace,
+                    "conversations.replies",
+                    None,
+                    Call::Form(&fields),
+                )
+                .await?
             }
             None => {
-                self.api
-                    .call_form(
-                        token,
-                        "conversations.history",
-                        &[
-                            ("channel", channel),
-                            ("limit", "50"),
-                            ("include_all_metadata", "true"),
-                        ],
-                    )
-                    .await
+                let fields = [
+                    ("channel", channel),
+                    ("limit", "50"),
+                    ("include_all_metadata", "true"),
+                ];
+                self.call(
+                    workspace,
+                    "conversations.history",
+                    None,
+                    Call::Form(&fields),
+                )
+                .await?
             }
-        }
-        .map_err(classify)?;
+        };
         let found = v
             .get("messages")
             .and_then(Value::as_array)
@@ -289,17 +383,14 @@ impl Messenger for SlackMessenger {
         sent: &Sent,
         message: &Message,
     ) -> Result<(), SendError> {
-        let token = &self.token(workspace).await?;
         let body = json!({
             "channel": sent.channel,
             "ts": sent.ts,
             "text": blocks::fallback_text(message),
             "blocks": blocks::blocks(message, blocks::MAX_MESSAGE_BLOCKS),
         });
-        self.api
-            .call_json(token, "chat.update", &body)
-            .await
-            .map_err(classify)?;
+        self.call(workspace, "chat.update", None, Call::Json(&body))
+            .await?;
         Ok(())
     }
 }

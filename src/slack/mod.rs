@@ -129,7 +129,12 @@ impl SlackPlatform {
 
     pub async fn directory(&self, workspace_key: &str) -> SlackDirectory {
         SlackDirectory {
-            api: self.api.clone(),
+            // A name is not worth a slow answer: a 429 asking for more than two seconds is not
+            // waited for; the name Slack sent is used and the profile looked up next time.
+            api: self
+                .api
+                .clone()
+                .with_max_wait(std::time::Duration::from_secs(2)),
             token: self.token_for(workspace_key).await,
         }
     }

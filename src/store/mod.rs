@@ -8,6 +8,7 @@ mod events;
 mod jobs;
 #[cfg(test)]
 mod migration_checks;
+mod pace;
 mod people;
 mod priorities;
 mod rhythms;

@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use crate::config::{Secret, TeamsConfig};
 use crate::http::metrics;
+use crate::pace::{PaceError, Pacer, Rate};
 
 /// Refresh the token this long before the platform says it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(300);
@@ -61,11 +62,22 @@ pub struct TeamsApi {
     token_url: String,
     allow: Vec<String>,
     token: Mutex<Option<(Secret, Instant)>>,
+    pacer: Pacer,
 }
 
+/// The connector's limits per bot and conversation ("thread"): 7 sends in 1 s, 8 in 2 s, 60 in
+/// 30 s, 1,800 in an hour; each kept one under.
+const PER_CONVERSATION: &[(i64, usize)] =
+    &[(1_000, 6), (2_000, 7), (30_000, 59), (3_600_000, 1_799)];
+/// About 50 requests a second per app and tenant, shared by every replica.
+const PER_APP: Rate = Rate::per(48, 8, 1_000);
+/// How many times one call waits out a 429's Retry-After before the job is handed back.
+const THROTTLED_WAITS: usize = 3;
+
 impl TeamsApi {
-    pub fn new(config: &TeamsConfig, http: reqwest::Client) -> Self {
+    pub fn new(config: &TeamsConfig, http: reqwest::Client, pacer: Pacer) -> Self {
         TeamsApi {
+            pacer,
             http,
             app_id: config.app_id.clone(),
             password: config.app_password.clone(),
@@ -136,8 +148,60 @@ impl TeamsApi {
         Ok(token)
     }
 
-    /// Call the connector at `service_url`, with one fresh-token retry on 401.
+    /// Call the connector at `service_url` at the connector's pace (for the app, and in
+    /// `conversation`), waiting out a 429's Retry-After a few times as asked.
     async fn call(
+        &self,
+        method: reqwest::Method,
+        service_url: &str,
+        conversation: Option<&str>,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let scope = format!("{}:{}", super::PLATFORM, self.app_id);
+        let key = conversation.map(|c| format!("{scope}:{c}"));
+        let mut waits = 0;
+        loop {
+            self.pacer
+                .shared(&scope, "send", PER_APP)
+                .await
+                .map_err(pace_error)?;
+            if let Some(key) = &key {
+                self.pacer
+                    .windows(key, PER_CONVERSATION)
+                    .await
+                    .map_err(pace_error)?;
+            }
+            match self
+                .call_once(method.clone(), service_url, path, body)
+                .await
+            {
+                Err(ApiError::Retry {
+                    after: Some(after),
+                    reason,
+                    ..
+                }) if reason.starts_with("429")
+                    && waits < THROTTLED_WAITS
+                    && after <= crate::messenger::MAX_WAIT_IN_PLACE =>
+                {
+                    waits += 1;
+                    tracing::info!(?after, "Teams throttled; waiting as asked");
+                    match &key {
+                        Some(key) => self.pacer.hold_windows(key, PER_CONVERSATION, after),
+                        None => self
+                            .pacer
+                            .hold_shared(&scope, "send", PER_APP, after)
+                            .await
+                            .map_err(pace_error)?,
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One call, with one fresh-token retry on 401.
+    async fn call_once(
         &self,
         method: reqwest::Method,
         service_url: &str,
@@ -213,7 +277,13 @@ impl TeamsApi {
     ) -> Result<String, ApiError> {
         let path = format!("v3/conversations/{}/activities", encode(conversation_id));
         let r = self
-            .call(reqwest::Method::POST, service_url, &path, activity)
+            .call(
+                reqwest::Method::POST,
+                service_url,
+                Some(conversation_id),
+                &path,
+                activity,
+            )
             .await?;
         Ok(id_of(&r))
     }
@@ -232,7 +302,13 @@ impl TeamsApi {
             encode(activity_id)
         );
         let r = self
-            .call(reqwest::Method::POST, service_url, &path, activity)
+            .call(
+                reqwest::Method::POST,
+                service_url,
+                Some(conversation_id),
+                &path,
+                activity,
+            )
             .await?;
         Ok(id_of(&r))
     }
@@ -250,8 +326,14 @@ impl TeamsApi {
             encode(conversation_id),
             encode(activity_id)
         );
-        self.call(reqwest::Method::PUT, service_url, &path, activity)
-            .await?;
+        self.call(
+            reqwest::Method::PUT,
+            service_url,
+            Some(conversation_id),
+            &path,
+            activity,
+        )
+        .await?;
         Ok(())
     }
 
@@ -273,12 +355,24 @@ impl TeamsApi {
             .call(
                 reqwest::Method::POST,
                 service_url,
+                None,
                 "v3/conversations",
                 &body,
             )
             .await?;
         serde_json::from_value(r)
             .map_err(|_| ApiError::Failed("createConversation answered without an id".into()))
+    }
+}
+
+fn pace_error(e: PaceError) -> ApiError {
+    ApiError::Retry {
+        after: match e {
+            PaceError::Busy(wait) => Some(wait),
+            PaceError::Store(_) => None,
+        },
+        not_sent: true,
+        reason: e.to_string(),
     }
 }
 

@@ -42,10 +42,10 @@ pub struct TeamsPlatform {
 }
 
 impl TeamsPlatform {
-    pub fn new(config: &TeamsConfig, http: reqwest::Client) -> Self {
+    pub fn new(config: &TeamsConfig, http: reqwest::Client, store: Store) -> Self {
         TeamsPlatform {
             auth: Authenticator::new(http.clone(), &config.openid_metadata_url, &config.app_id),
-            api: Arc::new(TeamsApi::new(config, http)),
+            api: Arc::new(TeamsApi::new(config, http, crate::pace::Pacer::new(store))),
             tenant: config.tenant_id.clone(),
         }
     }

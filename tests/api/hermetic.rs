@@ -78,6 +78,11 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for e in entries.flatten() {
         let p = e.path();
+        // Installed packages of the benchmark peers (bench/peers/*) are theirs, not ours.
+        let installed = ["node_modules", ".venv", "venv", "__pycache__", "target"];
+        if p.is_dir() && installed.iter().any(|d| p.file_name() == Some(d.as_ref())) {
+            continue;
+        }
         if p.is_dir() {
             files_under(&p, out);
         } else {

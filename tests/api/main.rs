@@ -18,6 +18,7 @@ mod manifests_k8s;
 mod msteams;
 mod oauth;
 mod outage;
+mod pacing;
 mod priorities;
 mod quarter;
 mod replicas;

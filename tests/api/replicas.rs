@@ -1,8 +1,8 @@
 //! Several `pacer serve` processes on one database and one fake Slack, as production runs them
 //! (the default tick and lease): 200 owners whose check-ins open at the same instant, the
 //! replica that is sending killed with SIGKILL in the middle of the fan-out, and still exactly
-//! one prompt per owner and one digest per channel. At most one claimed batch waits for the
-//! dead replica's lease; the survivors share the rest and deliver it within seconds.
+//! one prompt per owner and one digest per channel. At most what the dead replica held in
+//! flight waits for its lease; the survivors share the rest at Slack's pace.
 
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,11 @@ async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 
 /// `owners` owners in `TEAMS` teams whose check-in opened a minute ago; the digest at a minute
 /// boundary at least `digest_in` away. Returns the digest time.
-async fn seed(app: &TestApp, owners: usize, digest_in: chrono::Duration) -> chrono::DateTime<Utc> {
+pub(crate) async fn seed(
+    app: &TestApp,
+    owners: usize,
+    digest_in: chrono::Duration,
+) -> chrono::DateTime<Utc> {
     let store = &app.store;
     let now = Utc::now();
     let ts = now.timestamp();
@@ -163,11 +167,12 @@ async fn three_replicas_and_a_killed_one_deliver_every_prompt_and_digest_exactly
     let killed_at = Instant::now();
     let survivors: Vec<&str> = names.iter().copied().filter(|n| *n != sender).collect();
     let before: Vec<usize> = survivors.iter().map(|s| posts_by(&app, s)).collect();
-    // Within seconds, everyone but at most one claimed batch is prompted.
-    let batch = pacer::rhythm::CLAIM_BATCH as usize;
+    // At Slack's pace (about ten posts a second for the workspace, shared by the replicas),
+    // everyone but what the dead replica held in flight is prompted.
+    let held = pacer::rhythm::IN_FLIGHT;
     assert!(
-        wait_until(Duration::from_secs(25), || prompts(&app) >= OWNERS - batch).await,
-        "the survivors delivered all but one batch within seconds ({} of {OWNERS})",
+        wait_until(Duration::from_secs(40), || prompts(&app) >= OWNERS - held).await,
+        "the survivors delivered all but the dead replica's jobs ({} of {OWNERS})",
         prompts(&app)
     );
     let most = killed_at.elapsed();

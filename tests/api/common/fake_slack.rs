@@ -1,8 +1,14 @@
 //! A fake Slack Web API on 127.0.0.1: records every call, keeps the messages it was sent (with
 //! their metadata, for conversations.history), and can be told to fail now and then.
+//!
+//! It is as strict as Slack about rates, always: per workspace (token) and method, Tier 3
+//! methods take 50 calls in any 60 s, Tier 4 methods 100, chat.postMessage 600 and, per
+//! channel, about one a second (a burst of three); above them it answers 429 with the
+//! Retry-After Slack would give, and the call has no effect.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -19,6 +25,72 @@ pub struct Call {
     pub body: Value,
     /// Which caller, when it was given its own base URL (`api_base_for`): one replica of many.
     pub caller: Option<String>,
+    /// When the call arrived.
+    pub at: Instant,
+}
+
+/// Slack's published limits, per workspace and method, in any 60 seconds.
+pub fn per_minute_limit(method: &str) -> Option<usize> {
+    match method {
+        "chat.postMessage" => Some(600),
+        "conversations.open"
+        | "conversations.history"
+        | "conversations.replies"
+        | "chat.update" => Some(50),
+        "users.info" | "views.publish" | "views.open" => Some(100),
+        _ => None,
+    }
+}
+
+/// A channel takes a burst of this many posts, then about one a second.
+const CHANNEL_BURST: f64 = 3.0;
+
+#[derive(Default)]
+struct Limits {
+    /// Accepted calls by (token, method), oldest first.
+    calls: HashMap<(String, String), VecDeque<Instant>>,
+    /// Per (token, channel): tokens left and when they were counted.
+    channels: HashMap<(String, String), (f64, Instant)>,
+}
+
+impl Limits {
+    /// `Some(retry_after)` when this call is over a limit (and so has no effect).
+    fn check(&mut self, token: &str, method: &str, channel: Option<&str>) -> Option<u64> {
+        let now = Instant::now();
+        let window = Duration::from_secs(60);
+        let limit = per_minute_limit(method)?;
+        let calls = self
+            .calls
+            .entry((token.to_string(), method.to_string()))
+            .or_default();
+        while calls
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            calls.pop_front();
+        }
+        if calls.len() >= limit {
+            let wait = window.saturating_sub(now.duration_since(calls[calls.len() - limit]));
+            return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        if method == "chat.postMessage"
+            && let Some(channel) = channel
+        {
+            let bucket = self
+                .channels
+                .entry((token.to_string(), channel.to_string()))
+                .or_insert((CHANNEL_BURST, now));
+            let refilled =
+                (bucket.0 + now.duration_since(bucket.1).as_secs_f64()).min(CHANNEL_BURST);
+            if refilled < 1.0 {
+                *bucket = (refilled, now);
+                return Some(1);
+            }
+            *bucket = (refilled - 1.0, now);
+        }
+        calls.push_back(now);
+        None
+    }
 }
 
 /// A failure to inject into the next call of a method.
@@ -46,6 +118,7 @@ struct Inner {
     messages: Arc<Mutex<HashMap<String, Channel>>>,
     /// How long chat.postMessage takes, to make a fan-out last long enough to interrupt.
     post_delay_ms: Arc<Mutex<u64>>,
+    limits: Arc<Mutex<Limits>>,
     next_ts: Arc<Mutex<u64>>,
 }
 
@@ -209,11 +282,20 @@ async fn answer(
     body: Bytes,
 ) -> Response {
     let body = parse_body(&headers, &body);
-    let fault = take_fault(&s, &method);
     let authorization = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    // Slack's own limits come first: a call over them has no effect and takes no fault.
+    let limited = s.limits.lock().unwrap().check(
+        authorization.as_deref().unwrap_or(""),
+        &method,
+        body.get("channel").and_then(Value::as_str),
+    );
+    let fault = match limited {
+        Some(secs) => Some(Fault::RateLimited(secs)),
+        None => take_fault(&s, &method),
+    };
     s.calls.lock().unwrap().push(Call {
         method: match fault {
             Some(Fault::RateLimited(_) | Fault::RateLimitedRaw(_)) => format!("429:{method}"),
@@ -223,6 +305,7 @@ async fn answer(
         authorization: authorization.clone(),
         body: body.clone(),
         caller,
+        at: Instant::now(),
     });
     match fault {
         Some(Fault::RateLimited(secs)) => {
@@ -379,6 +462,7 @@ async fn response(
         authorization: None,
         body: parse_body(&headers, &body),
         caller: None,
+        at: Instant::now(),
     });
     "ok"
 }

@@ -57,6 +57,48 @@ struct Inner {
     /// The JWKS served: (kid, which public key, endorsements).
     keys: Arc<Mutex<Vec<ServedKey>>>,
     next_id: Arc<Mutex<u64>>,
+    /// Accepted sends by conversation, and by the app, for the connector's limits.
+    sends: Arc<Mutex<HashMap<String, std::collections::VecDeque<std::time::Instant>>>>,
+    /// Calls answered 429 by those limits.
+    throttled: Arc<Mutex<u32>>,
+}
+
+/// The connector's limits per bot and conversation (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an
+/// hour) and per app (50 a second): above them, 429 with a Retry-After, and no effect.
+fn over_limit(inner: &Inner, conversation: &str) -> Option<u64> {
+    let now = std::time::Instant::now();
+    let mut sends = inner.sends.lock().unwrap();
+    let limits: [(&str, &[(u64, usize)]); 2] = [
+        (conversation, &[(1, 7), (2, 8), (30, 60), (3600, 1800)]),
+        ("*app*", &[(1, 50)]),
+    ];
+    for (key, windows) in limits {
+        if key.is_empty() {
+            continue;
+        }
+        let log = sends.entry(key.to_string()).or_default();
+        while log
+            .front()
+            .is_some_and(|t| now.duration_since(*t).as_secs() >= 3600)
+        {
+            log.pop_front();
+        }
+        for (secs, n) in windows {
+            let inside = log
+                .iter()
+                .filter(|t| now.duration_since(**t).as_secs_f64() < *secs as f64)
+                .count();
+            if inside >= *n {
+                return Some(*secs);
+            }
+        }
+    }
+    for key in [conversation, "*app*"] {
+        if !key.is_empty() {
+            sends.entry(key.to_string()).or_default().push_back(now);
+        }
+    }
+    None
 }
 
 #[derive(Clone)]
@@ -116,6 +158,11 @@ impl FakeTeams {
     /// The serviceUrl activities carry: this fake's connector.
     pub fn service_url(&self) -> String {
         format!("{}/connector/", self.base)
+    }
+
+    /// Calls the connector answered 429 because they were over its limits.
+    pub fn throttled(&self) -> u32 {
+        *self.inner.throttled.lock().unwrap()
     }
 
     pub fn calls(&self) -> Vec<ConnectorCall> {
@@ -267,12 +314,23 @@ fn record(
             (StatusCode::UNAUTHORIZED, "no connector token").into_response(),
         ));
     }
-    let fault = {
-        let mut faults = inner.faults.lock().unwrap();
-        faults
-            .iter()
-            .position(|f| f.kind == kind)
-            .map(|i| faults.remove(i))
+    let fault = match over_limit(inner, conversation) {
+        Some(secs) => {
+            *inner.throttled.lock().unwrap() += 1;
+            Some(Fault {
+                kind: kind.into(),
+                status: 429,
+                code: "Throttled".into(),
+                retry_after: Some(secs),
+            })
+        }
+        None => {
+            let mut faults = inner.faults.lock().unwrap();
+            faults
+                .iter()
+                .position(|f| f.kind == kind)
+                .map(|i| faults.remove(i))
+        }
     };
     if let Some(f) = fault {
         let mut response = (

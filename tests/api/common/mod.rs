@@ -139,9 +139,7 @@ async fn spawn_app_inner(extra: &[(&str, &str)], own_clock: Option<ManualClock>)
     for (k, v) in extra {
         values.insert(k.to_string(), v.to_string());
     }
-    let mut config = Config::from_map(&values).expect("valid test config");
-    // The injected clock stands still; real-time spacing would only slow the suite.
-    config.send_spacing = std::time::Duration::ZERO;
+    let config = Config::from_map(&values).expect("valid test config");
     let store = startup::open_store(&config)
         .await
         .expect("database opens and migrates");
