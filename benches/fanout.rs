@@ -76,9 +76,9 @@ async fn run(owners: usize) {
     );
     println!();
     println!(
-        "| week | prompts | lost | duplicated | time | posts a minute | of allowed | conversations.open | conversations.history | users.info | 429s |"
+        "| week | prompts | digest posts | lost | duplicated | time | posts a minute | of allowed | conversations.open | conversations.history | users.info | 429s |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (week, at) in [(1, monday), (2, monday + chrono::Duration::days(7))] {
         clock.set(at);
         slack.clear_calls();
@@ -96,9 +96,12 @@ async fn run(owners: usize) {
         let messages = slack.all_messages();
         let new = &messages[before..];
         let mut per_person: HashMap<String, usize> = HashMap::new();
-        for (channel, _, _) in new {
+        for (channel, _, _) in new.iter().filter(|(c, _, _)| c.starts_with("DU0B")) {
             *per_person.entry(channel.clone()).or_default() += 1;
         }
+        let prompts: usize = per_person.values().sum();
+        // The second Monday also closes the first week's cycles: a digest and its thread each.
+        let digests = new.len() - prompts;
         let lost = (0..owners)
             .filter(|i| !per_person.contains_key(&format!("DU0B{i:04}")))
             .count();
@@ -111,8 +114,7 @@ async fn run(owners: usize) {
             .count();
         let per_minute = new.len() as f64 * 60.0 / elapsed.as_secs_f64();
         println!(
-            "| {week} | {} | {lost} | {duplicated} | {:.1} s | {:.0} | {:.0} % | {} | {} | {} | {limited} |",
-            new.len(),
+            "| {week} | {prompts} | {digests} | {lost} | {duplicated} | {:.1} s | {:.0} | {:.0} % | {} | {} | {} | {limited} |",
             elapsed.as_secs_f64(),
             per_minute,
             100.0 * per_minute / ALLOWED_PER_MINUTE,

@@ -99,6 +99,20 @@ pub enum CommandError {
 
 pub type Outcome = Result<Message, CommandError>;
 
+/// The answer to a command that needs nothing stored (help, or text that does not parse),
+/// or `None`: such commands are answered before the workspace or the caller is looked up, so
+/// they read and write nothing.
+pub fn answer_without_state(text: &str, prefix: &str) -> Option<Message> {
+    match super::parse(text) {
+        Ok(Command::Help { topic }) => Some(
+            help_reply(topic.as_deref(), prefix)
+                .unwrap_or_else(|e| render::command_error(&e, "help", prefix)),
+        ),
+        Ok(_) => None,
+        Err(e) => Some(render::parse_error(&e, prefix)),
+    }
+}
+
 /// Parse and run a command's text. Never fails: mistakes become friendly private replies.
 pub async fn run_text(services: &Services<'_>, inv: &Invocation, text: &str) -> Message {
     match super::parse(text) {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{PLATFORM, PREFIX, blocks, valid_id, workspace_key};
-use crate::commands::execute::{ChannelInfo, Invocation, Services, run_text};
+use crate::commands::execute::{ChannelInfo, Invocation, Services, answer_without_state, run_text};
 use crate::commands::render;
 use crate::error::AppError;
 use crate::message::Message;
@@ -55,6 +55,9 @@ pub async fn handle(
     };
     if !valid_id(&team_id) || !valid_id(&user_id) {
         return Err(AppError::BadRequest("malformed team_id or user_id".into()));
+    }
+    if let Some(message) = answer_without_state(form.text.as_deref().unwrap_or_default(), PREFIX) {
+        return Ok(Json(blocks::response(&message)).into_response());
     }
     let response_url = form.response_url.clone();
     let span = tracing::info_span!("slash_command", team = %team_id, user = %user_id);

@@ -15,6 +15,8 @@ mod rhythms;
 mod teams;
 mod workspaces;
 
+use std::collections::HashMap;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -78,6 +80,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Workspace ids by (platform, tenant key): asked on every request, never changed or
+    /// removed once created, so kept after the first read.
+    workspace_ids: std::sync::Arc<std::sync::RwLock<HashMap<(String, String), i64>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -176,7 +181,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            workspace_ids: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -42,14 +42,31 @@ impl Store {
     }
 
     pub async fn workspace_id(&self, platform: &str, external_id: &str) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar(
-                "SELECT id FROM workspaces WHERE platform = $1 AND external_id = $2",
-            )
-            .bind(platform)
-            .bind(external_id)
-            .fetch_optional(&self.pool)
-            .await?,
+        let key = (platform.to_string(), external_id.to_string());
+        if let Some(ws) = self
+            .workspace_ids
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(Some(*ws));
+        }
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM workspaces WHERE platform = $1 AND external_id = $2",
         )
+        .bind(platform)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(ws) = found {
+            let mut ids = self
+                .workspace_ids
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            if ids.len() < 100_000 {
+                ids.insert(key, ws);
+            }
+        }
+        Ok(found)
     }
 }

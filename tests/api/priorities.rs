@@ -567,3 +567,33 @@ async fn a_mistyped_status_suggests_the_right_one() {
     assert!(text.contains("Did you mean `on-track`?"), "{text}");
     assert_eq!(app.count("priority_updates").await, 0);
 }
+
+/// `help` and text that does not parse need nothing stored: they are answered before the
+/// workspace or the caller is looked up, so they neither read nor write (a first-time
+/// workspace is not even registered), and they still answer in full.
+#[tokio::test]
+async fn help_and_mistyped_commands_touch_no_storage() {
+    let app = spawn_app().await;
+    let r = app.slash_in("T0NEWCO", "U0ANA", "C0GENERAL1", "help").await;
+    assert_eq!(r.status, 200);
+    assert!(r.all_text().contains("/pacer add"), "{}", r.all_text());
+    let r = app
+        .slash_in("T0NEWCO", "U0ANA", "C0GENERAL1", "help status")
+        .await;
+    assert!(r.all_text().contains("status"), "{}", r.all_text());
+    let r = app
+        .slash_in("T0NEWCO", "U0ANA", "C0GENERAL1", "stauts #1 done")
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.all_text().contains("status"), "{}", r.all_text());
+    assert_eq!(app.count("workspaces").await, 0);
+    assert_eq!(app.count("people").await, 0);
+    assert!(
+        app.slack.calls_to("users.info").is_empty(),
+        "no profile looked up"
+    );
+    // The first command that needs the workspace registers it.
+    app.slash_in("T0NEWCO", "U0ANA", "C0GENERAL1", "list all")
+        .await;
+    assert_eq!(app.count("workspaces").await, 1);
+}
