@@ -33,6 +33,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "301ebd344bfe6c820d9b2b8b9376306a76f61e51707fec0992d67102cac5fabc2a8e0d0fb17b3b853acd3a4ee8223023",
     ),
     (
+        "sqlite",
+        7,
+        "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -56,6 +61,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         5,
         "301ebd344bfe6c820d9b2b8b9376306a76f61e51707fec0992d67102cac5fabc2a8e0d0fb17b3b853acd3a4ee8223023",
+    ),
+    (
+        "postgres",
+        7,
+        "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
     ),
 ];
 
