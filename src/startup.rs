@@ -276,5 +276,10 @@ pub fn key_source(config: &Config) -> crate::keyring::KeySource {
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
+    // A database from before the drift facts were maintained gets them once; afterwards this
+    // finds nothing to do.
+    store
+        .backfill_drift_facts(chrono::Utc::now().timestamp())
+        .await?;
     Ok(store)
 }

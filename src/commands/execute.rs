@@ -364,7 +364,9 @@ async fn settings(
             "silent={},stuck_off_track={},stuck_at_risk={},flat={},behind={}",
             t.silent_cycles, t.stuck_off_track, t.stuck_at_risk, t.flat_updates, t.behind_points
         );
-        s.store.set_drift_thresholds(ws, &spec).await?;
+        s.store
+            .set_drift_thresholds(ws, &spec, inv.now.timestamp())
+            .await?;
     }
     let t = s.store.drift_thresholds(ws).await?;
     let changed: Vec<String> = drift

@@ -47,6 +47,16 @@ pub struct Thresholds {
     pub behind_points: i64,
 }
 
+impl Thresholds {
+    /// How many of a priority's latest updates the rules look at: the longest run any of
+    /// `stuck` and `flat` asks for.
+    pub fn update_depth(&self) -> usize {
+        self.stuck_at_risk
+            .max(self.flat_updates)
+            .max(self.stuck_off_track)
+    }
+}
+
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {

@@ -1,6 +1,9 @@
 //! Evaluating the drift rules for a set of priorities: load what the pure rules in
 //! `domain::drift` need (recent updates, recent cycles, dependencies and what they depend on)
-//! in a bounded number of queries, then apply them.
+//! in a bounded number of queries, then apply them. The history-derived inputs come from the
+//! maintained drift facts (`store::drift_facts`) when those say what the history says as of
+//! the moment asked about, which is every question about now; a closed cycle's digest asks
+//! about its close and reads the history.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,6 +12,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::drift::{self, Node, Reason, Thresholds, UpdateFact};
 use crate::domain::{Priority, Status};
 use crate::store::{Store, StoreError};
+
+/// Where the rules' history-derived inputs come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The maintained drift facts wherever they say what the history says as of the moment
+    /// asked about, the history for the rest.
+    Maintained,
+    /// The history only: what the maintained facts are checked against.
+    History,
+}
 
 /// Flags of every priority in `scope` (keyed by id), as of `as_of`, with `today` the date
 /// overdue and behind count from.
@@ -19,6 +32,28 @@ pub async fn evaluate(
     as_of: DateTime<Utc>,
     today: NaiveDate,
     thresholds: &Thresholds,
+) -> Result<HashMap<i64, Vec<Reason>>, StoreError> {
+    evaluate_from(
+        store,
+        ws,
+        scope,
+        as_of,
+        today,
+        thresholds,
+        Source::Maintained,
+    )
+    .await
+}
+
+/// [`evaluate`], with the inputs taken from `source`.
+pub async fn evaluate_from(
+    store: &Store,
+    ws: i64,
+    scope: &[Priority],
+    as_of: DateTime<Utc>,
+    today: NaiveDate,
+    thresholds: &Thresholds,
+    source: Source,
 ) -> Result<HashMap<i64, Vec<Reason>>, StoreError> {
     if scope.is_empty() {
         return Ok(HashMap::new());
@@ -48,45 +83,20 @@ pub async fn evaluate(
         }
         frontier = next;
     }
-    // Sorted, so each batch of ids covers few teams (ids are created team by team).
-    let mut ids: Vec<i64> = known.keys().copied().collect();
-    ids.sort_unstable();
-    let depth = thresholds
-        .stuck_at_risk
-        .max(thresholds.flat_updates)
-        .max(thresholds.stuck_off_track);
-    let mut updates: HashMap<i64, Vec<UpdateFact>> = HashMap::new();
-    for u in store
-        .updates_as_of(ws, &ids, depth, as_of.timestamp())
-        .await?
-    {
-        if let Ok(status) = u.status.parse::<Status>() {
-            updates.entry(u.priority_id).or_default().push(UpdateFact {
-                status,
-                progress: u.progress.clamp(0, 100) as u8,
-            });
-        }
-    }
-    let mut answered: HashMap<i64, Vec<bool>> = HashMap::new();
-    let with_teams: Vec<(i64, i64)> = ids.iter().map(|id| (*id, known[id].team_id)).collect();
-    for (id, a) in store
-        .answered_in_recent_cycles(ws, &with_teams, as_of.timestamp(), thresholds.silent_cycles)
-        .await?
-    {
-        answered.entry(id).or_default().push(a != 0);
-    }
+    let inputs = rule_inputs(store, ws, &known, as_of.timestamp(), thresholds, source).await?;
     let nodes: Vec<Node> = known
         .values()
         .map(|p| {
+            let facts = inputs.get(&p.id);
             let mut own = drift::own_flags(
                 p,
-                updates.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
+                facts.map(|f| f.updates.as_slice()).unwrap_or(&[]),
                 today,
                 thresholds,
             );
             if p.is_active()
                 && let Some(silent) = drift::silent_flag(
-                    answered.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
+                    facts.map(|f| f.answered.as_slice()).unwrap_or(&[]),
                     thresholds,
                 )
             {
@@ -103,4 +113,75 @@ pub async fn evaluate(
     let wanted: HashSet<i64> = scope.iter().map(|p| p.id).collect();
     all.retain(|id, _| wanted.contains(id));
     Ok(all)
+}
+
+/// What the rules read of each active priority's history as of `as_of`: its latest updates and
+/// its answers in recent cycles. Done and dropped priorities need none (the rules ask nothing
+/// of them but their status).
+async fn rule_inputs(
+    store: &Store,
+    ws: i64,
+    known: &HashMap<i64, Priority>,
+    as_of: i64,
+    thresholds: &Thresholds,
+    source: Source,
+) -> Result<HashMap<i64, RuleInputs>, StoreError> {
+    // Sorted, so each batch of ids covers few teams (ids are created team by team).
+    let mut ids: Vec<i64> = known
+        .values()
+        .filter(|p| p.is_active())
+        .map(|p| p.id)
+        .collect();
+    ids.sort_unstable();
+    let mut inputs: HashMap<i64, RuleInputs> = HashMap::new();
+    if source == Source::Maintained {
+        for (id, f) in store.drift_facts(ws, &ids).await? {
+            if f.serves(as_of, thresholds) {
+                inputs.insert(
+                    id,
+                    RuleInputs {
+                        updates: f.updates,
+                        answered: f.answered,
+                    },
+                );
+            }
+        }
+    }
+    let missing: Vec<i64> = ids
+        .into_iter()
+        .filter(|id| !inputs.contains_key(id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(inputs);
+    }
+    for u in store
+        .updates_as_of(ws, &missing, thresholds.update_depth(), as_of)
+        .await?
+    {
+        if let Ok(status) = u.status.parse::<Status>() {
+            inputs
+                .entry(u.priority_id)
+                .or_default()
+                .updates
+                .push(UpdateFact {
+                    status,
+                    progress: u.progress.clamp(0, 100) as u8,
+                });
+        }
+    }
+    let with_teams: Vec<(i64, i64)> = missing.iter().map(|id| (*id, known[id].team_id)).collect();
+    for (id, a) in store
+        .answered_in_recent_cycles(ws, &with_teams, as_of, thresholds.silent_cycles)
+        .await?
+    {
+        inputs.entry(id).or_default().answered.push(a != 0);
+    }
+    Ok(inputs)
+}
+
+/// One priority's history as the rules read it, newest first.
+#[derive(Debug, Default)]
+struct RuleInputs {
+    updates: Vec<UpdateFact>,
+    answered: Vec<bool>,
 }

@@ -65,12 +65,12 @@ const CYCLE_COLUMNS: &str = "id, workspace_id, team_id, slot, opens_at, closes_a
 /// A team of teams without a rhythm of its own still gets its roll-up: when a child team's
 /// cycle closes, the parent (and its parent, up the tree) gets a closed cycle for that day,
 /// once however many children close that day, whose digest is the roll-up. Returns the new
-/// cycles' ids.
+/// cycles as (id, team).
 async fn rollup_cycles(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     child: &CycleRow,
     now: i64,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<(i64, i64)>> {
     let day = chrono::DateTime::from_timestamp(child.closes_at, 0)
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
@@ -109,7 +109,7 @@ async fn rollup_cycles(
             .bind(now)
             .fetch_optional(&mut **tx)
             .await?;
-            created.extend(id);
+            created.extend(id.map(|id| (id, parent)));
         }
         team = parent;
     }
@@ -139,7 +139,17 @@ impl Store {
         let Some(cycle_id) = id else {
             return Ok(None);
         };
-        if !c.already_closed {
+        if c.already_closed {
+            // A closed cycle moves the team's window of recent cycles.
+            super::drift_facts::refresh_teams(
+                &mut tx,
+                self.backend,
+                c.workspace_id,
+                &[c.team_id],
+                now,
+            )
+            .await?;
+        } else {
             for o in &c.owners {
                 sqlx::query(
                     "INSERT INTO cycle_owners (cycle_id, person_id, workspace_id, prompt_at, remind_at, remind_decided, away)
@@ -227,9 +237,15 @@ impl Store {
         .bind(now)
         .fetch_all(&mut *tx)
         .await?;
+        // Every team with a newly closed cycle, by workspace: their priorities' window of
+        // recent cycles moved.
+        let mut closed_teams: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
         for c in &closed {
             let roll_ups = rollup_cycles(&mut tx, c, now).await?;
-            for id in std::iter::once(c.id).chain(roll_ups) {
+            let teams = closed_teams.entry(c.workspace_id).or_default();
+            teams.push(c.team_id);
+            teams.extend(roll_ups.iter().map(|(_, team)| *team));
+            for id in std::iter::once(c.id).chain(roll_ups.into_iter().map(|(id, _)| id)) {
                 super::jobs::insert_job(
                     &mut tx,
                     c.workspace_id,
@@ -240,6 +256,9 @@ impl Store {
                 )
                 .await?;
             }
+        }
+        for (ws, teams) in &closed_teams {
+            super::drift_facts::refresh_teams(&mut tx, self.backend, *ws, teams, now).await?;
         }
         tx.commit().await?;
         Ok(closed)

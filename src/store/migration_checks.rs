@@ -38,6 +38,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "191dc8e167f7f461a7771dcb43dcb04d99859aa8d07ad2559afd5e6de0ef77889a369200c8f2a3c5b8eab8ebee53df98",
     ),
     (
+        "sqlite",
+        7,
+        "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -66,6 +71,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         6,
         "191dc8e167f7f461a7771dcb43dcb04d99859aa8d07ad2559afd5e6de0ef77889a369200c8f2a3c5b8eab8ebee53df98",
+    ),
+    (
+        "postgres",
+        7,
+        "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
     ),
 ];
 

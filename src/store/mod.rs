@@ -4,6 +4,7 @@
 
 mod conversations;
 mod cycles;
+mod drift_facts;
 mod events;
 mod jobs;
 #[cfg(test)]
@@ -27,6 +28,7 @@ pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
 };
+pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
@@ -278,31 +280,13 @@ impl Store {
 
     /// The workspace's drift thresholds: the contract's defaults unless changed.
     pub async fn drift_thresholds(&self, ws: i64) -> Result<crate::domain::drift::Thresholds> {
-        let mut t = crate::domain::drift::Thresholds::default();
-        if let Some(v) = self.setting(&format!("drift:{ws}")).await? {
-            for pair in v.split(',') {
-                let Some((k, n)) = pair.split_once('=') else {
-                    continue;
-                };
-                let Ok(n) = n.trim().parse::<i64>() else {
-                    continue;
-                };
-                let n = n.clamp(1, 1000);
-                match k.trim() {
-                    "silent" => t.silent_cycles = n as usize,
-                    "stuck_off_track" => t.stuck_off_track = n as usize,
-                    "stuck_at_risk" => t.stuck_at_risk = n as usize,
-                    "flat" => t.flat_updates = n as usize,
-                    "behind" => t.behind_points = n,
-                    _ => {}
-                }
-            }
-        }
-        Ok(t)
+        let mut conn = self.pool.acquire().await?;
+        drift_facts::thresholds(&mut conn, ws).await
     }
 
-    /// Change a workspace's drift thresholds (`silent=3,behind=30`; unknown keys ignored).
-    pub async fn set_drift_thresholds(&self, ws: i64, spec: &str) -> Result<()> {
+    /// Change a workspace's drift thresholds (`silent=3,behind=30`; unknown keys ignored), then
+    /// draw the maintained drift facts again to the depths the new thresholds look at.
+    pub async fn set_drift_thresholds(&self, ws: i64, spec: &str, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
@@ -310,6 +294,7 @@ impl Store {
         .bind(spec)
         .execute(&self.pool)
         .await?;
+        self.rebuild_drift_facts(ws, now).await?;
         Ok(())
     }
 
