@@ -21,6 +21,7 @@ mod oauth;
 mod outage;
 mod priorities;
 mod quarter;
+mod read_only;
 mod replicas;
 mod rhythm;
 mod sandbox;
