@@ -321,6 +321,27 @@ mod tests {
         assert_eq!(store.workspace_id("slack", "T1").await.unwrap(), Some(ws));
     }
 
+    /// A known workspace is found without a write: through a read-only connection too.
+    #[tokio::test]
+    async fn ensuring_a_known_workspace_only_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacer.db");
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let ws = store.ensure_workspace("slack", "T1", 0).await.unwrap();
+        store.close().await;
+        let read_only = Store::connect(&format!("sqlite://{}?mode=ro", path.display()))
+            .await
+            .unwrap();
+        assert_eq!(
+            read_only.ensure_workspace("slack", "T1", 1).await.unwrap(),
+            ws
+        );
+        assert!(read_only.ensure_workspace("slack", "T2", 1).await.is_err());
+    }
+
     #[tokio::test]
     async fn unsupported_urls_are_refused() {
         assert!(matches!(

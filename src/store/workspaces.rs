@@ -1,13 +1,17 @@
 use super::{Result, Store, StoreError};
 
 impl Store {
-    /// The workspace for a platform tenant, created on first contact.
+    /// The workspace for a platform tenant, created on first contact. Every command and event
+    /// asks this first, so it reads first: a write (which SQLite serialises) only the once.
     pub async fn ensure_workspace(
         &self,
         platform: &str,
         external_id: &str,
         now: i64,
     ) -> Result<i64> {
+        if let Some(ws) = self.workspace_id(platform, external_id).await? {
+            return Ok(ws);
+        }
         sqlx::query(
             "INSERT INTO workspaces (platform, external_id, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (platform, external_id) DO NOTHING",
