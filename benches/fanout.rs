@@ -15,6 +15,9 @@
 #[path = "../tests/api/common/fake_slack.rs"]
 #[allow(dead_code)]
 mod fake_slack;
+#[path = "../tests/api/common/fake_socket.rs"]
+#[allow(dead_code)]
+mod fake_socket;
 
 use std::collections::HashMap;
 use std::sync::Arc;

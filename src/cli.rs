@@ -45,8 +45,13 @@ pub enum CliCommand {
     /// Print the platform's app manifest with this deployment's URLs.
     Manifest {
         platform: Platform,
+        /// Where Slack or Teams reaches this deployment (https). Optional for Slack with
+        /// --socket-mode.
         #[arg(long)]
-        public_url: String,
+        public_url: Option<String>,
+        /// Slack: receive over Socket Mode (no request URLs; needs SLACK_APP_TOKEN).
+        #[arg(long)]
+        socket_mode: bool,
         /// Teams: the bot's Microsoft App ID (default: TEAMS_APP_ID).
         #[arg(long, env = "TEAMS_APP_ID")]
         app_id: Option<String>,
@@ -98,10 +103,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         CliCommand::Manifest {
             platform,
             public_url,
+            socket_mode,
             app_id,
             out,
-        } => match platform {
-            Platform::Slack => match crate::slack::manifest::render(&public_url) {
+        } => {
+            let rendered = match (platform, public_url.as_deref()) {
+                (Platform::Slack, url) if socket_mode => {
+                    crate::slack::manifest::render_socket_mode(url)
+                }
+                (Platform::Slack, Some(url)) => crate::slack::manifest::render(url),
+                (Platform::Teams, Some(url)) if !socket_mode => {
+                    return Ok(teams_manifest(url, app_id.as_deref(), &out));
+                }
+                (Platform::Teams, _) if socket_mode => {
+                    eprintln!("error: --socket-mode is Slack's; Teams always calls a public URL");
+                    return Ok(2);
+                }
+                (_, _) => {
+                    eprintln!(
+                        "error: --public-url is required (the https URL where the platform reaches pacer); for Slack without a public URL, use --socket-mode"
+                    );
+                    return Ok(2);
+                }
+            };
+            match rendered {
                 Ok(json) => {
                     println!("{json}");
                     Ok(0)
@@ -110,9 +135,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     eprintln!("error: {e}");
                     Ok(2)
                 }
-            },
-            Platform::Teams => Ok(teams_manifest(&public_url, app_id.as_deref(), &out)),
-        },
+            }
+        }
         CliCommand::Serve => {
             let config = load_config()?;
             crate::telemetry::init(config.log_format);

@@ -35,7 +35,12 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone)]
 pub struct SlackConfig {
-    pub signing_secret: Secret,
+    /// Verifies requests Slack sends over HTTP; without it pacer takes no Slack webhooks.
+    pub signing_secret: Option<Secret>,
+    /// `SLACK_APP_TOKEN` (`xapp-…`): receive over Socket Mode instead of a public URL.
+    pub app_token: Option<Secret>,
+    /// How many Socket Mode connections to keep open (`SLACK_SOCKET_CONNECTIONS`, default 2).
+    pub socket_connections: usize,
     pub bot_token: Option<Secret>,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
@@ -112,6 +117,8 @@ const KEYS: &[&str] = &[
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
     "SLACK_API_BASE_URL",
+    "SLACK_APP_TOKEN",
+    "SLACK_SOCKET_CONNECTIONS",
     "TEAMS_APP_ID",
     "TEAMS_APP_PASSWORD",
     "TEAMS_TENANT_ID",
@@ -174,37 +181,7 @@ impl Config {
         }
         let public_url = public_url.trim_end_matches('/').to_string();
         let scheduler = on_off(get("PACER_SCHEDULER"), "PACER_SCHEDULER", true)?;
-        let slack = match get("SLACK_SIGNING_SECRET") {
-            Some(secret) => {
-                let api_base_url =
-                    get("SLACK_API_BASE_URL").unwrap_or_else(|| "https://slack.com/api/".into());
-                url::Url::parse(&api_base_url).map_err(|_| ConfigError::Invalid {
-                    key: "SLACK_API_BASE_URL",
-                    problem: format!("`{api_base_url}` is not a URL"),
-                })?;
-                let api_base_url = if api_base_url.ends_with('/') {
-                    api_base_url
-                } else {
-                    format!("{api_base_url}/")
-                };
-                Some(SlackConfig {
-                    signing_secret: Secret::new(secret),
-                    bot_token: get("SLACK_BOT_TOKEN").map(Secret::new),
-                    client_id: get("SLACK_CLIENT_ID"),
-                    client_secret: get("SLACK_CLIENT_SECRET").map(Secret::new),
-                    api_base_url,
-                })
-            }
-            None => {
-                if get("SLACK_BOT_TOKEN").is_some() || get("SLACK_CLIENT_ID").is_some() {
-                    return Err(ConfigError::Invalid {
-                        key: "SLACK_SIGNING_SECRET",
-                        problem: "is required when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set (find it under Basic Information in your Slack app)".into(),
-                    });
-                }
-                None
-            }
-        };
+        let slack = slack_config(&get)?;
         let teams = teams_config(&get)?;
         let any_platform = slack.is_some() || teams.is_some();
         // On by default only with no chat platform, and then only on loopback: the sandbox has
@@ -324,6 +301,59 @@ impl Config {
             retention: std::time::Duration::from_secs(retention_days * 86_400),
         })
     }
+}
+
+/// Slack is on with a signing secret (HTTP), an app-level token (Socket Mode), or both.
+fn slack_config(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<SlackConfig>, ConfigError> {
+    let signing_secret = get("SLACK_SIGNING_SECRET").map(Secret::new);
+    let app_token = get("SLACK_APP_TOKEN");
+    if let Some(t) = &app_token
+        && !t.starts_with("xapp-")
+    {
+        return Err(ConfigError::Invalid {
+            key: "SLACK_APP_TOKEN",
+            problem: "is an app-level token starting with xapp- (create one under Basic Information, App-Level Tokens, with the connections:write scope)".into(),
+        });
+    }
+    if signing_secret.is_none() && app_token.is_none() {
+        if get("SLACK_BOT_TOKEN").is_some() || get("SLACK_CLIENT_ID").is_some() {
+            return Err(ConfigError::Invalid {
+                key: "SLACK_SIGNING_SECRET",
+                problem: "is required when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set (find it under Basic Information in your Slack app), unless pacer receives over Socket Mode with SLACK_APP_TOKEN".into(),
+            });
+        }
+        return Ok(None);
+    }
+    let api_base_url = get("SLACK_API_BASE_URL").unwrap_or_else(|| "https://slack.com/api/".into());
+    url::Url::parse(&api_base_url).map_err(|_| ConfigError::Invalid {
+        key: "SLACK_API_BASE_URL",
+        problem: format!("`{api_base_url}` is not a URL"),
+    })?;
+    let api_base_url = if api_base_url.ends_with('/') {
+        api_base_url
+    } else {
+        format!("{api_base_url}/")
+    };
+    let socket_connections = match get("SLACK_SOCKET_CONNECTIONS") {
+        None => 2,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=10).contains(n))
+            .ok_or_else(|| ConfigError::Invalid {
+                key: "SLACK_SOCKET_CONNECTIONS",
+                problem: format!("`{v}` is not a number from 1 to 10 (Slack allows ten)"),
+            })?,
+    };
+    Ok(Some(SlackConfig {
+        signing_secret,
+        app_token: app_token.map(Secret::new),
+        socket_connections,
+        bot_token: get("SLACK_BOT_TOKEN").map(Secret::new),
+        client_id: get("SLACK_CLIENT_ID"),
+        client_secret: get("SLACK_CLIENT_SECRET").map(Secret::new),
+        api_base_url,
+    }))
 }
 
 fn on_off(v: Option<String>, key: &'static str, default: bool) -> Result<bool, ConfigError> {

@@ -37,6 +37,9 @@ pub struct AppInner {
     pub teams: Option<TeamsPlatform>,
     pub sandbox: Option<SandboxPlatform>,
     pub scheduler: Arc<Scheduler>,
+    /// The configured platforms' messengers, by platform name (what the inbound handler
+    /// answers through beside the reply, such as refreshed prompts).
+    pub messengers: Messengers,
     /// Work beside the requests (replies after an ack, inbound events, the scheduler): drained
     /// on shutdown.
     pub tasks: Background,
@@ -101,7 +104,7 @@ impl AppState {
             messengers =
                 messengers.with(crate::teams::PLATFORM, Arc::new(t.messenger(store.clone())));
         }
-        let mut scheduler = Scheduler::new(store.clone(), messengers)
+        let mut scheduler = Scheduler::new(store.clone(), messengers.clone())
             .with_lease(config.job_lease_secs)
             .with_retention(config.retention)
             .with_clock(clock.clone());
@@ -119,6 +122,7 @@ impl AppState {
             teams,
             sandbox,
             scheduler,
+            messengers,
             tasks: Background::default(),
             scheduler_health: Health::default(),
             inbound_health: Health::default(),
@@ -128,8 +132,8 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new().merge(crate::http::router(state.config.metrics_listen.is_some()));
-    if state.slack.is_some() {
-        app = app.merge(crate::slack::router());
+    if let Some(slack) = &state.config.slack {
+        app = app.merge(crate::slack::router(slack));
     }
     if state.teams.is_some() {
         app = app.merge(crate::teams::router());
@@ -181,6 +185,16 @@ pub async fn serve(
             tasks.token(),
             Duration::from_secs(1),
             move || crate::inbound::worker(s.clone()),
+        ));
+    }
+    if state.slack.as_ref().is_some_and(|s| s.socket.is_some()) {
+        let s = state.clone();
+        tasks.spawn(supervise(
+            "slack socket mode",
+            Health::default(),
+            tasks.token(),
+            Duration::from_secs(1),
+            move || crate::slack::socket::run(s.clone()),
         ));
     }
     if let Some(addr) = state.config.metrics_listen {

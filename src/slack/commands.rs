@@ -1,4 +1,6 @@
-//! `POST /slack/commands`: the `/pacer` slash command.
+//! The `/pacer` slash command, over HTTP (`POST /slack/commands`) or Socket Mode: Slack's
+//! fields become a text [`Event`](crate::inbound::Event) for the neutral inbound handler, and
+//! its reply becomes the command's response.
 
 use std::time::Duration;
 
@@ -8,14 +10,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{PLATFORM, PREFIX, blocks, valid_id, workspace_key};
-use crate::commands::execute::{ChannelInfo, Invocation, Services, answer_without_state, run_text};
+use super::{PREFIX, blocks, valid_id, workspace_key};
+use crate::commands::execute::ChannelInfo;
 use crate::commands::render;
 use crate::error::AppError;
+use crate::inbound::{self, Event, Place, Reply};
 use crate::message::Message;
-use crate::people::ensure_person;
 use crate::startup::AppState;
 
 /// Slack waits 3 s for the answer; past this we ack and answer through response_url.
@@ -45,8 +47,18 @@ pub async fn handle(
     slack.verify(&headers, &body, state.clock.now())?;
     let form: SlashCommand = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("malformed slash command".into()))?;
+    Ok(match answer(&state, form).await? {
+        Some(reply) => Json(reply).into_response(),
+        None => StatusCode::OK.into_response(),
+    })
+}
+
+/// Answer a slash command however it arrived: the response body (`None` for Slack's SSL check).
+/// A command that takes longer than Slack waits is acknowledged with "Working on it…" and
+/// answered through its response_url when done.
+pub async fn answer(state: &AppState, form: SlashCommand) -> Result<Option<Value>, AppError> {
     if form.ssl_check.as_deref() == Some("1") {
-        return Ok(StatusCode::OK.into_response());
+        return Ok(None);
     }
     let (Some(team_id), Some(user_id)) = (form.team_id.clone(), form.user_id.clone()) else {
         return Err(AppError::BadRequest(
@@ -56,19 +68,25 @@ pub async fn handle(
     if !valid_id(&team_id) || !valid_id(&user_id) {
         return Err(AppError::BadRequest("malformed team_id or user_id".into()));
     }
-    if let Some(message) = answer_without_state(form.text.as_deref().unwrap_or_default(), PREFIX) {
-        return Ok(Json(blocks::response(&message)).into_response());
+    let place = place(&form);
+    let text = form.text.clone().unwrap_or_default();
+    if let Some(message) = inbound::answer_at_once(&text, &place, PREFIX) {
+        return Ok(Some(blocks::response(&message)));
     }
     let response_url = form.response_url.clone();
     let span = tracing::info_span!("slash_command", team = %team_id, user = %user_id);
     let task_state = state.clone();
     let mut task = state.tasks.spawn(tracing::Instrument::instrument(
-        async move { execute(&task_state, form, team_id, user_id).await },
+        async move {
+            let key = workspace_key(&team_id, form.enterprise_id.as_deref());
+            let event = Event::Text { text, place };
+            run(&task_state, &key, &user_id, form.user_name, event).await
+        },
         span,
     ));
     match tokio::time::timeout(INLINE_DEADLINE, &mut task).await {
         Ok(Ok(Err(AppError::Unavailable(why)))) => Err(AppError::Unavailable(why)),
-        Ok(joined) => Ok(Json(blocks::response(&finished(joined))).into_response()),
+        Ok(joined) => Ok(Some(blocks::response(&finished(joined)))),
         Err(_) => {
             // Slow (a directory lookup, a busy database): ack now, answer when done.
             let follow_state = state.clone();
@@ -81,12 +99,29 @@ pub async fn handle(
                     tracing::warn!(error = %e, "could not deliver a delayed command reply");
                 }
             });
-            Ok(
-                Json(json!({"response_type": "ephemeral", "text": "Working on it…"}))
-                    .into_response(),
-            )
+            Ok(Some(
+                json!({"response_type": "ephemeral", "text": "Working on it…"}),
+            ))
         }
     }
+}
+
+/// Where the command was typed: a direct message, or a channel pacer may answer in.
+fn place(form: &SlashCommand) -> Place {
+    form.channel_id
+        .clone()
+        .filter(|c| {
+            !c.starts_with('D')
+                && valid_id(c)
+                && form.channel_name.as_deref() != Some("directmessage")
+        })
+        .map(|id| {
+            Place::Channel(ChannelInfo {
+                id,
+                name: form.channel_name.clone().filter(|n| n != "privategroup"),
+            })
+        })
+        .unwrap_or(Place::Direct)
 }
 
 fn finished(joined: Result<Result<Message, AppError>, tokio::task::JoinError>) -> Message {
@@ -103,59 +138,21 @@ fn finished(joined: Result<Result<Message, AppError>, tokio::task::JoinError>) -
     }
 }
 
-async fn execute(
+async fn run(
     state: &AppState,
-    form: SlashCommand,
-    team_id: String,
-    user_id: String,
+    key: &str,
+    user_id: &str,
+    name: Option<String>,
+    event: Event,
 ) -> Result<Message, AppError> {
-    let Some(slack) = state.slack.as_ref() else {
-        return Err(AppError::NotFound);
-    };
+    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+    let sender = slack.sender(key, user_id, name, &state.config.admins);
+    let directory = slack.directory(key).await;
     let now = state.clock.now();
-    let key = workspace_key(&team_id, form.enterprise_id.as_deref());
-    let ws = state
-        .store
-        .ensure_workspace(PLATFORM, &key, now.timestamp())
-        .await?;
-    let directory = slack.directory(&key).await;
-    let caller = ensure_person(
-        &state.store,
-        &directory,
-        ws,
-        &user_id,
-        form.user_name.as_deref(),
-        now,
+    Ok(
+        match inbound::handle(state, &directory, now, &sender, event).await? {
+            Reply::Message(m) | Reply::Recorded(m) => m,
+            _ => render::internal_error(),
+        },
     )
-    .await?;
-    let channel = form
-        .channel_id
-        .filter(|c| {
-            !c.starts_with('D')
-                && valid_id(c)
-                && form.channel_name.as_deref() != Some("directmessage")
-        })
-        .map(|id| ChannelInfo {
-            id,
-            name: form.channel_name.filter(|n| n != "privategroup"),
-        });
-    let invocation = Invocation {
-        workspace_id: ws,
-        configured_admin: state.config.admins.contains(&user_id),
-        caller,
-        channel,
-        now,
-        prefix: PREFIX,
-    };
-    let services = Services {
-        store: &state.store,
-        directory: &directory,
-        admins: &state.config.admins,
-        links: Some(crate::commands::execute::Links {
-            keyring: &state.keyring,
-            public_url: &state.config.public_url,
-        }),
-    };
-    let text = form.text.unwrap_or_default();
-    Ok(run_text(&services, &invocation, &text).await)
 }

@@ -1,5 +1,6 @@
-//! `POST /slack/events`: the Events API. URL verification is answered; every event is
-//! deduplicated by `event_id` in the database so Slack's retries have one effect.
+//! The Events API, over HTTP (`POST /slack/events`) or Socket Mode. URL verification is
+//! answered; every event is deduplicated by `event_id` in the database so Slack's retries have
+//! one effect, and handled through the neutral inbound handler.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,12 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{PLATFORM, PREFIX, blocks, valid_id, workspace_key};
-use crate::commands::ListFilter;
-use crate::commands::execute::{Invocation, Services, run, try_run_text};
+use super::{PLATFORM, blocks, valid_id, workspace_key};
 use crate::error::AppError;
-use crate::message::{Block, Message, Rich};
-use crate::people::ensure_person;
+use crate::inbound::{self, Place, Reply};
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -32,7 +30,7 @@ enum Envelope {
         /// Parsed so that a malformed event is refused before it is stored; handled later
         /// from the stored JSON.
         #[allow(dead_code)]
-        event: Event,
+        event: SlackEvent,
     },
     #[serde(other)]
     Other,
@@ -40,7 +38,7 @@ enum Envelope {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Event {
+enum SlackEvent {
     AppHomeOpened {
         user: String,
         tab: Option<String>,
@@ -70,12 +68,19 @@ pub async fn handle(
     slack.verify(&headers, &body, state.clock.now())?;
     let raw: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
+    Ok(match receive(&state, raw).await? {
+        Some(reply) => Json(reply).into_response(),
+        None => StatusCode::OK.into_response(),
+    })
+}
+
+/// Take an Events API payload however it arrived (HTTP or Socket Mode). `Ok` means it is
+/// stored and safe to acknowledge; the body is the URL verification's answer, if any.
+pub async fn receive(state: &AppState, raw: Value) -> Result<Option<Value>, AppError> {
     let envelope: Envelope = serde_json::from_value(raw.clone())
         .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
     match envelope {
-        Envelope::UrlVerification { challenge } => {
-            Ok(Json(json!({ "challenge": challenge })).into_response())
-        }
+        Envelope::UrlVerification { challenge } => Ok(Some(json!({ "challenge": challenge }))),
         Envelope::EventCallback {
             team_id,
             enterprise_id,
@@ -101,10 +106,10 @@ pub async fn handle(
                 "event_id": event_id,
                 "event": raw.get("event").cloned().unwrap_or(Value::Null),
             });
-            crate::inbound::accept(&state, ws, PLATFORM, &event_id, stored).await?;
-            Ok(StatusCode::OK.into_response())
+            crate::inbound::accept(state, ws, PLATFORM, &event_id, stored).await?;
+            Ok(None)
         }
-        Envelope::Other => Ok(StatusCode::OK.into_response()),
+        Envelope::Other => Ok(None),
     }
 }
 
@@ -114,7 +119,7 @@ struct Stored {
     key: String,
     #[serde(default)]
     org: Option<String>,
-    event: Event,
+    event: SlackEvent,
 }
 
 /// Handle an event [`handle`] stored (see `crate::inbound`). An error means nothing was
@@ -132,10 +137,10 @@ async fn dispatch(
     state: &AppState,
     key: &str,
     org: Option<&str>,
-    event: Event,
+    event: SlackEvent,
 ) -> Result<(), AppError> {
     match event {
-        Event::AppUninstalled {} | Event::TokensRevoked {} => {
+        SlackEvent::AppUninstalled {} | SlackEvent::TokensRevoked {} => {
             let now = state.clock.now().timestamp();
             for installed in std::iter::once(key).chain(org) {
                 state.store.mark_slack_uninstalled(installed, now).await?;
@@ -143,12 +148,12 @@ async fn dispatch(
             }
             Ok(())
         }
-        Event::AppHomeOpened { user, tab }
+        SlackEvent::AppHomeOpened { user, tab }
             if tab.as_deref().unwrap_or("home") == "home" && valid_id(&user) =>
         {
             publish_home(state, key, &user).await
         }
-        Event::Message {
+        SlackEvent::Message {
             channel: Some(channel),
             channel_type,
             user: Some(user),
@@ -162,61 +167,13 @@ async fn dispatch(
     }
 }
 
-async fn invocation(state: &AppState, key: &str, user: &str) -> Result<Invocation, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
-    let now = state.clock.now();
-    let ws = state
-        .store
-        .ensure_workspace(PLATFORM, key, now.timestamp())
-        .await?;
-    let caller = ensure_person(
-        &state.store,
-        &slack.directory(key).await,
-        ws,
-        user,
-        None,
-        now,
-    )
-    .await?;
-    Ok(Invocation {
-        workspace_id: ws,
-        configured_admin: state.config.admins.contains(user),
-        caller,
-        channel: None,
-        now,
-        prefix: PREFIX,
-    })
-}
-
 /// The Home tab: the person's priorities and how to use pacer.
 async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), AppError> {
     let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
-    let inv = invocation(state, key, user).await?;
-    let directory = slack.directory(key).await;
-    let services = Services {
-        store: &state.store,
-        directory: &directory,
-        admins: &state.config.admins,
-        links: Some(crate::commands::execute::Links {
-            keyring: &state.keyring,
-            public_url: &state.config.public_url,
-        }),
+    let Reply::Message(home) = handled(state, key, user, inbound::Event::HomeOpened).await? else {
+        return Ok(());
     };
-    let mine = run(
-        &services,
-        &inv,
-        crate::commands::Command::List(ListFilter::Mine),
-    )
-    .await;
-    let mut home = vec![
-        Block::Header("pacer".into()),
-        Block::Text(Rich::new().text(
-            "Your priorities and their drift, at a glance. Use /pacer in any channel to add, update or list priorities.",
-        )),
-        Block::Divider,
-    ];
-    home.extend(mine.blocks);
-    let view = blocks::home_view(&Message::private(home));
+    let view = blocks::home_view(&home);
     let Some(token) = slack.token_for(key).await else {
         tracing::warn!("no bot token for this workspace; Home tab not published");
         return Ok(());
@@ -233,7 +190,20 @@ async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), App
     Ok(())
 }
 
-/// A direct message to pacer is a command; `#12 at-risk 40% …` is a status update.
+async fn handled(
+    state: &AppState,
+    key: &str,
+    user: &str,
+    event: inbound::Event,
+) -> Result<Reply, AppError> {
+    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+    let sender = slack.sender(key, user, None, &state.config.admins);
+    let directory = slack.directory(key).await;
+    Ok(inbound::handle(state, &directory, state.clock.now(), &sender, event).await?)
+}
+
+/// A direct message to pacer is a command (the inbound handler reads `#12 at-risk 40% …` as a
+/// status update).
 async fn direct_message(
     state: &AppState,
     key: &str,
@@ -242,44 +212,18 @@ async fn direct_message(
     text: &str,
 ) -> Result<(), AppError> {
     let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
-    let inv = invocation(state, key, user).await?;
-    let directory = slack.directory(key).await;
-    let services = Services {
-        store: &state.store,
-        directory: &directory,
-        admins: &state.config.admins,
-        links: Some(crate::commands::execute::Links {
-            keyring: &state.keyring,
-            public_url: &state.config.public_url,
-        }),
-    };
-    let text = text.trim();
-    let text = text
-        .strip_prefix(PREFIX.trim())
-        .map(str::trim)
-        .unwrap_or(text);
-    let command = if text.starts_with('#') {
-        format!("status {text}")
-    } else {
-        text.to_string()
-    };
     // A storage failure records nothing and is retried; once recorded, the reply is sent once
     // at most (a failed post is logged, not retried, so the command never runs twice).
-    let reply = try_run_text(&services, &inv, &command).await?;
+    let event = inbound::Event::Text {
+        text: text.to_string(),
+        place: Place::Direct,
+    };
+    let Reply::Message(reply) = handled(state, key, user, event).await? else {
+        return Ok(());
+    };
     let Some(token) = slack.token_for(key).await else {
         return Ok(());
     };
-    if command.starts_with("status ") {
-        crate::rhythm::checkin::refresh_open_prompts(
-            &state.store,
-            &slack.messenger(),
-            key,
-            inv.workspace_id,
-            &inv.caller,
-            inv.now,
-        )
-        .await;
-    }
     let body: Value = json!({
         "channel": channel,
         "text": blocks::fallback_text(&reply),

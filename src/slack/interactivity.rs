@@ -1,6 +1,6 @@
-//! `POST /slack/interactivity`: check-in buttons and the check-in form. The payload arrives as
-//! a JSON string in the `payload` form field, signed like everything else. Recording goes
-//! through `rhythm::checkin`, which refuses forged and foreign clicks.
+//! Check-in buttons and the check-in form, over HTTP (`POST /slack/interactivity`, the payload
+//! a JSON string in the signed `payload` form field) or Socket Mode. Clicks and forms go to the
+//! neutral inbound handler, which refuses forged and foreign ones.
 
 use std::time::Duration;
 
@@ -12,15 +12,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{PLATFORM, blocks, valid_id, workspace_key};
-use crate::domain::Status;
+use super::{blocks, valid_id, workspace_key};
+use crate::domain::{Priority, Status};
 use crate::error::AppError;
+use crate::inbound::{self, Event, FormFields, Reply};
+use crate::message::Message;
 use crate::messenger::{Messenger, Sent};
-use crate::people::ensure_person;
-use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
-use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE, parse_action_value};
+use crate::rhythm::prompt::ACTION_PREFIX;
 use crate::startup::AppState;
-use crate::store::PersonRow;
 
 pub const FORM_CALLBACK: &str = "checkin_form";
 
@@ -94,6 +93,15 @@ pub async fn handle(
         .map_err(|_| AppError::BadRequest("missing payload field".into()))?;
     let raw: Value = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("payload is not JSON".into()))?;
+    Ok(match receive(&state, raw).await? {
+        Some(reply) => Json(reply).into_response(),
+        None => StatusCode::OK.into_response(),
+    })
+}
+
+/// Take an interaction payload however it arrived (HTTP or Socket Mode); the body to answer
+/// with, if any (the form's errors).
+pub async fn receive(state: &AppState, raw: Value) -> Result<Option<Value>, AppError> {
     if raw.get("type").and_then(Value::as_str).is_none() {
         return Err(AppError::BadRequest("payload has no type".into()));
     }
@@ -110,11 +118,11 @@ pub async fn handle(
             actions,
         } => {
             let Some(action) = actions.into_iter().next() else {
-                return Ok(StatusCode::OK.into_response());
+                return Ok(None);
             };
             if !action.action_id.starts_with(ACTION_PREFIX) {
                 tracing::info!(action = %action.action_id, "interaction with no handler; acknowledged");
-                return Ok(StatusCode::OK.into_response());
+                return Ok(None);
             }
             let key = workspace_of(team, &user, enterprise.as_ref())?;
             let click = Click {
@@ -124,7 +132,8 @@ pub async fn handle(
                 container,
                 response_url,
             };
-            button(&state, click, action).await
+            button(state, click, action).await?;
+            Ok(None)
         }
         Payload::ViewSubmission {
             user,
@@ -133,9 +142,9 @@ pub async fn handle(
             view,
         } if view.callback_id.as_deref() == Some(FORM_CALLBACK) => {
             let key = workspace_of(team, &user, enterprise.as_ref())?;
-            submit_form(&state, &key, &user.id, &view).await
+            submit_form(state, &key, &user.id, &view).await
         }
-        Payload::ViewSubmission { .. } | Payload::Other => Ok(StatusCode::OK.into_response()),
+        Payload::ViewSubmission { .. } | Payload::Other => Ok(None),
     }
 }
 
@@ -160,23 +169,11 @@ struct Click {
     response_url: Option<String>,
 }
 
-async fn who(state: &AppState, key: &str, user_id: &str) -> Result<(i64, PersonRow), AppError> {
+async fn handled(state: &AppState, key: &str, user: &str, event: Event) -> Result<Reply, AppError> {
     let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
-    let now = state.clock.now();
-    let ws = state
-        .store
-        .ensure_workspace(PLATFORM, key, now.timestamp())
-        .await?;
-    let person = ensure_person(
-        &state.store,
-        &slack.directory(key).await,
-        ws,
-        user_id,
-        None,
-        now,
-    )
-    .await?;
-    Ok((ws, person))
+    let sender = slack.sender(key, user, None, &state.config.admins);
+    let directory = slack.directory(key).await;
+    Ok(inbound::handle(state, &directory, state.clock.now(), &sender, event).await?)
 }
 
 /// Tell the clicker something privately, through the response_url.
@@ -194,88 +191,42 @@ fn tell(state: &AppState, response_url: Option<String>, text: String) {
     });
 }
 
-async fn button(state: &AppState, click: Click, action: Action) -> Result<Response, AppError> {
-    let Some((cycle_id, priority_id)) = action.value.as_deref().and_then(parse_action_value) else {
-        tracing::warn!(action = %action.action_id, "check-in click with a malformed value");
-        tell(
-            state,
-            click.response_url,
-            "⚠️ That button is not one of pacer's check-ins.".into(),
-        );
-        return Ok(StatusCode::OK.into_response());
+async fn button(state: &AppState, click: Click, action: Action) -> Result<(), AppError> {
+    let value = action.value.unwrap_or_default();
+    let event = Event::Click {
+        action: action.action_id,
+        value: value.clone(),
     };
-    let (ws, person) = who(state, &click.key, &click.user_id).await?;
-    if action.action_id == ACTION_UPDATE {
-        return open_form(state, ws, &person, cycle_id, priority_id, &click).await;
-    }
-    let Ok(status) = action.action_id[ACTION_PREFIX.len()..].parse::<Status>() else {
-        tell(
+    match handled(state, &click.key, &click.user_id, event).await? {
+        Reply::Recorded(prompt) => refresh(
             state,
+            &click.key,
+            prompt,
+            click.container,
             click.response_url,
-            "⚠️ That button is not one of pacer's check-ins.".into(),
-        );
-        return Ok(StatusCode::OK.into_response());
-    };
-    let now = state.clock.now();
-    match checkin::record(
-        &state.store,
-        ws,
-        &person,
-        cycle_id,
-        priority_id,
-        &Answer::Status(status),
-        now,
-    )
-    .await
-    {
-        Ok(recorded) => {
-            refresh(
-                state,
-                &click.key,
-                ws,
-                &person,
-                &recorded.cycle,
-                click.container,
-                click.response_url,
-            );
-            Ok(StatusCode::OK.into_response())
-        }
-        Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => {
-            tell(state, click.response_url, format!("⚠️ {}", e.refusal()));
-            Ok(StatusCode::OK.into_response())
-        }
+        ),
+        Reply::OpenForm(priority) => open_form(state, &priority, &value, &click).await,
+        Reply::Refused(why) => tell(state, click.response_url, format!("⚠️ {why}")),
+        _ => {}
     }
+    Ok(())
 }
 
 /// Show what was recorded in the message that was clicked (or the one pacer sent).
 fn refresh(
     state: &AppState,
     key: &str,
-    ws: i64,
-    person: &PersonRow,
-    cycle: &crate::store::CycleRow,
+    message: Message,
     container: Option<Container>,
     response_url: Option<String>,
 ) {
     let state = state.clone();
     let key = key.to_string();
-    let person = person.clone();
-    let cycle = cycle.clone();
     let tasks = state.tasks.clone();
     tasks.spawn(async move {
         let Some(slack) = state.slack.as_ref() else {
             return;
         };
-        let now = state.clock.now();
-        let message =
-            match checkin::current_prompt(&state.store, ws, &cycle, &person, now, false).await {
-                Ok(m) => m,
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not rebuild the prompt");
-                    return;
-                }
-            };
         let result: Result<(), String> = match container {
             Some(Container {
                 is_ephemeral: true, ..
@@ -311,43 +262,10 @@ fn refresh(
     });
 }
 
-async fn open_form(
-    state: &AppState,
-    ws: i64,
-    person: &PersonRow,
-    cycle_id: i64,
-    priority_id: i64,
-    click: &Click,
-) -> Result<Response, AppError> {
-    let store = &state.store;
-    let foreign =
-        || "⚠️ This check-in does not belong to this workspace. Nothing was recorded.".to_string();
-    let Some(owner) = store
-        .cycle_priority_owner(ws, cycle_id, priority_id)
-        .await?
-    else {
-        tell(state, click.response_url.clone(), foreign());
-        return Ok(StatusCode::OK.into_response());
-    };
-    if owner != person.id {
-        let name = store
-            .person(ws, owner)
-            .await?
-            .map(|p| p.display_name)
-            .unwrap_or_default();
-        tell(
-            state,
-            click.response_url.clone(),
-            format!("⚠️ This check-in is for @{name}; only they can answer it."),
-        );
-        return Ok(StatusCode::OK.into_response());
-    }
-    let Some(priority) = store.priority_by_id(ws, priority_id).await? else {
-        tell(state, click.response_url.clone(), foreign());
-        return Ok(StatusCode::OK.into_response());
-    };
+/// Open the check-in form for a priority the clicker owns in that check-in.
+async fn open_form(state: &AppState, priority: &Priority, value: &str, click: &Click) {
     let (Some(slack), Some(trigger)) = (state.slack.as_ref(), click.trigger_id.as_deref()) else {
-        return Ok(StatusCode::OK.into_response());
+        return;
     };
     let (channel, ts) = click
         .container
@@ -359,10 +277,10 @@ async fn open_form(
             )
         })
         .unwrap_or_default();
-    let metadata = format!("{cycle_id}:{priority_id}|{channel}|{ts}");
-    let view = form_view(&priority, &metadata);
+    let metadata = format!("{value}|{channel}|{ts}");
+    let view = form_view(priority, &metadata);
     let Some(token) = slack.token_for(&click.key).await else {
-        return Ok(StatusCode::OK.into_response());
+        return;
     };
     // The trigger expires three seconds after the click: open the form before acking.
     let body = json!({"trigger_id": trigger, "view": view});
@@ -372,7 +290,6 @@ async fn open_form(
         Ok(Err(e)) => tracing::warn!(error = %e, "views.open failed"),
         Err(_) => tracing::warn!("views.open timed out"),
     }
-    Ok(StatusCode::OK.into_response())
 }
 
 fn status_option(s: Status) -> Value {
@@ -423,8 +340,8 @@ fn field<'a>(state: &'a Value, block: &str) -> Option<&'a Value> {
     state.pointer(&format!("/values/{block}/value"))
 }
 
-fn errors(errors: Value) -> Response {
-    Json(json!({"response_action": "errors", "errors": errors})).into_response()
+fn errors(errors: Value) -> Option<Value> {
+    Some(json!({"response_action": "errors", "errors": errors}))
 }
 
 async fn submit_form(
@@ -432,61 +349,44 @@ async fn submit_form(
     key: &str,
     user_id: &str,
     view: &View,
-) -> Result<Response, AppError> {
+) -> Result<Option<Value>, AppError> {
     let empty = Value::Null;
     let values = view.state.as_ref().unwrap_or(&empty);
     let meta = view.private_metadata.as_deref().unwrap_or("");
     let mut parts = meta.splitn(3, '|');
-    let ids = parts.next().and_then(parse_action_value);
+    let value = parts.next().unwrap_or("").to_string();
     let channel = parts.next().unwrap_or("").to_string();
     let ts = parts.next().unwrap_or("").to_string();
-    let Some((cycle_id, priority_id)) = ids else {
-        return Ok(errors(
-            json!({"status": "This check-in could not be found."}),
-        ));
-    };
     let read = |block: &str, path: &str| {
         field(values, block)
             .and_then(|v| v.pointer(path))
             .and_then(Value::as_str)
+            .map(str::to_string)
     };
-    let answer = match checkin::read_form(FormInput {
+    let fields = FormFields {
         status: read("status", "/selected_option/value"),
         progress: read("progress", "/value"),
         note: read("note", "/value"),
         blocker: read("blocker", "/value"),
-    }) {
-        Ok(a) => a,
-        Err(problems) => {
-            let problems: serde_json::Map<String, Value> = problems
-                .into_iter()
-                .map(|(f, why)| (f.to_string(), json!(why)))
-                .collect();
-            return Ok(errors(Value::Object(problems)));
-        }
     };
-    let (ws, person) = who(state, key, user_id).await?;
-    match checkin::record(
-        &state.store,
-        ws,
-        &person,
-        cycle_id,
-        priority_id,
-        &answer,
-        state.clock.now(),
-    )
-    .await
-    {
-        Ok(recorded) => {
+    match handled(state, key, user_id, Event::Form { value, fields }).await? {
+        Reply::Recorded(prompt) => {
             let container = (!channel.is_empty() && !ts.is_empty()).then_some(Container {
                 channel_id: Some(channel),
                 message_ts: Some(ts),
                 is_ephemeral: false,
             });
-            refresh(state, key, ws, &person, &recorded.cycle, container, None);
-            Ok(StatusCode::OK.into_response())
+            refresh(state, key, prompt, container, None);
+            Ok(None)
         }
-        Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => Ok(errors(json!({"status": e.refusal()}))),
+        Reply::Problems(problems) => {
+            let problems: serde_json::Map<String, Value> = problems
+                .into_iter()
+                .map(|(f, why)| (f.to_string(), json!(why)))
+                .collect();
+            Ok(errors(Value::Object(problems)))
+        }
+        Reply::Refused(why) => Ok(errors(json!({ "status": why }))),
+        _ => Ok(None),
     }
 }

@@ -12,6 +12,7 @@ pub mod messenger;
 pub mod oauth;
 pub mod send;
 pub mod signature;
+pub mod socket;
 
 use std::sync::Arc;
 
@@ -34,13 +35,18 @@ pub const PREFIX: &str = "/pacer ";
 
 pub use events::process as process_event;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/slack/commands", post(commands::handle))
+/// Slack's routes: the webhooks when there is a signing secret to verify them with (without
+/// one, pacer receives over Socket Mode only), and the OAuth install flow.
+pub fn router(config: &SlackConfig) -> Router<AppState> {
+    let app = Router::new()
+        .route("/slack/install", get(oauth::install))
+        .route("/slack/oauth/callback", get(oauth::callback));
+    if config.signing_secret.is_none() {
+        return app;
+    }
+    app.route("/slack/commands", post(commands::handle))
         .route("/slack/events", post(events::handle))
         .route("/slack/interactivity", post(interactivity::handle))
-        .route("/slack/install", get(oauth::install))
-        .route("/slack/oauth/callback", get(oauth::callback))
 }
 
 /// Where a workspace's bot token comes from: the one configured token (single-workspace
@@ -82,7 +88,9 @@ impl Tokens {
 
 /// What pacer needs to talk to Slack.
 pub struct SlackPlatform {
-    signing_secret: Secret,
+    signing_secret: Option<Secret>,
+    /// Socket Mode, when an app-level token is configured.
+    pub socket: Option<Arc<socket::SocketMode>>,
     pub config: SlackConfig,
     tokens: Tokens,
     pub api: SlackApi,
@@ -97,6 +105,10 @@ impl SlackPlatform {
     ) -> Self {
         SlackPlatform {
             signing_secret: config.signing_secret.clone(),
+            socket: config
+                .app_token
+                .clone()
+                .map(|t| socket::SocketMode::new(t, config.socket_connections)),
             config: config.clone(),
             tokens: Tokens {
                 single: config.bot_token.clone(),
@@ -114,7 +126,10 @@ impl SlackPlatform {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        signature::verify(self.signing_secret.expose(), headers, body, now.timestamp())
+        let Some(secret) = &self.signing_secret else {
+            return Err(AppError::NotFound);
+        };
+        signature::verify(secret.expose(), headers, body, now.timestamp())
             .map_err(|e| AppError::Unauthorized(e.to_string()))
     }
 
@@ -125,6 +140,24 @@ impl SlackPlatform {
 
     pub fn messenger(&self) -> messenger::SlackMessenger {
         messenger::SlackMessenger::new(self.api.clone(), self.tokens.clone())
+    }
+
+    /// A Slack user as the inbound handler sees them.
+    pub fn sender(
+        &self,
+        workspace_key: &str,
+        user_id: &str,
+        name: Option<String>,
+        admins: &std::collections::HashSet<String>,
+    ) -> crate::inbound::Sender {
+        crate::inbound::Sender {
+            platform: PLATFORM,
+            tenant: workspace_key.to_string(),
+            user_id: user_id.to_string(),
+            name,
+            configured_admin: admins.contains(user_id),
+            prefix: PREFIX,
+        }
     }
 
     pub async fn directory(&self, workspace_key: &str) -> SlackDirectory {

@@ -28,4 +28,5 @@ mod rhythm;
 mod sandbox;
 mod sandbox_browser;
 mod security;
+mod socket_mode;
 mod teams;

@@ -136,3 +136,81 @@ fn teams_manifest_and_app_package() {
         assert!(String::from_utf8_lossy(&run.stderr).contains("error:"));
     }
 }
+
+fn v2_errors(manifest: &Value) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_str(include_str!("../fixtures/slack/manifest-schema-v2.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(manifest)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+/// `pacer manifest slack --socket-mode`: Socket Mode on and not one request URL, valid against
+/// Slack's schema; with a public URL, only the OAuth redirect uses it.
+#[test]
+fn socket_mode_manifest_has_no_request_urls() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(["manifest", "slack", "--socket-mode"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v2_errors(&manifest).is_empty(),
+        "{:#?}",
+        v2_errors(&manifest)
+    );
+    assert_eq!(manifest["settings"]["socket_mode_enabled"], true);
+    let text = manifest.to_string();
+    assert!(!text.contains("https://"), "{text}");
+    assert!(
+        manifest["settings"]["event_subscriptions"]
+            .get("request_url")
+            .is_none()
+    );
+    assert!(
+        manifest["settings"]["interactivity"]
+            .get("request_url")
+            .is_none()
+    );
+    assert_eq!(manifest["settings"]["interactivity"]["is_enabled"], true);
+    assert_eq!(
+        manifest["features"]["slash_commands"][0]["command"],
+        "/pacer"
+    );
+    assert!(
+        manifest["features"]["slash_commands"][0]
+            .get("url")
+            .is_none()
+    );
+    let events = manifest["settings"]["event_subscriptions"]["bot_events"].to_string();
+    assert!(events.contains("message.im") && events.contains("app_home_opened"));
+
+    let with_oauth =
+        pacer::slack::manifest::render_socket_mode(Some("https://pacer.example.com")).unwrap();
+    let with_oauth: Value = serde_json::from_str(&with_oauth).unwrap();
+    assert!(v2_errors(&with_oauth).is_empty());
+    assert_eq!(
+        with_oauth["oauth_config"]["redirect_urls"][0],
+        "https://pacer.example.com/slack/oauth/callback"
+    );
+    assert!(
+        with_oauth["settings"]["event_subscriptions"]
+            .get("request_url")
+            .is_none()
+    );
+
+    // Without --socket-mode, a public URL is required.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
+        .args(["manifest", "slack"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--socket-mode"));
+}

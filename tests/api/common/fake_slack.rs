@@ -120,6 +120,9 @@ struct Inner {
     post_delay_ms: Arc<Mutex<u64>>,
     limits: Arc<Mutex<Limits>>,
     next_ts: Arc<Mutex<u64>>,
+    /// Socket Mode: the connections handed out by apps.connections.open.
+    socket: super::fake_socket::Hub,
+    base: Arc<Mutex<String>>,
 }
 
 #[derive(Clone)]
@@ -147,11 +150,22 @@ impl FakeSlack {
             .route("/api/{method}", post(api))
             .route("/as/{caller}/api/{method}", post(api_as))
             .route("/response/{id}", post(response))
-            .with_state(inner.clone());
+            .with_state(inner.clone())
+            .merge(
+                Router::new()
+                    .route("/link/", axum::routing::get(super::fake_socket::upgrade))
+                    .with_state(inner.socket.clone()),
+            );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        *inner.base.lock().unwrap() = base.clone();
         tokio::spawn(async move { axum::serve(listener, app).await });
         FakeSlack { base, inner }
+    }
+
+    /// The Socket Mode side: connections, envelopes, acknowledgements.
+    pub fn socket(&self) -> &super::fake_socket::SocketHub {
+        &self.inner.socket
     }
 
     pub fn api_base(&self) -> String {
@@ -217,6 +231,25 @@ impl FakeSlack {
             .collect();
         out.sort_by(|a, b| a.1.cmp(&b.1));
         out
+    }
+
+    /// Wait (bounded) until `n` calls whose method starts with `prefix` arrived
+    /// (`response_url:` for replies through response URLs).
+    pub async fn wait_for_prefix(&self, prefix: &str, n: usize) -> Vec<Call> {
+        let matching = || -> Vec<Call> {
+            self.calls()
+                .into_iter()
+                .filter(|c| c.method.starts_with(prefix))
+                .collect()
+        };
+        for _ in 0..200 {
+            let calls = matching();
+            if calls.len() >= n {
+                return calls;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        matching()
     }
 
     /// Wait (bounded) until `method` has been called `n` times; work after an ack is async.
@@ -347,6 +380,18 @@ async fn answer(
             })
         } else {
             json!({"ok": false, "error": "invalid_code"})
+        })
+        .into_response();
+    }
+    if method == "apps.connections.open" {
+        // Only an app-level token opens a connection, as in Slack.
+        let app_token = authorization
+            .as_deref()
+            .is_some_and(|a| a == "Bearer xapp-test-token");
+        return axum::Json(if app_token {
+            s.socket.open_answer(&s.base.lock().unwrap())
+        } else {
+            json!({"ok": false, "error": "not_allowed_token_type"})
         })
         .into_response();
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake_slack;
+pub mod fake_socket;
 pub mod fake_teams;
 
 use std::collections::HashMap;
