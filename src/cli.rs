@@ -415,7 +415,7 @@ async fn shutdown_signal() {
 
 /// Print the Teams manifest and write the app package beside it.
 fn teams_manifest(public_url: &str, app_id: Option<&str>, out: &std::path::Path) -> i32 {
-    use crate::teams::manifest;
+    use crate::msteams::manifest;
     let result = manifest::render(public_url, app_id)
         .and_then(|json| manifest::package(&json).map(|zip| (json, zip)));
     match result {

@@ -15,11 +15,11 @@ use crate::config::Config;
 use crate::keyring::Keyring;
 use crate::lifecycle::{Background, Health, supervise};
 use crate::messenger::Messengers;
+use crate::msteams::TeamsPlatform;
 use crate::rhythm::Scheduler;
 use crate::sandbox::SandboxPlatform;
 use crate::slack::SlackPlatform;
 use crate::store::Store;
-use crate::teams::TeamsPlatform;
 
 /// Bodies over this get 413 before any work.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -101,8 +101,10 @@ impl AppState {
             messengers = messengers.with(crate::sandbox::PLATFORM, s.inbox.clone());
         }
         if let Some(t) = &teams {
-            messengers =
-                messengers.with(crate::teams::PLATFORM, Arc::new(t.messenger(store.clone())));
+            messengers = messengers.with(
+                crate::msteams::PLATFORM,
+                Arc::new(t.messenger(store.clone())),
+            );
         }
         let mut scheduler = Scheduler::new(store.clone(), messengers.clone())
             .with_lease(config.job_lease_secs)
@@ -136,7 +138,7 @@ pub fn router(state: AppState) -> Router {
         app = app.merge(crate::slack::router(slack));
     }
     if state.teams.is_some() {
-        app = app.merge(crate::teams::router());
+        app = app.merge(crate::msteams::router());
     }
     if state.sandbox.is_some() {
         app = app.merge(crate::sandbox::router());

@@ -19,13 +19,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::commands::execute::{ChannelInfo, Invocation, Links, Services, run_text};
-use crate::domain::Status;
+use crate::commands::execute::ChannelInfo;
 use crate::error::AppError;
+use crate::inbound::{self, Event, FormFields, Place, Reply, Sender};
 use crate::message::{Block, Message, Rich};
 use crate::people::NoDirectory;
-use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
-use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
+use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE};
 use crate::startup::AppState;
 use crate::store::PersonRow;
 use inbox::{Body, Inbox, dm_channel};
@@ -358,39 +357,23 @@ async fn command(
         None,
         None,
     );
-    let words = typed
-        .strip_prefix(PREFIX.trim())
-        .map(str::trim)
-        .unwrap_or(typed);
     let direct = req.channel.starts_with("D-");
-    let words = if direct && words.starts_with('#') {
-        format!("status {words}")
+    let place = if direct {
+        Place::Direct
     } else {
-        words.to_string()
+        Place::Channel(ChannelInfo {
+            id: req.channel.clone(),
+            name: Some(req.channel[2..].to_string()),
+        })
     };
-    let text = link_channels(&words, &inbox);
-    let channel = (!direct).then(|| ChannelInfo {
-        id: req.channel.clone(),
-        name: Some(req.channel[2..].to_string()),
-    });
-    let inv = Invocation {
-        workspace_id: ws,
-        configured_admin: state.config.admins.contains(&me.user_id),
-        caller: me.clone(),
-        channel,
-        now: sandbox_now(&state),
-        prefix: PREFIX,
+    let event = Event::Text {
+        text: link_channels(typed, &inbox),
+        place,
     };
-    let services = Services {
-        store: &state.store,
-        directory: &NoDirectory,
-        admins: &state.config.admins,
-        links: Some(Links {
-            keyring: &state.keyring,
-            public_url: &state.config.public_url,
-        }),
+    let reply = match handled(&state, &me, event).await? {
+        Reply::Message(m) => m,
+        _ => crate::commands::render::internal_error(),
     };
-    let reply = run_text(&services, &inv, &text).await;
     let private = reply.is_private();
     inbox.post(
         &req.channel,
@@ -399,18 +382,22 @@ async fn command(
         private.then(|| me.user_id.clone()),
         None,
     );
-    if direct && text.starts_with("status ") {
-        checkin::refresh_open_prompts(
-            &state.store,
-            inbox.as_ref(),
-            WORKSPACE,
-            ws,
-            &me,
-            sandbox_now(&state),
-        )
-        .await;
-    }
     Ok(Json(json!({"ok": true})))
+}
+
+/// Hand an event from the person the page says it is to the inbound handler, at the sandbox's
+/// time.
+async fn handled(state: &AppState, me: &PersonRow, event: Event) -> Result<Reply, AppError> {
+    let sender = Sender {
+        platform: PLATFORM,
+        tenant: WORKSPACE.to_string(),
+        user_id: me.user_id.clone(),
+        name: Some(me.display_name.clone()),
+        configured_admin: state.config.admins.contains(&me.user_id),
+        prefix: PREFIX,
+    };
+    let now = sandbox_now(state);
+    Ok(inbound::handle(state, &NoDirectory, now, &sender, event).await?)
 }
 
 #[derive(Deserialize)]
@@ -425,33 +412,37 @@ struct ActionRequest {
 /// Record an answer and show it in the prompt that was clicked; say why when it cannot be.
 async fn answer(
     state: &AppState,
-    ws: i64,
     me: &PersonRow,
     message: u64,
-    value: &str,
-    answer: Answer,
-) -> Result<Result<(), String>, AppError> {
+    event: Event,
+) -> Result<Result<(), Problem>, AppError> {
     let inbox = inbox(state)?;
-    let Some((cycle_id, priority_id)) = parse_action_value(value) else {
-        return Ok(Err("That button is not one of pacer's check-ins.".into()));
-    };
-    let clicked = inbox
-        .get(message)
-        .filter(|m| m.channel == dm_channel(&me.user_id));
-    let now = sandbox_now(state);
-    match checkin::record(&state.store, ws, me, cycle_id, priority_id, &answer, now).await {
-        Ok(recorded) => {
+    Ok(match handled(state, me, event).await? {
+        Reply::Recorded(prompt) => {
+            let clicked = inbox
+                .get(message)
+                .filter(|m| m.channel == dm_channel(&me.user_id));
             if let Some(m) = clicked {
-                let prompt =
-                    checkin::current_prompt(&state.store, ws, &recorded.cycle, me, now, false)
-                        .await?;
                 inbox.replace(m.id, prompt);
             }
-            Ok(Ok(()))
+            Ok(())
         }
-        Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => Ok(Err(e.refusal())),
-    }
+        Reply::Problems(problems) => Err(Problem::Fields(problems)),
+        Reply::Refused(why) => Err(Problem::Refused(why)),
+        _ => Err(Problem::Refused(
+            "That button is not one of pacer's check-ins.".into(),
+        )),
+    })
+}
+
+/// Why an answer was not recorded.
+enum Problem {
+    Refused(String),
+    Fields(Vec<(&'static str, &'static str)>),
+}
+
+fn unprocessable(body: Value) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 fn notice(inbox: &Inbox, me: &PersonRow, text: &str) {
@@ -472,32 +463,20 @@ async fn action(
 ) -> Result<Response, AppError> {
     let ws = workspace(&state).await?;
     let me = who(&state, ws, &req.who).await?;
-    let Some(status) = req
-        .action
-        .strip_prefix(ACTION_PREFIX)
-        .and_then(|s| s.parse::<Status>().ok())
-    else {
+    if !req.action.starts_with(ACTION_PREFIX) || req.action == ACTION_UPDATE {
         return Err(AppError::BadRequest("not one of pacer's buttons".into()));
+    }
+    let event = Event::Click {
+        action: req.action,
+        value: req.value,
     };
-    match answer(
-        &state,
-        ws,
-        &me,
-        req.message,
-        &req.value,
-        Answer::Status(status),
-    )
-    .await?
-    {
+    match answer(&state, &me, req.message, event).await? {
         Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
-        Err(why) => {
+        Err(Problem::Refused(why)) => {
             notice(inbox(&state)?, &me, &why);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({"error": why})),
-            )
-                .into_response())
+            Ok(unprocessable(json!({"error": why})))
         }
+        Err(Problem::Fields(_)) => Err(AppError::BadRequest("not one of pacer's buttons".into())),
     }
 }
 
@@ -508,7 +487,7 @@ struct FormQuery {
     value: String,
 }
 
-/// What the "Update…" form starts from: the priority as it stands.
+/// What the "Update…" form starts from: the priority as it stands, for its owner only.
 async fn form_values(
     State(state): State<AppState>,
     Query(q): Query<FormQuery>,
@@ -516,33 +495,19 @@ async fn form_values(
     inbox(&state)?;
     let ws = workspace(&state).await?;
     let me = who(&state, ws, &q.who).await?;
-    let refuse = |why: &str| {
-        Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"error": why})),
-        )
-            .into_response())
+    let event = Event::Click {
+        action: ACTION_UPDATE.to_string(),
+        value: q.value,
     };
-    let Some((cycle_id, priority_id)) = parse_action_value(&q.value) else {
-        return refuse("That button is not one of pacer's check-ins.");
-    };
-    match state
-        .store
-        .cycle_priority_owner(ws, cycle_id, priority_id)
-        .await?
-    {
-        Some(owner) if owner == me.id => {}
-        Some(_) => return refuse("This check-in is for someone else; only they can answer it."),
-        None => return refuse("This check-in does not belong to this workspace."),
-    }
-    let Some(p) = state.store.priority_by_id(ws, priority_id).await? else {
-        return refuse("This check-in does not belong to this workspace.");
-    };
-    Ok(Json(json!({
-        "number": p.number.0, "title": p.title, "status": p.status.as_str(),
-        "progress": p.progress.value(),
-    }))
-    .into_response())
+    Ok(match handled(&state, &me, event).await? {
+        Reply::OpenForm(p) => Json(json!({
+            "number": p.number.0, "title": p.title, "status": p.status.as_str(),
+            "progress": p.progress.value(),
+        }))
+        .into_response(),
+        Reply::Refused(why) => unprocessable(json!({ "error": why })),
+        _ => unprocessable(json!({"error": "That button is not one of pacer's check-ins."})),
+    })
 }
 
 #[derive(Deserialize)]
@@ -564,32 +529,25 @@ async fn form(
     inbox(&state)?;
     let ws = workspace(&state).await?;
     let me = who(&state, ws, &req.who).await?;
-    let answer_form = match checkin::read_form(FormInput {
-        status: req.status.as_deref(),
-        progress: req.progress.as_deref(),
-        note: req.note.as_deref(),
-        blocker: req.blocker.as_deref(),
-    }) {
-        Ok(a) => a,
-        Err(problems) => {
+    let event = Event::Form {
+        value: req.value,
+        fields: FormFields {
+            status: req.status,
+            progress: req.progress,
+            note: req.note,
+            blocker: req.blocker,
+        },
+    };
+    match answer(&state, &me, req.message, event).await? {
+        Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
+        Err(Problem::Fields(problems)) => {
             let errors: serde_json::Map<String, Value> = problems
                 .into_iter()
                 .map(|(f, why)| (f.to_string(), json!(why)))
                 .collect();
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({ "errors": errors })),
-            )
-                .into_response());
+            Ok(unprocessable(json!({ "errors": errors })))
         }
-    };
-    match answer(&state, ws, &me, req.message, &req.value, answer_form).await? {
-        Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
-        Err(why) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"errors": {"status": why}})),
-        )
-            .into_response()),
+        Err(Problem::Refused(why)) => Ok(unprocessable(json!({"errors": {"status": why}}))),
     }
 }
 

@@ -4,28 +4,68 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+/// An activity: what every kind carries (who, where, through which service URL), and the
+/// kind with what only it carries.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
-    #[serde(rename = "type")]
-    pub kind: String,
+    #[serde(flatten)]
+    pub kind: Kind,
     pub id: Option<String>,
     pub service_url: String,
     pub channel_id: String,
     pub from: Option<Account>,
     pub conversation: Option<Conversation>,
     pub recipient: Option<Account>,
-    pub text: Option<String>,
-    pub value: Option<Value>,
     #[serde(default)]
     pub entities: Vec<Value>,
     pub channel_data: Option<ChannelData>,
-    pub reply_to_id: Option<String>,
-    pub name: Option<String>,
-    pub action: Option<String>,
-    #[serde(default)]
-    pub members_added: Vec<Account>,
     pub local_timezone: Option<String>,
+}
+
+/// The activity types pacer acts on, by their `type`; every other type is [`Kind::Other`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Kind {
+    /// Text typed to pacer, or an `Action.Submit` from a card (a `value` and no text).
+    Message {
+        text: Option<String>,
+        value: Option<Value>,
+        /// The card an `Action.Submit` came from.
+        reply_to_id: Option<String>,
+    },
+    /// `adaptiveCard/action` is an `Action.Execute`; other invokes are not pacer's.
+    Invoke {
+        name: Option<String>,
+        value: Option<Value>,
+    },
+    /// The app was added (`add`) or removed (`remove`).
+    InstallationUpdate { action: Option<String> },
+    /// Members joined a conversation (pacer itself, when added to a team).
+    ConversationUpdate {
+        #[serde(default)]
+        members_added: Vec<Account>,
+    },
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
+impl Kind {
+    /// The activity's `type`, for logs and delivery keys.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Message { .. } => "message",
+            Kind::Invoke { .. } => "invoke",
+            Kind::InstallationUpdate { .. } => "installationUpdate",
+            Kind::ConversationUpdate { .. } => "conversationUpdate",
+            Kind::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -254,6 +294,32 @@ mod tests {
     #[test]
     fn plain_text_in_a_personal_chat_is_left_alone() {
         assert_eq!(command_text("  list   mine ", &[], None), "list mine");
+    }
+
+    #[test]
+    fn activities_are_read_by_type() {
+        let submit: Activity = serde_json::from_value(serde_json::json!({
+            "type": "message", "serviceUrl": "https://smba.trafficmanager.net/emea/",
+            "channelId": "msteams", "value": {"k": 1}, "replyToId": "1:card"
+        }))
+        .unwrap();
+        assert!(matches!(
+            submit.kind,
+            Kind::Message { text: None, value: Some(_), reply_to_id: Some(ref r) } if r == "1:card"
+        ));
+        let added: Activity = serde_json::from_value(serde_json::json!({
+            "type": "conversationUpdate", "serviceUrl": "https://x/", "channelId": "msteams",
+            "membersAdded": [{"id": "28:bot"}]
+        }))
+        .unwrap();
+        assert!(
+            matches!(added.kind, Kind::ConversationUpdate { ref members_added } if members_added[0].id == "28:bot")
+        );
+        let typing: Activity = serde_json::from_value(serde_json::json!({
+            "type": "typing", "serviceUrl": "https://x/", "channelId": "msteams"
+        }))
+        .unwrap();
+        assert!(matches!(typing.kind, Kind::Other));
     }
 
     #[test]

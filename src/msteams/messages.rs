@@ -3,6 +3,8 @@
 //! channel endorsement), deduplicated (Teams redelivers), and its conversation remembered so
 //! pacer can write there later.
 //!
+//! What an activity means is decided by the neutral inbound handler (`crate::inbound`); here
+//! Teams' wire format becomes its events and its replies become Teams' answers:
 //! - `message` with text: a command (`@pacer add …` in a channel, `add …` in the personal chat;
 //!   `#12 at-risk 40% …` there records a check-in). The reply goes to the same conversation.
 //! - `message` with a `value` and no text: an `Action.Submit` from a check-in card.
@@ -17,20 +19,19 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::activity::{Activity, command_text};
+use super::activity::{Activity, Kind, command_text};
 use super::auth::AuthError;
-use super::cards::{self, ACTION_FORM, VERB, input_id};
+use super::card_actions::card_event;
+use super::cards::{self, VERB};
 use super::{PLATFORM, PREFIX_CHANNEL, PREFIX_PERSONAL, SenderDirectory, TeamsPlatform, valid_id};
-use crate::commands::execute::{ChannelInfo, Invocation, Services, try_run_text};
-use crate::domain::Status;
+use crate::commands::execute::ChannelInfo;
 use crate::error::AppError;
+use crate::inbound::{self, Event, Place, Reply, Sender};
 use crate::message::{Block, Message, Rich, Visibility};
 use crate::messenger::Messenger;
-use crate::people::{Profile, ensure_person};
-use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
-use crate::rhythm::prompt::{ACTION_PREFIX, parse_action_value};
+use crate::people::Profile;
 use crate::startup::AppState;
-use crate::store::{Delivery, NewRef, PersonRow, RefKind};
+use crate::store::{Delivery, NewRef, RefKind};
 
 pub async fn handle(
     State(state): State<AppState>,
@@ -86,14 +87,17 @@ pub async fn handle(
         .id
         .as_deref()
         .filter(|id| !id.is_empty())
-        .map(|id| delivery_key(&conversation.id, id, &activity.kind));
+        .map(|id| delivery_key(&conversation.id, id, activity.kind.name()));
     if let Some(key) = &delivery {
         let claim = state
             .store
             .claim_delivery(PLATFORM, key, now.timestamp(), DELIVERY_LEASE_SECS)
             .await?;
         if claim == Delivery::Duplicate {
-            tracing::info!(activity = %activity.kind, "duplicate Teams delivery ignored");
+            tracing::info!(
+                activity = activity.kind.name(),
+                "duplicate Teams delivery ignored"
+            );
             return Ok(duplicate(&activity));
         }
     }
@@ -133,28 +137,28 @@ async fn handle_activity(
         tenant,
         activity,
     };
-    match activity.kind.as_str() {
-        "message" => {
-            let text = activity.text.as_deref().unwrap_or("").trim();
-            match &activity.value {
+    match &activity.kind {
+        Kind::Message { text, value, .. } => {
+            let text = text.as_deref().unwrap_or("").trim();
+            match value {
                 Some(value) if text.is_empty() && value.is_object() => {
-                    submit(&ctx, &from.id, value).await?;
+                    submit(&ctx, value).await?;
                 }
-                _ if !text.is_empty() => command(&ctx, text).await?,
+                _ if !text.is_empty() => command(&ctx, &from.id, text).await?,
                 _ => {}
             }
             Ok(StatusCode::OK.into_response())
         }
-        "invoke" if activity.name.as_deref() == Some("adaptiveCard/action") => {
-            execute(&ctx, &from.id).await
+        Kind::Invoke { name, value } if name.as_deref() == Some("adaptiveCard/action") => {
+            execute(&ctx, value.as_ref()).await
         }
         // Other invokes (message extensions, task modules) are not pacer's; say so politely.
-        "invoke" => Ok(Json(json!({"statusCode": 200})).into_response()),
-        "installationUpdate" | "conversationUpdate" => {
+        Kind::Invoke { .. } => Ok(Json(json!({"statusCode": 200})).into_response()),
+        Kind::InstallationUpdate { .. } | Kind::ConversationUpdate { .. } => {
             installed(&ctx).await?;
             Ok(StatusCode::OK.into_response())
         }
-        _ => Ok(StatusCode::OK.into_response()),
+        Kind::Other => Ok(StatusCode::OK.into_response()),
     }
 }
 
@@ -174,7 +178,7 @@ fn delivery_key(conversation: &str, id: &str, kind: &str) -> String {
 
 /// A redelivered invoke still needs an invoke response; everything else just a 200.
 fn duplicate(activity: &Activity) -> Response {
-    if activity.kind == "invoke" {
+    if matches!(activity.kind, Kind::Invoke { .. }) {
         return Json(invoke_message("Already recorded.")).into_response();
     }
     StatusCode::OK.into_response()
@@ -209,27 +213,33 @@ impl Ctx<'_> {
         }
     }
 
-    async fn person(&self, user_id: &str) -> Result<PersonRow, AppError> {
-        let name = self.activity.from.as_ref().and_then(|f| f.name.clone());
-        Ok(ensure_person(
-            &self.state.store,
-            &self.directory(),
-            self.ws,
-            user_id,
-            name.as_deref(),
-            self.state.clock.now(),
-        )
-        .await?)
+    /// The sender as the inbound handler sees them.
+    fn sender(&self) -> Sender {
+        let from = self.activity.from.clone().unwrap_or_default();
+        let admins = &self.state.config.admins;
+        let configured_admin = admins.contains(&from.id)
+            || from
+                .aad_object_id
+                .as_ref()
+                .is_some_and(|aad| admins.contains(aad));
+        Sender {
+            platform: PLATFORM,
+            tenant: self.tenant.to_string(),
+            user_id: from.id,
+            name: from.name,
+            configured_admin,
+            prefix: if self.activity.is_personal() {
+                PREFIX_PERSONAL
+            } else {
+                PREFIX_CHANNEL
+            },
+        }
     }
 
-    fn configured_admin(&self) -> bool {
-        let admins = &self.state.config.admins;
-        self.activity.from.as_ref().is_some_and(|f| {
-            admins.contains(&f.id)
-                || f.aad_object_id
-                    .as_ref()
-                    .is_some_and(|aad| admins.contains(aad))
-        })
+    async fn handle(&self, event: Event) -> Result<Reply, AppError> {
+        let directory = self.directory();
+        let now = self.state.clock.now();
+        Ok(inbound::handle(self.state, &directory, now, &self.sender(), event).await?)
     }
 
     /// Answer in the conversation the activity came from (in a channel, into its thread),
@@ -247,6 +257,26 @@ impl Ctx<'_> {
         self.state.tasks.spawn(async move {
             if let Err(e) = api.reply(&service_url, &conversation, &id, &body).await {
                 tracing::warn!(error = %e, "could not reply in Teams");
+            }
+        });
+    }
+
+    /// A new message in the activity's conversation (not a reply to it).
+    fn reply_new(&self, message: Message) {
+        let a = self.activity;
+        let Some(conversation) = a.conversation.as_ref() else {
+            return;
+        };
+        if !self.teams.api.allowed(&a.service_url) {
+            return;
+        }
+        let api = self.teams.api.clone();
+        let service_url = a.service_url.clone();
+        let conversation = conversation.id.clone();
+        let body = cards::activity(&message);
+        self.state.tasks.spawn(async move {
+            if let Err(e) = api.send(&service_url, &conversation, &body).await {
+                tracing::warn!(error = %e, "could not say hello in Teams");
             }
         });
     }
@@ -295,83 +325,28 @@ async fn remember(
     Ok(())
 }
 
-/// A command typed to pacer.
-async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
+/// A command typed to pacer: the mentions become the grammar's, the rest is the handler's.
+async fn command(ctx: &Ctx<'_>, user_id: &str, text: &str) -> Result<(), AppError> {
     let a = ctx.activity;
-    let from = a.from.clone().unwrap_or_default();
-    let caller = ctx.person(&from.id).await?;
     let bot = a.recipient.as_ref().map(|r| r.id.as_str());
-    let mut words = command_text(text, &a.mentions(), bot);
-    // "pacer add …" or "/pacer add …" typed without a real mention reads the same.
-    for lead in ["@pacer ", "/pacer ", "pacer "] {
-        if words
-            .get(..lead.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(lead))
-        {
-            words = words[lead.len()..].trim().to_string();
-            break;
-        }
-    }
+    let words = command_text(text, &a.mentions(), bot);
     let personal = a.is_personal();
-    let channel = (!personal)
-        .then(|| a.channel())
-        .flatten()
-        .filter(|c| valid_id(c))
-        .map(|id| ChannelInfo {
+    let place = match a.channel().filter(|c| valid_id(c)) {
+        Some(id) if !personal => Place::Channel(ChannelInfo {
             id: id.to_string(),
             name: a.channel_name().map(str::to_string),
-        });
-    let inv = Invocation {
-        workspace_id: ctx.ws,
-        caller,
-        configured_admin: ctx.configured_admin(),
-        channel,
-        now: ctx.state.clock.now(),
-        prefix: if personal {
-            PREFIX_PERSONAL
-        } else {
-            PREFIX_CHANNEL
-        },
-    };
-    let directory = ctx.directory();
-    let services = Services {
-        store: &ctx.state.store,
-        directory: &directory,
-        admins: &ctx.state.config.admins,
-        links: Some(crate::commands::execute::Links {
-            keyring: &ctx.state.keyring,
-            public_url: &ctx.state.config.public_url,
         }),
+        _ => Place::Direct,
     };
-    let command = if personal && words.starts_with('#') {
-        format!("status {words}")
-    } else if words.is_empty() {
-        "help".to_string()
-    } else {
-        words
+    let Reply::Message(reply) = ctx.handle(Event::Text { text: words, place }).await? else {
+        return Ok(());
     };
-    let reply = try_run_text(&services, &inv, &command).await?;
-    if personal && command.starts_with("status ") {
-        let messenger = ctx.teams.messenger(ctx.state.store.clone());
-        let now = ctx.state.clock.now();
-        checkin::refresh_open_prompts(
-            &ctx.state.store,
-            &messenger,
-            ctx.tenant,
-            ctx.ws,
-            &inv.caller,
-            now,
-        )
-        .await;
-    }
     // A channel has no private replies: what only the caller may see (a dashboard link) goes
     // to their 1:1 chat with pacer, and the channel is told where it went.
     if !personal && reply.visibility == Visibility::Confidential {
         let messenger = ctx.teams.messenger(ctx.state.store.clone());
-        let user = from.id.clone();
-        let tenant = ctx.tenant.to_string();
         let note = match messenger
-            .send_direct(&tenant, &user, &reply, "private-reply")
+            .send_direct(ctx.tenant, user_id, &reply, "private-reply")
             .await
         {
             Ok(_) => "I've sent you the answer in our 1:1 chat: it is for your eyes only.",
@@ -390,76 +365,6 @@ async fn command(ctx: &Ctx<'_>, text: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// What a card action asks for: a status click or the form.
-enum CardAction {
-    Answer {
-        cycle_id: i64,
-        priority_id: i64,
-        answer: Answer,
-    },
-    /// The form was filled in wrongly: say what to fix.
-    Invalid(String),
-    /// Not one of pacer's check-in actions.
-    Foreign,
-}
-
-fn card_action(data: &Value) -> CardAction {
-    let (Some(action), Some(value)) = (
-        data.get(VERB).and_then(Value::as_str),
-        data.get("value").and_then(Value::as_str),
-    ) else {
-        return CardAction::Foreign;
-    };
-    let Some((cycle_id, priority_id)) = parse_action_value(value) else {
-        return CardAction::Foreign;
-    };
-    if action == ACTION_FORM {
-        let input = |field: &str| {
-            data.get(input_id(field, value)).and_then(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-        };
-        let (status, progress, note, blocker) = (
-            input("status"),
-            input("progress"),
-            input("note"),
-            input("blocker"),
-        );
-        return match checkin::read_form(FormInput {
-            status: status.as_deref(),
-            progress: progress.as_deref(),
-            note: note.as_deref(),
-            blocker: blocker.as_deref(),
-        }) {
-            Ok(answer) => CardAction::Answer {
-                cycle_id,
-                priority_id,
-                answer,
-            },
-            Err(problems) => CardAction::Invalid(
-                problems
-                    .iter()
-                    .map(|(_, why)| *why)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        };
-    }
-    match action
-        .strip_prefix(ACTION_PREFIX)
-        .and_then(|s| s.parse::<Status>().ok())
-    {
-        Some(status) => CardAction::Answer {
-            cycle_id,
-            priority_id,
-            answer: Answer::Status(status),
-        },
-        None => CardAction::Foreign,
-    }
-}
-
 /// The outcome of a card action, for either way it arrived.
 enum Outcome {
     /// The prompt as it stands now, to show in place of the card.
@@ -468,45 +373,33 @@ enum Outcome {
     Told(String),
 }
 
-async fn answer(ctx: &Ctx<'_>, user_id: &str, data: &Value) -> Result<Outcome, AppError> {
-    let (cycle_id, priority_id, answer) = match card_action(data) {
-        CardAction::Answer {
-            cycle_id,
-            priority_id,
-            answer,
-        } => (cycle_id, priority_id, answer),
-        CardAction::Invalid(why) => {
-            return Ok(Outcome::Told(format!("⚠️ {why} Nothing was recorded.")));
-        }
-        CardAction::Foreign => {
-            return Ok(Outcome::Told(
-                "⚠️ That button is not one of pacer's check-ins.".into(),
-            ));
-        }
+async fn answer(ctx: &Ctx<'_>, data: &Value) -> Result<Outcome, AppError> {
+    let Some(event) = card_event(data) else {
+        return Ok(Outcome::Told(
+            "⚠️ That button is not one of pacer's check-ins.".into(),
+        ));
     };
-    let person = ctx.person(user_id).await?;
-    let now = ctx.state.clock.now();
-    let store = &ctx.state.store;
-    match checkin::record(store, ctx.ws, &person, cycle_id, priority_id, &answer, now).await {
-        Ok(recorded) => {
-            let message =
-                checkin::current_prompt(store, ctx.ws, &recorded.cycle, &person, now, false)
-                    .await?;
-            Ok(Outcome::Refreshed(message))
+    Ok(match ctx.handle(event).await? {
+        Reply::Recorded(message) => Outcome::Refreshed(message),
+        Reply::Problems(problems) => {
+            let why: Vec<&str> = problems.iter().map(|(_, why)| *why).collect();
+            Outcome::Told(format!("⚠️ {} Nothing was recorded.", why.join(" ")))
         }
-        Err(CheckinError::Store(e)) => Err(e.into()),
-        Err(e) => Ok(Outcome::Told(format!("⚠️ {}", e.refusal()))),
-    }
+        Reply::Refused(why) => Outcome::Told(format!("⚠️ {why}")),
+        _ => Outcome::Told("⚠️ That button is not one of pacer's check-ins.".into()),
+    })
 }
 
 /// `Action.Submit`: the answer arrives as a message; the card is updated with a PUT.
-async fn submit(ctx: &Ctx<'_>, user_id: &str, value: &Value) -> Result<(), AppError> {
-    match answer(ctx, user_id, value).await? {
+async fn submit(ctx: &Ctx<'_>, value: &Value) -> Result<(), AppError> {
+    match answer(ctx, value).await? {
         Outcome::Refreshed(message) => {
             let a = ctx.activity;
-            if let (Some(card_id), Some(conversation)) =
-                (a.reply_to_id.clone(), a.conversation.as_ref())
-            {
+            let card = match &a.kind {
+                Kind::Message { reply_to_id, .. } => reply_to_id.clone(),
+                _ => None,
+            };
+            if let (Some(card_id), Some(conversation)) = (card, a.conversation.as_ref()) {
                 let api = ctx.teams.api.clone();
                 let service_url = a.service_url.clone();
                 let conversation = conversation.id.clone();
@@ -534,9 +427,8 @@ fn invoke_message(text: &str) -> Value {
 }
 
 /// `Action.Execute`: the answer arrives as an invoke; the response body is the new card.
-async fn execute(ctx: &Ctx<'_>, user_id: &str) -> Result<Response, AppError> {
-    let value = ctx.activity.value.clone().unwrap_or(Value::Null);
-    let Some(action) = value.get("action") else {
+async fn execute(ctx: &Ctx<'_>, value: Option<&Value>) -> Result<Response, AppError> {
+    let Some(action) = value.and_then(|v| v.get("action")) else {
         return Ok((
             StatusCode::BAD_REQUEST,
             Json(json!({
@@ -551,7 +443,7 @@ async fn execute(ctx: &Ctx<'_>, user_id: &str) -> Result<Response, AppError> {
         return Ok(Json(invoke_message("That action is not one of pacer's.")).into_response());
     }
     let data = action.get("data").cloned().unwrap_or(Value::Null);
-    match answer(ctx, user_id, &data).await? {
+    match answer(ctx, &data).await? {
         Outcome::Refreshed(message) => Ok(Json(json!({
             "statusCode": 200,
             "type": cards::CARD_CONTENT_TYPE,
@@ -567,11 +459,16 @@ async fn execute(ctx: &Ctx<'_>, user_id: &str) -> Result<Response, AppError> {
 async fn installed(ctx: &Ctx<'_>) -> Result<(), AppError> {
     let a = ctx.activity;
     let bot = a.recipient.as_ref().map(|r| r.id.as_str()).unwrap_or("28:");
-    let added = match a.kind.as_str() {
-        "installationUpdate" => a.action.as_deref() == Some("add"),
-        _ => a.members_added.iter().any(|m| m.id == bot),
+    let (added, removed) = match &a.kind {
+        Kind::InstallationUpdate { action } => (
+            action.as_deref() == Some("add"),
+            action.as_deref() == Some("remove"),
+        ),
+        Kind::ConversationUpdate { members_added } => {
+            (members_added.iter().any(|m| m.id == bot), false)
+        }
+        _ => (false, false),
     };
-    let removed = a.kind == "installationUpdate" && a.action.as_deref() == Some("remove");
     let store = &ctx.state.store;
     let now = ctx.state.clock.now().timestamp();
     if removed {
@@ -589,12 +486,7 @@ async fn installed(ctx: &Ctx<'_>) -> Result<(), AppError> {
     if !added {
         return Ok(());
     }
-    let from = a.from.clone().unwrap_or_default();
-    let installer = ctx.person(&from.id).await?;
-    if !store.has_admin(ctx.ws).await? {
-        store.set_admin(ctx.ws, installer.id, true).await?;
-        tracing::info!("the installer is the tenant's first pacer admin");
-    }
+    ctx.handle(Event::Installed).await?;
     let hello = if a.is_personal() {
         Rich::new()
             .text("Hi, I'm pacer. I keep your team's priorities moving: a short check-in each week, a digest for the team, and a flag when something drifts. Type ")
@@ -625,91 +517,4 @@ async fn installed(ctx: &Ctx<'_>) -> Result<(), AppError> {
         ctx.reply_new(Message::private(vec![Block::Text(hello)]));
     }
     Ok(())
-}
-
-impl Ctx<'_> {
-    /// A new message in the activity's conversation (not a reply to it).
-    fn reply_new(&self, message: Message) {
-        let a = self.activity;
-        let Some(conversation) = a.conversation.as_ref() else {
-            return;
-        };
-        if !self.teams.api.allowed(&a.service_url) {
-            return;
-        }
-        let api = self.teams.api.clone();
-        let service_url = a.service_url.clone();
-        let conversation = conversation.id.clone();
-        let body = cards::activity(&message);
-        self.state.tasks.spawn(async move {
-            if let Err(e) = api.send(&service_url, &conversation, &body).await {
-                tracing::warn!(error = %e, "could not say hello in Teams");
-            }
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn card_actions_are_read_strictly() {
-        let click = json!({VERB: "checkin:at-risk", "value": "3:9"});
-        assert!(matches!(
-            card_action(&click),
-            CardAction::Answer {
-                cycle_id: 3,
-                priority_id: 9,
-                answer: Answer::Status(Status::AtRisk)
-            }
-        ));
-        for forged in [
-            json!({VERB: "checkin:at-risk", "value": "x:9"}),
-            json!({VERB: "checkin:maybe", "value": "3:9"}),
-            json!({"key": "value"}),
-            json!({VERB: 7, "value": "3:9"}),
-        ] {
-            assert!(
-                matches!(card_action(&forged), CardAction::Foreign),
-                "{forged}"
-            );
-        }
-    }
-
-    #[test]
-    fn the_form_checks_its_inputs() {
-        let form = |progress: Value| {
-            json!({VERB: ACTION_FORM, "value": "3:9", "status-3:9": "off-track",
-                   "progress-3:9": progress, "note-3:9": " waiting on legal ", "blocker-3:9": ""})
-        };
-        // The inputs are found by their per-priority ids and read by the shared form reader.
-        let expected = checkin::read_form(FormInput {
-            status: Some("off-track"),
-            progress: Some("40"),
-            note: Some("waiting on legal"),
-            blocker: None,
-        })
-        .unwrap();
-        match card_action(&form(json!("40"))) {
-            CardAction::Answer {
-                cycle_id: 3,
-                priority_id: 9,
-                answer,
-            } => assert_eq!(answer, expected),
-            _ => panic!("expected a form answer"),
-        }
-        assert!(matches!(
-            card_action(&form(json!(55))),
-            CardAction::Answer { .. }
-        ));
-        for bad in [json!("140"), json!("4.5"), json!("lots"), json!(-1)] {
-            assert!(
-                matches!(card_action(&form(bad.clone())), CardAction::Invalid(_)),
-                "{bad}"
-            );
-        }
-        let no_status = json!({VERB: ACTION_FORM, "value": "3:9", "progress-3:9": "10"});
-        assert!(matches!(card_action(&no_status), CardAction::Invalid(_)));
-    }
 }

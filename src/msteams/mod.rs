@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod api;
 pub mod auth;
+mod card_actions;
 pub mod cards;
 pub mod manifest;
 mod messages;
