@@ -18,7 +18,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 
 /// Where an older pacer kept a generated key (moved to the key file on first start).

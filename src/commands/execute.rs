@@ -63,12 +63,7 @@ pub struct Services<'a> {
     pub links: Option<Links<'a>>,
 }
 
-/// Signs links into pacer's own pages with the deployment's key and public URL.
-#[derive(Clone, Copy)]
-pub struct Links<'a> {
-    pub keyring: &'a crate::keyring::Keyring,
-    pub public_url: &'a str,
-}
+pub use crate::links::Links;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
@@ -317,10 +312,11 @@ async fn dashboard(s: &Services<'_>, inv: &Invocation) -> Outcome {
     let Some(links) = s.links else {
         return Err(CommandError::NotAvailable("dashboard"));
     };
-    let url = crate::http::dashboard::link(links.keyring, links.public_url, inv.ws(), inv.now)
+    let url = links
+        .dashboard(inv.ws(), inv.now)
         .await
         .map_err(|e| CommandError::Store(StoreError::Corrupt(e.to_string())))?;
-    let hours = crate::http::dashboard::TTL_SECS / 3600;
+    let hours = crate::links::DASHBOARD_TTL_SECS / 3600;
     Ok(Message::confidential(vec![
         Block::Text(
             Rich::new()

@@ -11,17 +11,7 @@ use crate::domain::{Priority, Progress, due};
 use crate::message::{Block, Message, Rich};
 use crate::store::HistoryEntry;
 
-/// "Next: `/pacer show #12` · `/pacer list mine`"
-pub fn next_steps(prefix: &str, commands: &[&str]) -> Block {
-    let mut r = Rich::new().text("Next: ");
-    for (i, c) in commands.iter().enumerate() {
-        if i > 0 {
-            r = r.text(" · ");
-        }
-        r = r.code(format!("{prefix}{c}"));
-    }
-    Block::Context(r)
-}
+pub use crate::message::next_steps;
 
 /// `#12` 🟢 On track · **Ship the beta** · @ana · Platform · 40% · due 2026-12-31 (in 38 days)
 pub fn priority_line(p: &Priority, today: NaiveDate) -> Rich {
@@ -58,36 +48,7 @@ pub fn bar(p: Progress) -> String {
     format!("{}{}", "▰".repeat(filled), "▱".repeat(10 - filled))
 }
 
-/// Lines grouped into text blocks that stay well inside per-block limits, with "and N more"
-/// when there are more lines than `max_lines`.
-pub fn chunked_lines(lines: Vec<Rich>, max_lines: usize) -> Vec<Block> {
-    const PER_BLOCK_CHARS: usize = 2500;
-    let total = lines.len();
-    let mut blocks = Vec::new();
-    let mut current = Rich::new();
-    let mut current_len = 0;
-    for line in lines.into_iter().take(max_lines) {
-        let len = line.plain().chars().count() + 40;
-        if !current.is_empty() && current_len + len > PER_BLOCK_CHARS {
-            blocks.push(Block::Text(std::mem::take(&mut current)));
-            current_len = 0;
-        }
-        if !current.is_empty() {
-            current = current.line_break();
-        }
-        current = current.append(line);
-        current_len += len;
-    }
-    if !current.is_empty() {
-        blocks.push(Block::Text(current));
-    }
-    if total > max_lines {
-        blocks.push(Block::Context(
-            Rich::new().text(format!("…and {} more.", total - max_lines)),
-        ));
-    }
-    blocks
-}
+pub use crate::message::chunked_lines;
 
 pub fn history(entries: &[HistoryEntry], max: usize) -> Rich {
     let mut r = Rich::new().bold("History");

@@ -11,28 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::keyring::{KeyError, Keyring};
 use crate::reporting::digest::{self, Digest, Stalled};
 use crate::startup::AppState;
-
-/// How long a dashboard link works.
-pub const TTL_SECS: i64 = 24 * 3600;
-const PURPOSE: &str = "dashboard";
-
-/// A link to workspace `ws`'s dashboard, valid for [`TTL_SECS`] from `now`.
-pub async fn link(
-    keyring: &Keyring,
-    public_url: &str,
-    ws: i64,
-    now: DateTime<Utc>,
-) -> Result<String, KeyError> {
-    let expires = now.timestamp() + TTL_SECS;
-    let sig = keyring.sign(PURPOSE, &format!("{ws}.{expires}")).await?;
-    Ok(format!(
-        "{}/dashboard?ws={ws}&exp={expires}&sig={sig}",
-        public_url.trim_end_matches('/')
-    ))
-}
 
 #[derive(Deserialize)]
 pub struct Params {
@@ -91,10 +71,7 @@ pub async fn show(
     let (Some(ws), Some(exp), Some(sig)) = (params.ws, params.exp, params.sig) else {
         return Ok(refused("It is incomplete."));
     };
-    let signed = format!("{ws}.{exp}");
-    let genuine = state
-        .keyring
-        .verify(PURPOSE, &signed, &sig)
+    let genuine = crate::links::dashboard_signed(&state.keyring, &ws, &exp, &sig)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let (Ok(ws), Ok(exp)) = (ws.parse::<i64>(), exp.parse::<i64>()) else {

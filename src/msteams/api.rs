@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::config::{Secret, TeamsConfig};
+use crate::config::TeamsConfig;
 use crate::http::metrics;
 use crate::pace::{PaceError, Pacer, Rate};
+use crate::secret::Secret;
 
 /// Refresh the token this long before the platform says it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(300);

@@ -250,7 +250,7 @@ pub fn thread(d: &Digest) -> Message {
         d.priorities.len()
     )))];
     let lines: Vec<Rich> = d.priorities.iter().map(full_line).collect();
-    blocks.extend(crate::commands::render::chunked_lines(lines, 150));
+    blocks.extend(crate::message::chunked_lines(lines, 150));
     Message {
         blocks,
         visibility: Visibility::Shared,

@@ -465,7 +465,7 @@ async fn stall_notice(
                     .user(&target.owner_user_id, &target.owner_name)
                     .text("."),
             ),
-            crate::commands::render::next_steps(
+            crate::message::next_steps(
                 messenger.direct_prefix(),
                 &[
                     &format!("show {}", target.number),

@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::config::Secret;
 use crate::people::{Directory, Profile};
+use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SlackError {

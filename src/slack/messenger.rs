@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 use super::api::{SlackApi, SlackError};
 use super::blocks;
 use super::{PLATFORM, Tokens};
-use crate::config::Secret;
 use crate::message::Message;
 use crate::messenger::{Messenger, SendError, Sent};
 use crate::pace::{PaceError, Pacer, Rate};
+use crate::secret::Secret;
 use crate::store::{NewRef, RefKind};
 
 pub const METADATA_EVENT: &str = "pacer_delivery";

@@ -21,9 +21,10 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 
-use crate::config::{Secret, SlackConfig};
+use crate::config::SlackConfig;
 use crate::error::AppError;
 use crate::keyring::Keyring;
+use crate::secret::Secret;
 use crate::startup::AppState;
 use crate::store::Store;
 use api::{SlackApi, SlackDirectory};

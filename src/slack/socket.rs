@@ -29,8 +29,8 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_util::sync::CancellationToken;
 
 use super::PLATFORM;
-use crate::config::Secret;
 use crate::error::AppError;
+use crate::secret::Secret;
 use crate::startup::AppState;
 use crate::store::Delivery;
 
