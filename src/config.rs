@@ -6,49 +6,15 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::Path;
 
+pub use crate::msteams::config::{TEAMS_SERVICE_HOSTS, TeamsConfig};
 pub use crate::secret::Secret;
+pub use crate::slack::config::SlackConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
     Json,
 }
-
-#[derive(Debug, Clone)]
-pub struct SlackConfig {
-    /// Verifies requests Slack sends over HTTP; without it pacer takes no Slack webhooks.
-    pub signing_secret: Option<Secret>,
-    /// `SLACK_APP_TOKEN` (`xapp-…`): receive over Socket Mode instead of a public URL.
-    pub app_token: Option<Secret>,
-    /// How many Socket Mode connections to keep open (`SLACK_SOCKET_CONNECTIONS`, default 2).
-    pub socket_connections: usize,
-    pub bot_token: Option<Secret>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
-    pub api_base_url: String,
-}
-
-/// The Bot Framework registration of the Teams app.
-#[derive(Debug, Clone)]
-pub struct TeamsConfig {
-    pub app_id: String,
-    pub app_password: Secret,
-    /// A single-tenant bot's tenant: its tokens come from that tenant's authority.
-    pub tenant_id: Option<String>,
-    pub openid_metadata_url: String,
-    pub token_url: String,
-    /// Hosts pacer sends Teams traffic to (`*.example.com` allows subdomains).
-    pub service_url_allow: Vec<String>,
-}
-
-/// Microsoft's connector hosts: the public cloud, GCC, GCC High and DoD.
-pub const TEAMS_SERVICE_HOSTS: &[&str] = &[
-    "smba.trafficmanager.net",
-    "*.botframework.com",
-    "smba.infra.gcc.teams.microsoft.com",
-    "smba.infra.gov.teams.microsoft.us",
-    "smba.infra.dod.teams.microsoft.us",
-];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -85,44 +51,93 @@ pub enum ConfigError {
     File { path: String, problem: String },
 }
 
-const KEYS: &[&str] = &[
-    "PACER_LISTEN",
-    "PACER_DATABASE_URL",
-    "PACER_PUBLIC_URL",
-    "PACER_SECRET_KEY",
-    "PACER_PREVIOUS_SECRET_KEY",
-    "PACER_SCHEDULER",
-    "PACER_SANDBOX",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_BOT_TOKEN",
-    "SLACK_CLIENT_ID",
-    "SLACK_CLIENT_SECRET",
-    "SLACK_API_BASE_URL",
-    "SLACK_APP_TOKEN",
-    "SLACK_SOCKET_CONNECTIONS",
-    "TEAMS_APP_ID",
-    "TEAMS_APP_PASSWORD",
-    "TEAMS_TENANT_ID",
-    "TEAMS_OPENID_METADATA_URL",
-    "TEAMS_TOKEN_URL",
-    "TEAMS_SERVICE_URL_ALLOW",
-    "PACER_ADMINS",
-    "PACER_LOG_FORMAT",
-    "PACER_TICK_SECS",
-    "PACER_RETENTION_DAYS",
-    "PACER_METRICS_LISTEN",
-    "PACER_JOB_LEASE_SECS",
-];
+/// pacer's own environment variables (also settable in `pacer.toml`); each platform's come
+/// from its folder. clap reads them, so `pacer --help`-style listings and the environment agree.
+#[derive(Debug, Default, clap::Args)]
+struct Settings {
+    #[arg(long, env = "PACER_LISTEN")]
+    pacer_listen: Option<String>,
+    #[arg(long, env = "PACER_DATABASE_URL", hide_env_values = true)]
+    pacer_database_url: Option<String>,
+    #[arg(long, env = "PACER_PUBLIC_URL")]
+    pacer_public_url: Option<String>,
+    #[arg(long, env = "PACER_SECRET_KEY", hide_env_values = true)]
+    pacer_secret_key: Option<String>,
+    #[arg(long, env = "PACER_PREVIOUS_SECRET_KEY", hide_env_values = true)]
+    pacer_previous_secret_key: Option<String>,
+    #[arg(long, env = "PACER_SCHEDULER")]
+    pacer_scheduler: Option<String>,
+    #[arg(long, env = "PACER_SANDBOX")]
+    pacer_sandbox: Option<String>,
+    #[arg(long, env = "PACER_ADMINS")]
+    pacer_admins: Option<String>,
+    #[arg(long, env = "PACER_LOG_FORMAT")]
+    pacer_log_format: Option<String>,
+    #[arg(long, env = "PACER_TICK_SECS")]
+    pacer_tick_secs: Option<String>,
+    #[arg(long, env = "PACER_RETENTION_DAYS")]
+    pacer_retention_days: Option<String>,
+    #[arg(long, env = "PACER_METRICS_LISTEN")]
+    pacer_metrics_listen: Option<String>,
+    #[arg(long, env = "PACER_JOB_LEASE_SECS")]
+    pacer_job_lease_secs: Option<String>,
+}
+
+/// Every setting, pacer's and each platform's, as clap reads them from the environment.
+#[derive(Debug, clap::Parser)]
+#[command(name = "pacer", no_binary_name = true, disable_help_flag = true)]
+struct Environment {
+    #[command(flatten)]
+    pacer: Settings,
+    #[command(flatten)]
+    slack: crate::slack::config::Settings,
+    #[command(flatten)]
+    teams: crate::msteams::config::Settings,
+}
+
+/// The environment variable of every setting.
+fn keys() -> Vec<String> {
+    use clap::CommandFactory;
+    Environment::command()
+        .get_arguments()
+        .filter_map(|a| a.get_env())
+        .map(|e| e.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The settings the process environment sets, by variable, as clap read them.
+fn from_environment() -> Result<HashMap<String, String>, ConfigError> {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Environment::command()
+        .try_get_matches_from(std::iter::empty::<String>())
+        .map_err(|e| ConfigError::Invalid {
+            key: "environment",
+            problem: e.to_string(),
+        })?;
+    // Parsed once into the typed settings so that clap checks them as a whole.
+    Environment::from_arg_matches(&matches).map_err(|e| ConfigError::Invalid {
+        key: "environment",
+        problem: e.to_string(),
+    })?;
+    let command = Environment::command();
+    let mut values = HashMap::new();
+    for arg in command.get_arguments() {
+        let (Some(env), Some(value)) = (
+            arg.get_env(),
+            matches.get_one::<String>(arg.get_id().as_str()),
+        ) else {
+            continue;
+        };
+        values.insert(env.to_string_lossy().into_owned(), value.clone());
+    }
+    Ok(values)
+}
 
 impl Config {
     /// From the process environment, over `pacer.toml` in the working directory if present.
     pub fn from_env() -> Result<Config, ConfigError> {
         let mut values = read_toml(Path::new("pacer.toml"))?;
-        for key in KEYS {
-            if let Ok(v) = std::env::var(key) {
-                values.insert(key.to_string(), v);
-            }
-        }
+        values.extend(from_environment()?);
         Config::from_map(&values)
     }
 
@@ -162,8 +177,8 @@ impl Config {
         }
         let public_url = public_url.trim_end_matches('/').to_string();
         let scheduler = on_off(get("PACER_SCHEDULER"), "PACER_SCHEDULER", true)?;
-        let slack = slack_config(&get)?;
-        let teams = teams_config(&get)?;
+        let slack = crate::slack::config::from_settings(&get)?;
+        let teams = crate::msteams::config::from_settings(&get)?;
         let any_platform = slack.is_some() || teams.is_some();
         // On by default only with no chat platform, and then only on loopback: the sandbox has
         // no login. `PACER_SANDBOX=on` overrides both.
@@ -284,59 +299,6 @@ impl Config {
     }
 }
 
-/// Slack is on with a signing secret (HTTP), an app-level token (Socket Mode), or both.
-fn slack_config(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<SlackConfig>, ConfigError> {
-    let signing_secret = get("SLACK_SIGNING_SECRET").map(Secret::new);
-    let app_token = get("SLACK_APP_TOKEN");
-    if let Some(t) = &app_token
-        && !t.starts_with("xapp-")
-    {
-        return Err(ConfigError::Invalid {
-            key: "SLACK_APP_TOKEN",
-            problem: "is an app-level token starting with xapp- (create one under Basic Information, App-Level Tokens, with the connections:write scope)".into(),
-        });
-    }
-    if signing_secret.is_none() && app_token.is_none() {
-        if get("SLACK_BOT_TOKEN").is_some() || get("SLACK_CLIENT_ID").is_some() {
-            return Err(ConfigError::Invalid {
-                key: "SLACK_SIGNING_SECRET",
-                problem: "is required when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set (find it under Basic Information in your Slack app), unless pacer receives over Socket Mode with SLACK_APP_TOKEN".into(),
-            });
-        }
-        return Ok(None);
-    }
-    let api_base_url = get("SLACK_API_BASE_URL").unwrap_or_else(|| "https://slack.com/api/".into());
-    url::Url::parse(&api_base_url).map_err(|_| ConfigError::Invalid {
-        key: "SLACK_API_BASE_URL",
-        problem: format!("`{api_base_url}` is not a URL"),
-    })?;
-    let api_base_url = if api_base_url.ends_with('/') {
-        api_base_url
-    } else {
-        format!("{api_base_url}/")
-    };
-    let socket_connections = match get("SLACK_SOCKET_CONNECTIONS") {
-        None => 2,
-        Some(v) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=10).contains(n))
-            .ok_or_else(|| ConfigError::Invalid {
-                key: "SLACK_SOCKET_CONNECTIONS",
-                problem: format!("`{v}` is not a number from 1 to 10 (Slack allows ten)"),
-            })?,
-    };
-    Ok(Some(SlackConfig {
-        signing_secret,
-        app_token: app_token.map(Secret::new),
-        socket_connections,
-        bot_token: get("SLACK_BOT_TOKEN").map(Secret::new),
-        client_id: get("SLACK_CLIENT_ID"),
-        client_secret: get("SLACK_CLIENT_SECRET").map(Secret::new),
-        api_base_url,
-    }))
-}
-
 fn on_off(v: Option<String>, key: &'static str, default: bool) -> Result<bool, ConfigError> {
     match v.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => Ok(default),
@@ -363,7 +325,7 @@ fn read_toml(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
     let mut out = HashMap::new();
     for (k, v) in table {
         let key = k.to_ascii_uppercase();
-        if !KEYS.contains(&key.as_str()) {
+        if !keys().contains(&key) {
             return Err(err(format!("unknown key `{k}`")));
         }
         let value = match v {
@@ -384,60 +346,6 @@ fn read_toml(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
         out.insert(key, value);
     }
     Ok(out)
-}
-
-fn teams_config(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<TeamsConfig>, ConfigError> {
-    let Some(app_id) = get("TEAMS_APP_ID") else {
-        if get("TEAMS_APP_PASSWORD").is_some() {
-            return Err(ConfigError::Invalid {
-                key: "TEAMS_APP_ID",
-                problem: "is required when TEAMS_APP_PASSWORD is set (the bot's Microsoft App ID)"
-                    .into(),
-            });
-        }
-        return Ok(None);
-    };
-    let app_password = get("TEAMS_APP_PASSWORD").ok_or(ConfigError::Invalid {
-        key: "TEAMS_APP_PASSWORD",
-        problem: "is required with TEAMS_APP_ID (a client secret of the bot's app registration)"
-            .into(),
-    })?;
-    let tenant_id = get("TEAMS_TENANT_ID");
-    let url = |key: &'static str, default: String| -> Result<String, ConfigError> {
-        let value = get(key).unwrap_or(default);
-        match url::Url::parse(&value) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value),
-            _ => Err(ConfigError::Invalid {
-                key,
-                problem: format!("`{value}` is not an http(s) URL"),
-            }),
-        }
-    };
-    let openid_metadata_url = url(
-        "TEAMS_OPENID_METADATA_URL",
-        "https://login.botframework.com/v1/.well-known/openidconfiguration".into(),
-    )?;
-    let authority = tenant_id.as_deref().unwrap_or("botframework.com");
-    let token_url = url(
-        "TEAMS_TOKEN_URL",
-        format!("https://login.microsoftonline.com/{authority}/oauth2/v2.0/token"),
-    )?;
-    let service_url_allow = match get("TEAMS_SERVICE_URL_ALLOW") {
-        Some(list) => list
-            .split(',')
-            .map(|h| h.trim().to_ascii_lowercase())
-            .filter(|h| !h.is_empty())
-            .collect(),
-        None => TEAMS_SERVICE_HOSTS.iter().map(|h| h.to_string()).collect(),
-    };
-    Ok(Some(TeamsConfig {
-        app_id,
-        app_password: Secret::new(app_password),
-        tenant_id,
-        openid_metadata_url,
-        token_url,
-        service_url_allow,
-    }))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod messenger;
 pub mod msteams;
 pub mod pace;
 pub mod people;
+pub mod platforms;
 pub mod reporting;
 pub mod rhythm;
 pub mod sandbox;

@@ -15,10 +15,8 @@ use crate::config::Config;
 use crate::keyring::Keyring;
 use crate::lifecycle::{Background, Health, supervise};
 use crate::messenger::Messengers;
-use crate::msteams::TeamsPlatform;
+use crate::platforms::{Platforms, Setup};
 use crate::rhythm::Scheduler;
-use crate::sandbox::SandboxPlatform;
-use crate::slack::SlackPlatform;
 use crate::store::Store;
 
 /// Bodies over this get 413 before any work.
@@ -33,9 +31,8 @@ pub struct AppInner {
     pub clock: SharedClock,
     pub http: reqwest::Client,
     pub keyring: Arc<Keyring>,
-    pub slack: Option<SlackPlatform>,
-    pub teams: Option<TeamsPlatform>,
-    pub sandbox: Option<SandboxPlatform>,
+    /// The configured chat platforms (`crate::platforms`).
+    pub platforms: Platforms,
     pub scheduler: Arc<Scheduler>,
     /// The configured platforms' messengers, by platform name (what the inbound handler
     /// answers through beside the reply, such as refreshed prompts).
@@ -77,41 +74,22 @@ impl AppState {
             .build()
             .unwrap_or_default();
         let keyring = Arc::new(Keyring::new(key_source(&config), store.clone()));
-        let slack = config
-            .slack
-            .as_ref()
-            .map(|c| SlackPlatform::new(c, http.clone(), store.clone(), keyring.clone()));
-        let teams = config
-            .teams
-            .as_ref()
-            .map(|c| TeamsPlatform::new(c, http.clone(), store.clone()));
-        let mut messengers = Messengers::default();
-        if let Some(s) = &slack {
-            messengers = messengers.with(crate::slack::PLATFORM, Arc::new(s.messenger()));
-        }
-        let sandbox = config.sandbox.then(|| {
-            let own: SharedClock =
-                sandbox_clock.unwrap_or_else(|| Arc::new(crate::clock::OffsetClock::default()));
-            SandboxPlatform {
-                inbox: Arc::new(crate::sandbox::inbox::Inbox::new(own.clone())),
-                clock: own,
-            }
+        let platforms = Platforms::configured(&Setup {
+            config: &config,
+            store: &store,
+            http: &http,
+            keyring: &keyring,
+            sandbox_clock,
         });
-        if let Some(s) = &sandbox {
-            messengers = messengers.with(crate::sandbox::PLATFORM, s.inbox.clone());
-        }
-        if let Some(t) = &teams {
-            messengers = messengers.with(
-                crate::msteams::PLATFORM,
-                Arc::new(t.messenger(store.clone())),
-            );
-        }
+        let messengers = platforms.messengers();
         let mut scheduler = Scheduler::new(store.clone(), messengers.clone())
             .with_lease(config.job_lease_secs)
             .with_retention(config.retention)
             .with_clock(clock.clone());
-        if let Some(s) = &sandbox {
-            scheduler = scheduler.with_separate_clock(crate::sandbox::PLATFORM, s.clock.clone());
+        for p in platforms.iter() {
+            if let Some(own) = p.own_clock() {
+                scheduler = scheduler.with_separate_clock(p.name(), own);
+            }
         }
         let scheduler = Arc::new(scheduler);
         AppState(Arc::new(AppInner {
@@ -120,9 +98,7 @@ impl AppState {
             clock,
             http,
             keyring,
-            slack,
-            teams,
-            sandbox,
+            platforms,
             scheduler,
             messengers,
             tasks: Background::default(),
@@ -134,14 +110,14 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new().merge(crate::http::router(state.config.metrics_listen.is_some()));
-    if let Some(slack) = &state.config.slack {
-        app = app.merge(crate::slack::router(slack));
-    }
-    if state.teams.is_some() {
-        app = app.merge(crate::msteams::router());
-    }
-    if state.sandbox.is_some() {
-        app = app.merge(crate::sandbox::router());
+    for platform in state.platforms.iter() {
+        let routes = platform
+            .clone()
+            .routes()
+            .route_layer(axum::middleware::from_fn(
+                crate::http::metrics::time_platform_route,
+            ));
+        app = app.merge(routes);
     }
     app.layer(axum::middleware::from_fn(crate::http::metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -189,15 +165,8 @@ pub async fn serve(
             move || crate::inbound::worker(s.clone()),
         ));
     }
-    if state.slack.as_ref().is_some_and(|s| s.socket.is_some()) {
-        let s = state.clone();
-        tasks.spawn(supervise(
-            "slack socket mode",
-            Health::default(),
-            tasks.token(),
-            Duration::from_secs(1),
-            move || crate::slack::socket::run(s.clone()),
-        ));
+    for platform in state.platforms.iter() {
+        platform.clone().start(&state);
     }
     if let Some(addr) = state.config.metrics_listen {
         let metrics = TcpListener::bind(addr).await?;

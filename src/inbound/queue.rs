@@ -126,11 +126,12 @@ async fn process(state: &AppState, job: JobRow) -> Result<(), StoreError> {
     }
 }
 
+/// The platform that queued an event handles it.
 async fn dispatch(state: &AppState, ws: i64, platform: &str, event: Value) -> Result<(), AppError> {
-    match platform {
-        crate::slack::PLATFORM => crate::slack::process_event(state, ws, event).await,
-        other => Err(AppError::BadRequest(format!(
-            "no inbound handler for {other}"
+    match state.platforms.get(platform) {
+        Some(p) => p.process(state, ws, event).await,
+        None => Err(AppError::BadRequest(format!(
+            "no inbound handler for {platform}"
         ))),
     }
 }

@@ -19,6 +19,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use std::sync::Arc;
+
+use axum::Extension;
+
 use super::activity::{Activity, Kind, command_text};
 use super::auth::AuthError;
 use super::card_actions::card_event;
@@ -35,12 +39,11 @@ use crate::store::{Delivery, NewRef, RefKind};
 
 pub async fn handle(
     State(state): State<AppState>,
+    Extension(teams): Extension<Arc<TeamsPlatform>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let Some(teams) = state.teams.as_ref() else {
-        return Err(AppError::NotFound);
-    };
+    let teams = teams.as_ref();
     let now = state.clock.now();
     let authorization = headers
         .get(header::AUTHORIZATION)

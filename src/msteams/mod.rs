@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 mod card_actions;
 pub mod cards;
+pub mod config;
 pub mod manifest;
 mod messages;
 pub mod messenger;
@@ -30,8 +31,35 @@ pub const PLATFORM: &str = "teams";
 pub const PREFIX_CHANNEL: &str = "@pacer ";
 pub const PREFIX_PERSONAL: &str = "";
 
-pub fn router() -> Router<crate::startup::AppState> {
+fn router() -> Router<crate::startup::AppState> {
     Router::new().route("/teams/messages", post(messages::handle))
+}
+
+/// Microsoft Teams, when its Bot Framework registration is configured.
+pub fn register(
+    setup: &crate::platforms::Setup<'_>,
+) -> Option<Arc<dyn crate::platforms::Platform>> {
+    let config = setup.config.teams.as_ref()?;
+    Some(Arc::new(TeamsPlatform::new(
+        config,
+        setup.http.clone(),
+        setup.store.clone(),
+    )))
+}
+
+#[async_trait]
+impl crate::platforms::Platform for TeamsPlatform {
+    fn name(&self) -> &'static str {
+        PLATFORM
+    }
+
+    fn routes(self: Arc<Self>) -> Router<crate::startup::AppState> {
+        router().layer(axum::Extension(self))
+    }
+
+    fn messenger(&self) -> Arc<dyn crate::messenger::Messenger> {
+        Arc::new(TeamsPlatform::messenger(self, self.store.clone()))
+    }
 }
 
 /// What pacer needs to talk to Teams.
@@ -40,14 +68,20 @@ pub struct TeamsPlatform {
     pub api: Arc<TeamsApi>,
     /// `TEAMS_TENANT_ID`: when set, activities from any other tenant are refused.
     pub tenant: Option<String>,
+    store: Store,
 }
 
 impl TeamsPlatform {
     pub fn new(config: &TeamsConfig, http: reqwest::Client, store: Store) -> Self {
         TeamsPlatform {
             auth: Authenticator::new(http.clone(), &config.openid_metadata_url, &config.app_id),
-            api: Arc::new(TeamsApi::new(config, http, crate::pace::Pacer::new(store))),
+            api: Arc::new(TeamsApi::new(
+                config,
+                http,
+                crate::pace::Pacer::new(store.clone()),
+            )),
             tenant: config.tenant_id.clone(),
+            store,
         }
     }
 

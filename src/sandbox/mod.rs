@@ -11,6 +11,7 @@ pub mod page;
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -35,7 +36,7 @@ pub const WORKSPACE: &str = "sandbox";
 const PREFIX: &str = "/pacer ";
 const MAX_TEXT: usize = 4000;
 
-pub fn router() -> Router<AppState> {
+fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/sandbox/people", get(people).post(join))
@@ -134,6 +135,42 @@ mod host_tests {
     }
 }
 
+/// The sandbox, when it is on (`PACER_SANDBOX`, or no chat platform on loopback).
+pub fn register(
+    setup: &crate::platforms::Setup<'_>,
+) -> Option<Arc<dyn crate::platforms::Platform>> {
+    if !setup.config.sandbox {
+        return None;
+    }
+    let clock: crate::clock::SharedClock = setup
+        .sandbox_clock
+        .clone()
+        .unwrap_or_else(|| Arc::new(crate::clock::OffsetClock::default()));
+    Some(Arc::new(SandboxPlatform {
+        inbox: Arc::new(inbox::Inbox::new(clock.clone())),
+        clock,
+    }))
+}
+
+impl crate::platforms::Platform for SandboxPlatform {
+    fn name(&self) -> &'static str {
+        PLATFORM
+    }
+
+    fn routes(self: Arc<Self>) -> Router<AppState> {
+        router().layer(axum::Extension(self))
+    }
+
+    fn messenger(&self) -> Arc<dyn crate::messenger::Messenger> {
+        self.inbox.clone()
+    }
+
+    /// "Run the rhythm now" moves the sandbox's own clock; its workspace is ticked by it.
+    fn own_clock(&self) -> Option<crate::clock::SharedClock> {
+        Some(self.clock.clone())
+    }
+}
+
 /// The sandbox's chat, shared by the routes and the scheduler.
 pub struct SandboxPlatform {
     pub inbox: Arc<Inbox>,
@@ -141,36 +178,11 @@ pub struct SandboxPlatform {
     pub clock: crate::clock::SharedClock,
 }
 
-/// The sandbox's time (it runs ahead of the process's when the rhythm was run early).
-fn sandbox_now(state: &AppState) -> chrono::DateTime<chrono::Utc> {
-    state
-        .sandbox
-        .as_ref()
-        .map(|s| s.clock.now())
-        .unwrap_or_else(|| state.clock.now())
-}
-
-async fn workspace(state: &AppState) -> Result<i64, AppError> {
+async fn workspace(state: &AppState, sb: &SandboxPlatform) -> Result<i64, AppError> {
     Ok(state
         .store
-        .ensure_workspace(PLATFORM, WORKSPACE, sandbox_now(state).timestamp())
+        .ensure_workspace(PLATFORM, WORKSPACE, sb.clock.now().timestamp())
         .await?)
-}
-
-fn sandbox_clock(state: &AppState) -> Result<&crate::clock::SharedClock, AppError> {
-    state
-        .sandbox
-        .as_ref()
-        .map(|s| &s.clock)
-        .ok_or(AppError::NotFound)
-}
-
-fn inbox(state: &AppState) -> Result<&Arc<Inbox>, AppError> {
-    state
-        .sandbox
-        .as_ref()
-        .map(|s| &s.inbox)
-        .ok_or(AppError::NotFound)
 }
 
 /// The person the page says it is; anyone else is refused.
@@ -184,14 +196,15 @@ async fn who(state: &AppState, ws: i64, user_id: &str) -> Result<PersonRow, AppE
         })
 }
 
-async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
-    inbox(&state)?;
+async fn index() -> Result<Response, AppError> {
     Ok(Html(page::shell()).into_response())
 }
 
-async fn people(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    inbox(&state)?;
-    let ws = workspace(&state).await?;
+async fn people(
+    State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
+) -> Result<Json<Value>, AppError> {
+    let ws = workspace(&state, &sb).await?;
     let people = state.store.people(ws).await?;
     Ok(Json(Value::Array(
         people
@@ -208,8 +221,11 @@ struct Join {
 }
 
 /// Someone new joins the sandbox (a fresh `pacer serve` with the sandbox has nobody).
-async fn join(State(state): State<AppState>, Json(j): Json<Join>) -> Result<Json<Value>, AppError> {
-    inbox(&state)?;
+async fn join(
+    State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
+    Json(j): Json<Join>,
+) -> Result<Json<Value>, AppError> {
     let name = j.name.trim();
     if name.is_empty()
         || name.chars().count() > 40
@@ -224,7 +240,7 @@ async fn join(State(state): State<AppState>, Json(j): Json<Join>) -> Result<Json
     let tz =
         j.tz.filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
             .unwrap_or_else(|| "UTC".into());
-    let ws = workspace(&state).await?;
+    let ws = workspace(&state, &sb).await?;
     let id = format!("S-{}", name.to_lowercase());
     state
         .store
@@ -233,7 +249,7 @@ async fn join(State(state): State<AppState>, Json(j): Json<Join>) -> Result<Json
             &id,
             name,
             Some((name, Some(&tz))),
-            sandbox_now(&state).timestamp(),
+            sb.clock.now().timestamp(),
         )
         .await?;
     Ok(Json(json!({"id": id, "name": name, "tz": tz})))
@@ -247,10 +263,11 @@ struct As {
 
 async fn channels(
     State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
     Query(q): Query<As>,
 ) -> Result<Json<Value>, AppError> {
-    let inbox = inbox(&state)?;
-    let ws = workspace(&state).await?;
+    let inbox = &sb.inbox;
+    let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &q.who).await?;
     for team in state.store.teams(ws).await? {
         if let Some(c) = team.channel_id.filter(|c| c.starts_with("C-")) {
@@ -290,10 +307,11 @@ fn readable(channel: &str, me: &PersonRow) -> Result<(), AppError> {
 
 async fn messages(
     State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
     Query(q): Query<ChannelQuery>,
 ) -> Result<Response, AppError> {
-    let inbox = inbox(&state)?;
-    let ws = workspace(&state).await?;
+    let inbox = &sb.inbox;
+    let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &q.who).await?;
     readable(&q.channel, &me)?;
     Ok(Html(page::conversation(&inbox.messages(&q.channel, &me.user_id))).into_response())
@@ -334,10 +352,11 @@ fn link_channels(text: &str, inbox: &Inbox) -> String {
 
 async fn command(
     State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
     Json(req): Json<CommandRequest>,
 ) -> Result<Json<Value>, AppError> {
-    let inbox = inbox(&state)?.clone();
-    let ws = workspace(&state).await?;
+    let inbox = sb.inbox.clone();
+    let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &req.who).await?;
     readable(&req.channel, &me)?;
     let typed = req.text.trim();
@@ -370,7 +389,7 @@ async fn command(
         text: link_channels(typed, &inbox),
         place,
     };
-    let reply = match handled(&state, &me, event).await? {
+    let reply = match handled(&state, &sb, &me, event).await? {
         Reply::Message(m) => m,
         _ => crate::commands::render::internal_error(),
     };
@@ -387,7 +406,12 @@ async fn command(
 
 /// Hand an event from the person the page says it is to the inbound handler, at the sandbox's
 /// time.
-async fn handled(state: &AppState, me: &PersonRow, event: Event) -> Result<Reply, AppError> {
+async fn handled(
+    state: &AppState,
+    sb: &SandboxPlatform,
+    me: &PersonRow,
+    event: Event,
+) -> Result<Reply, AppError> {
     let sender = Sender {
         platform: PLATFORM,
         tenant: WORKSPACE.to_string(),
@@ -396,7 +420,7 @@ async fn handled(state: &AppState, me: &PersonRow, event: Event) -> Result<Reply
         configured_admin: state.config.admins.contains(&me.user_id),
         prefix: PREFIX,
     };
-    let now = sandbox_now(state);
+    let now = sb.clock.now();
     Ok(inbound::handle(state, &NoDirectory, now, &sender, event).await?)
 }
 
@@ -412,12 +436,13 @@ struct ActionRequest {
 /// Record an answer and show it in the prompt that was clicked; say why when it cannot be.
 async fn answer(
     state: &AppState,
+    sb: &SandboxPlatform,
     me: &PersonRow,
     message: u64,
     event: Event,
 ) -> Result<Result<(), Problem>, AppError> {
-    let inbox = inbox(state)?;
-    Ok(match handled(state, me, event).await? {
+    let inbox = &sb.inbox;
+    Ok(match handled(state, sb, me, event).await? {
         Reply::Recorded(prompt) => {
             let clicked = inbox
                 .get(message)
@@ -459,9 +484,10 @@ fn notice(inbox: &Inbox, me: &PersonRow, text: &str) {
 
 async fn action(
     State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
     Json(req): Json<ActionRequest>,
 ) -> Result<Response, AppError> {
-    let ws = workspace(&state).await?;
+    let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &req.who).await?;
     if !req.action.starts_with(ACTION_PREFIX) || req.action == ACTION_UPDATE {
         return Err(AppError::BadRequest("not one of pacer's buttons".into()));
@@ -470,10 +496,10 @@ async fn action(
         action: req.action,
         value: req.value,
     };
-    match answer(&state, &me, req.message, event).await? {
+    match answer(&state, &sb, &me, req.message, event).await? {
         Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
         Err(Problem::Refused(why)) => {
-            notice(inbox(&state)?, &me, &why);
+            notice(&sb.inbox, &me, &why);
             Ok(unprocessable(json!({"error": why})))
         }
         Err(Problem::Fields(_)) => Err(AppError::BadRequest("not one of pacer's buttons".into())),
@@ -490,16 +516,16 @@ struct FormQuery {
 /// What the "Update…" form starts from: the priority as it stands, for its owner only.
 async fn form_values(
     State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
     Query(q): Query<FormQuery>,
 ) -> Result<Response, AppError> {
-    inbox(&state)?;
-    let ws = workspace(&state).await?;
+    let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &q.who).await?;
     let event = Event::Click {
         action: ACTION_UPDATE.to_string(),
         value: q.value,
     };
-    Ok(match handled(&state, &me, event).await? {
+    Ok(match handled(&state, &sb, &me, event).await? {
         Reply::OpenForm(p) => Json(json!({
             "number": p.number.0, "title": p.title, "status": p.status.as_str(),
             "progress": p.progress.value(),
@@ -524,10 +550,10 @@ struct FormRequest {
 
 async fn form(
     State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
     Json(req): Json<FormRequest>,
 ) -> Result<Response, AppError> {
-    inbox(&state)?;
-    let ws = workspace(&state).await?;
+    let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &req.who).await?;
     let event = Event::Form {
         value: req.value,
@@ -538,7 +564,7 @@ async fn form(
             blocker: req.blocker,
         },
     };
-    match answer(&state, &me, req.message, event).await? {
+    match answer(&state, &sb, &me, req.message, event).await? {
         Ok(()) => Ok(Json(json!({"ok": true})).into_response()),
         Err(Problem::Fields(problems)) => {
             let errors: serde_json::Map<String, Value> = problems
@@ -553,10 +579,12 @@ async fn form(
 
 /// Fire the next due check-in, reminder or digest now: move the sandbox's time to it and run
 /// one tick of the scheduler, as `pacer tick` would.
-async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    inbox(&state)?;
-    let ws = workspace(&state).await?;
-    let now = sandbox_now(&state);
+async fn rhythm(
+    State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
+) -> Result<Json<Value>, AppError> {
+    let ws = workspace(&state, &sb).await?;
+    let now = sb.clock.now();
     let next = state
         .scheduler
         .next_due(ws, now)
@@ -568,8 +596,8 @@ async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> 
             "summary": "Nothing is scheduled. Give a team a rhythm first: /pacer rhythm <team> checkin \"mon 09:00\"",
         })));
     };
-    let at = if next > now && sandbox_clock(&state)?.jump_to(next) {
-        sandbox_now(&state)
+    let at = if next > now && sb.clock.jump_to(next) {
+        sb.clock.now()
     } else {
         next.max(now)
     };
@@ -601,10 +629,9 @@ async fn rhythm(State(state): State<AppState>) -> Result<Json<Value>, AppError> 
     ))
 }
 
-async fn clock(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    inbox(&state)?;
+async fn clock(Extension(sb): Extension<Arc<SandboxPlatform>>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({
-        "now": sandbox_now(&state).format("%a %-d %b %Y %H:%M UTC").to_string(),
-        "at": sandbox_now(&state).to_rfc3339(),
+        "now": sb.clock.now().format("%a %-d %b %Y %H:%M UTC").to_string(),
+        "at": sb.clock.now().to_rfc3339(),
     })))
 }

@@ -12,7 +12,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{PREFIX, blocks, valid_id, workspace_key};
+use std::sync::Arc;
+
+use axum::Extension;
+
+use super::{PREFIX, SlackPlatform, blocks, valid_id, workspace_key};
 use crate::commands::execute::ChannelInfo;
 use crate::commands::render;
 use crate::error::AppError;
@@ -38,16 +42,14 @@ pub struct SlashCommand {
 
 pub async fn handle(
     State(state): State<AppState>,
+    Extension(slack): Extension<Arc<SlackPlatform>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let Some(slack) = state.slack.as_ref() else {
-        return Err(AppError::NotFound);
-    };
     slack.verify(&headers, &body, state.clock.now())?;
     let form: SlashCommand = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("malformed slash command".into()))?;
-    Ok(match answer(&state, form).await? {
+    Ok(match answer(&state, &slack, form).await? {
         Some(reply) => Json(reply).into_response(),
         None => StatusCode::OK.into_response(),
     })
@@ -56,7 +58,11 @@ pub async fn handle(
 /// Answer a slash command however it arrived: the response body (`None` for Slack's SSL check).
 /// A command that takes longer than Slack waits is acknowledged with "Working on it…" and
 /// answered through its response_url when done.
-pub async fn answer(state: &AppState, form: SlashCommand) -> Result<Option<Value>, AppError> {
+pub async fn answer(
+    state: &AppState,
+    slack: &Arc<SlackPlatform>,
+    form: SlashCommand,
+) -> Result<Option<Value>, AppError> {
     if form.ssl_check.as_deref() == Some("1") {
         return Ok(None);
     }
@@ -76,11 +82,20 @@ pub async fn answer(state: &AppState, form: SlashCommand) -> Result<Option<Value
     let response_url = form.response_url.clone();
     let span = tracing::info_span!("slash_command", team = %team_id, user = %user_id);
     let task_state = state.clone();
+    let task_slack = slack.clone();
     let mut task = state.tasks.spawn(tracing::Instrument::instrument(
         async move {
             let key = workspace_key(&team_id, form.enterprise_id.as_deref());
             let event = Event::Text { text, place };
-            run(&task_state, &key, &user_id, form.user_name, event).await
+            run(
+                &task_state,
+                &task_slack,
+                &key,
+                &user_id,
+                form.user_name,
+                event,
+            )
+            .await
         },
         span,
     ));
@@ -89,10 +104,10 @@ pub async fn answer(state: &AppState, form: SlashCommand) -> Result<Option<Value
         Ok(joined) => Ok(Some(blocks::response(&finished(joined)))),
         Err(_) => {
             // Slow (a directory lookup, a busy database): ack now, answer when done.
-            let follow_state = state.clone();
+            let slack = slack.clone();
             state.tasks.spawn(async move {
                 let message = finished(task.await);
-                let (Some(url), Some(slack)) = (response_url, follow_state.slack.as_ref()) else {
+                let Some(url) = response_url else {
                     return;
                 };
                 if let Err(e) = slack.api.respond(&url, &blocks::response(&message)).await {
@@ -140,12 +155,12 @@ fn finished(joined: Result<Result<Message, AppError>, tokio::task::JoinError>) -
 
 async fn run(
     state: &AppState,
+    slack: &SlackPlatform,
     key: &str,
     user_id: &str,
     name: Option<String>,
     event: Event,
 ) -> Result<Message, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
     let sender = slack.sender(key, user_id, name, &state.config.admins);
     let directory = slack.directory(key).await;
     let now = state.clock.now();

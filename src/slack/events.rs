@@ -10,7 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{PLATFORM, blocks, valid_id, workspace_key};
+use std::sync::Arc;
+
+use axum::Extension;
+
+use super::{PLATFORM, SlackPlatform, blocks, valid_id, workspace_key};
 use crate::error::AppError;
 use crate::inbound::{self, Place, Reply};
 use crate::startup::AppState;
@@ -59,12 +63,10 @@ enum SlackEvent {
 
 pub async fn handle(
     State(state): State<AppState>,
+    Extension(slack): Extension<Arc<SlackPlatform>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let Some(slack) = state.slack.as_ref() else {
-        return Err(AppError::NotFound);
-    };
     slack.verify(&headers, &body, state.clock.now())?;
     let raw: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
@@ -124,17 +126,23 @@ struct Stored {
 
 /// Handle an event [`handle`] stored (see `crate::inbound`). An error means nothing was
 /// recorded and the event is to be handled again.
-pub async fn process(state: &AppState, _ws: i64, stored: Value) -> Result<(), AppError> {
+pub async fn process(
+    state: &AppState,
+    slack: &SlackPlatform,
+    _ws: i64,
+    stored: Value,
+) -> Result<(), AppError> {
     let Ok(Stored { key, org, event }) = serde_json::from_value::<Stored>(stored) else {
         return Err(AppError::BadRequest("malformed stored event".into()));
     };
-    dispatch(state, &key, org.as_deref(), event).await
+    dispatch(state, slack, &key, org.as_deref(), event).await
 }
 
 /// `org`: the organisation of an org-wide (Enterprise Grid) install, whose token is kept under
 /// its id.
 async fn dispatch(
     state: &AppState,
+    slack: &SlackPlatform,
     key: &str,
     org: Option<&str>,
     event: SlackEvent,
@@ -151,7 +159,7 @@ async fn dispatch(
         SlackEvent::AppHomeOpened { user, tab }
             if tab.as_deref().unwrap_or("home") == "home" && valid_id(&user) =>
         {
-            publish_home(state, key, &user).await
+            publish_home(state, slack, key, &user).await
         }
         SlackEvent::Message {
             channel: Some(channel),
@@ -161,16 +169,21 @@ async fn dispatch(
             bot_id: None,
             subtype: None,
         } if channel_type.as_deref() == Some("im") && valid_id(&user) => {
-            direct_message(state, key, &channel, &user, &text).await
+            direct_message(state, slack, key, &channel, &user, &text).await
         }
         _ => Ok(()),
     }
 }
 
 /// The Home tab: the person's priorities and how to use pacer.
-async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
-    let Reply::Message(home) = handled(state, key, user, inbound::Event::HomeOpened).await? else {
+async fn publish_home(
+    state: &AppState,
+    slack: &SlackPlatform,
+    key: &str,
+    user: &str,
+) -> Result<(), AppError> {
+    let Reply::Message(home) = handled(state, slack, key, user, inbound::Event::HomeOpened).await?
+    else {
         return Ok(());
     };
     let view = blocks::home_view(&home);
@@ -192,11 +205,11 @@ async fn publish_home(state: &AppState, key: &str, user: &str) -> Result<(), App
 
 async fn handled(
     state: &AppState,
+    slack: &SlackPlatform,
     key: &str,
     user: &str,
     event: inbound::Event,
 ) -> Result<Reply, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
     let sender = slack.sender(key, user, None, &state.config.admins);
     let directory = slack.directory(key).await;
     Ok(inbound::handle(state, &directory, state.clock.now(), &sender, event).await?)
@@ -206,19 +219,19 @@ async fn handled(
 /// status update).
 async fn direct_message(
     state: &AppState,
+    slack: &SlackPlatform,
     key: &str,
     channel: &str,
     user: &str,
     text: &str,
 ) -> Result<(), AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
     // A storage failure records nothing and is retried; once recorded, the reply is sent once
     // at most (a failed post is logged, not retried, so the command never runs twice).
     let event = inbound::Event::Text {
         text: text.to_string(),
         place: Place::Direct,
     };
-    let Reply::Message(reply) = handled(state, key, user, event).await? else {
+    let Reply::Message(reply) = handled(state, slack, key, user, event).await? else {
         return Ok(());
     };
     let Some(token) = slack.token_for(key).await else {

@@ -12,7 +12,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{blocks, valid_id, workspace_key};
+use std::sync::Arc;
+
+use axum::Extension;
+
+use super::{SlackPlatform, blocks, valid_id, workspace_key};
 use crate::domain::{Priority, Status};
 use crate::error::AppError;
 use crate::inbound::{self, Event, FormFields, Reply};
@@ -82,18 +86,16 @@ struct View {
 
 pub async fn handle(
     State(state): State<AppState>,
+    Extension(slack): Extension<Arc<SlackPlatform>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let Some(slack) = state.slack.as_ref() else {
-        return Err(AppError::NotFound);
-    };
     slack.verify(&headers, &body, state.clock.now())?;
     let form: Form = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("missing payload field".into()))?;
     let raw: Value = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("payload is not JSON".into()))?;
-    Ok(match receive(&state, raw).await? {
+    Ok(match receive(&state, &slack, raw).await? {
         Some(reply) => Json(reply).into_response(),
         None => StatusCode::OK.into_response(),
     })
@@ -101,7 +103,11 @@ pub async fn handle(
 
 /// Take an interaction payload however it arrived (HTTP or Socket Mode); the body to answer
 /// with, if any (the form's errors).
-pub async fn receive(state: &AppState, raw: Value) -> Result<Option<Value>, AppError> {
+pub async fn receive(
+    state: &AppState,
+    slack: &Arc<SlackPlatform>,
+    raw: Value,
+) -> Result<Option<Value>, AppError> {
     if raw.get("type").and_then(Value::as_str).is_none() {
         return Err(AppError::BadRequest("payload has no type".into()));
     }
@@ -132,7 +138,7 @@ pub async fn receive(state: &AppState, raw: Value) -> Result<Option<Value>, AppE
                 container,
                 response_url,
             };
-            button(state, click, action).await?;
+            button(state, slack, click, action).await?;
             Ok(None)
         }
         Payload::ViewSubmission {
@@ -142,7 +148,7 @@ pub async fn receive(state: &AppState, raw: Value) -> Result<Option<Value>, AppE
             view,
         } if view.callback_id.as_deref() == Some(FORM_CALLBACK) => {
             let key = workspace_of(team, &user, enterprise.as_ref())?;
-            submit_form(state, &key, &user.id, &view).await
+            submit_form(state, slack, &key, &user.id, &view).await
         }
         Payload::ViewSubmission { .. } | Payload::Other => Ok(None),
     }
@@ -169,16 +175,21 @@ struct Click {
     response_url: Option<String>,
 }
 
-async fn handled(state: &AppState, key: &str, user: &str, event: Event) -> Result<Reply, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+async fn handled(
+    state: &AppState,
+    slack: &SlackPlatform,
+    key: &str,
+    user: &str,
+    event: Event,
+) -> Result<Reply, AppError> {
     let sender = slack.sender(key, user, None, &state.config.admins);
     let directory = slack.directory(key).await;
     Ok(inbound::handle(state, &directory, state.clock.now(), &sender, event).await?)
 }
 
 /// Tell the clicker something privately, through the response_url.
-fn tell(state: &AppState, response_url: Option<String>, text: String) {
-    let (Some(url), Some(slack)) = (response_url, state.slack.as_ref()) else {
+fn tell(state: &AppState, slack: &SlackPlatform, response_url: Option<String>, text: String) {
+    let Some(url) = response_url else {
         tracing::info!(%text, "could not tell the user: no response_url");
         return;
     };
@@ -191,22 +202,28 @@ fn tell(state: &AppState, response_url: Option<String>, text: String) {
     });
 }
 
-async fn button(state: &AppState, click: Click, action: Action) -> Result<(), AppError> {
+async fn button(
+    state: &AppState,
+    slack: &Arc<SlackPlatform>,
+    click: Click,
+    action: Action,
+) -> Result<(), AppError> {
     let value = action.value.unwrap_or_default();
     let event = Event::Click {
         action: action.action_id,
         value: value.clone(),
     };
-    match handled(state, &click.key, &click.user_id, event).await? {
+    match handled(state, slack, &click.key, &click.user_id, event).await? {
         Reply::Recorded(prompt) => refresh(
             state,
+            slack,
             &click.key,
             prompt,
             click.container,
             click.response_url,
         ),
-        Reply::OpenForm(priority) => open_form(state, &priority, &value, &click).await,
-        Reply::Refused(why) => tell(state, click.response_url, format!("⚠️ {why}")),
+        Reply::OpenForm(priority) => open_form(slack, &priority, &value, &click).await,
+        Reply::Refused(why) => tell(state, slack, click.response_url, format!("⚠️ {why}")),
         _ => {}
     }
     Ok(())
@@ -215,18 +232,15 @@ async fn button(state: &AppState, click: Click, action: Action) -> Result<(), Ap
 /// Show what was recorded in the message that was clicked (or the one pacer sent).
 fn refresh(
     state: &AppState,
+    slack: &Arc<SlackPlatform>,
     key: &str,
     message: Message,
     container: Option<Container>,
     response_url: Option<String>,
 ) {
-    let state = state.clone();
+    let slack = slack.clone();
     let key = key.to_string();
-    let tasks = state.tasks.clone();
-    tasks.spawn(async move {
-        let Some(slack) = state.slack.as_ref() else {
-            return;
-        };
+    state.tasks.spawn(async move {
         let result: Result<(), String> = match container {
             Some(Container {
                 is_ephemeral: true, ..
@@ -263,8 +277,8 @@ fn refresh(
 }
 
 /// Open the check-in form for a priority the clicker owns in that check-in.
-async fn open_form(state: &AppState, priority: &Priority, value: &str, click: &Click) {
-    let (Some(slack), Some(trigger)) = (state.slack.as_ref(), click.trigger_id.as_deref()) else {
+async fn open_form(slack: &SlackPlatform, priority: &Priority, value: &str, click: &Click) {
+    let Some(trigger) = click.trigger_id.as_deref() else {
         return;
     };
     let (channel, ts) = click
@@ -346,6 +360,7 @@ fn errors(errors: Value) -> Option<Value> {
 
 async fn submit_form(
     state: &AppState,
+    slack: &Arc<SlackPlatform>,
     key: &str,
     user_id: &str,
     view: &View,
@@ -369,14 +384,14 @@ async fn submit_form(
         note: read("note", "/value"),
         blocker: read("blocker", "/value"),
     };
-    match handled(state, key, user_id, Event::Form { value, fields }).await? {
+    match handled(state, slack, key, user_id, Event::Form { value, fields }).await? {
         Reply::Recorded(prompt) => {
             let container = (!channel.is_empty() && !ts.is_empty()).then_some(Container {
                 channel_id: Some(channel),
                 message_ts: Some(ts),
                 is_ephemeral: false,
             });
-            refresh(state, key, prompt, container, None);
+            refresh(state, slack, key, prompt, container, None);
             Ok(None)
         }
         Reply::Problems(problems) => {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod blocks;
 mod commands;
+pub mod config;
 mod events;
 mod interactivity;
 pub mod manifest;
@@ -34,7 +35,58 @@ pub const PLATFORM: &str = "slack";
 /// How commands are written in Slack, for examples in replies.
 pub const PREFIX: &str = "/pacer ";
 
-pub use events::process as process_event;
+/// Slack, when configured (a signing secret, an app-level token, or both).
+pub fn register(
+    setup: &crate::platforms::Setup<'_>,
+) -> Option<Arc<dyn crate::platforms::Platform>> {
+    let config = setup.config.slack.as_ref()?;
+    Some(Arc::new(SlackPlatform::new(
+        config,
+        setup.http.clone(),
+        setup.store.clone(),
+        setup.keyring.clone(),
+    )))
+}
+
+#[async_trait::async_trait]
+impl crate::platforms::Platform for SlackPlatform {
+    fn name(&self) -> &'static str {
+        PLATFORM
+    }
+
+    fn routes(self: Arc<Self>) -> Router<AppState> {
+        router(&self.config).layer(axum::Extension(self))
+    }
+
+    fn messenger(&self) -> Arc<dyn crate::messenger::Messenger> {
+        Arc::new(SlackPlatform::messenger(self))
+    }
+
+    /// Socket Mode's connections, when an app-level token is configured.
+    fn start(self: Arc<Self>, state: &AppState) {
+        if self.socket.is_none() {
+            return;
+        }
+        let tasks = state.tasks.clone();
+        let state = state.clone();
+        tasks.spawn(crate::lifecycle::supervise(
+            "slack socket mode",
+            crate::lifecycle::Health::default(),
+            tasks.token(),
+            std::time::Duration::from_secs(1),
+            move || socket::run(state.clone(), self.clone()),
+        ));
+    }
+
+    async fn process(
+        &self,
+        state: &AppState,
+        ws: i64,
+        event: serde_json::Value,
+    ) -> Result<(), AppError> {
+        events::process(state, self, ws, event).await
+    }
+}
 
 /// Slack's routes: the webhooks when there is a signing secret to verify them with (without
 /// one, pacer receives over Socket Mode only), and the OAuth install flow.

@@ -12,7 +12,10 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{PLATFORM, valid_id, workspace_key};
+use axum::Extension;
+use std::sync::Arc;
+
+use super::{PLATFORM, SlackPlatform, valid_id, workspace_key};
 use crate::error::AppError;
 use crate::people::ensure_person;
 use crate::startup::AppState;
@@ -62,8 +65,10 @@ fn authorize_url(api_base: &str) -> String {
     format!("{root}/oauth/v2/authorize")
 }
 
-pub async fn install(State(state): State<AppState>) -> Result<Response, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+pub async fn install(
+    State(state): State<AppState>,
+    Extension(slack): Extension<Arc<SlackPlatform>>,
+) -> Result<Response, AppError> {
     let Some(client_id) = slack.config.client_id.as_deref() else {
         return Ok(page(
             StatusCode::NOT_FOUND,
@@ -165,10 +170,10 @@ const START_AGAIN: &str = "<p><a href=\"/slack/install\">Start the installation 
 
 pub async fn callback(
     State(state): State<AppState>,
+    Extension(slack): Extension<Arc<SlackPlatform>>,
     headers: HeaderMap,
     Query(query): Query<Callback>,
 ) -> Result<Response, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
     let (Some(client_id), Some(client_secret)) = (
         slack.config.client_id.as_deref(),
         slack.config.client_secret.as_ref(),

@@ -28,7 +28,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_util::sync::CancellationToken;
 
-use super::PLATFORM;
+use super::{PLATFORM, SlackPlatform};
 use crate::error::AppError;
 use crate::secret::Secret;
 use crate::startup::AppState;
@@ -89,13 +89,18 @@ impl SocketMode {
 }
 
 /// Keep the configured number of connections open until shutdown.
-pub async fn run(state: AppState) {
-    let Some(socket) = state.slack.as_ref().and_then(|s| s.socket.clone()) else {
+pub async fn run(state: AppState, slack: Arc<SlackPlatform>) {
+    let Some(socket) = slack.socket.clone() else {
         return;
     };
     let mut slots = tokio::task::JoinSet::new();
     for slot in 0..socket.connections {
-        slots.spawn(keep_open(state.clone(), socket.clone(), slot));
+        slots.spawn(keep_open(
+            state.clone(),
+            slack.clone(),
+            socket.clone(),
+            slot,
+        ));
     }
     while slots.join_next().await.is_some() {}
 }
@@ -112,15 +117,20 @@ enum End {
 }
 
 /// One connection slot: connect, serve, and reconnect for as long as pacer runs.
-async fn keep_open(state: AppState, socket: Arc<SocketMode>, slot: usize) {
+async fn keep_open(
+    state: AppState,
+    slack: Arc<SlackPlatform>,
+    socket: Arc<SocketMode>,
+    slot: usize,
+) {
     let cancel = state.tasks.token();
     let mut failures = 0u32;
     loop {
         if cancel.is_cancelled() {
             return;
         }
-        let ended = match open_url(&state, &socket).await {
-            Ok(url) => session(&state, &socket, slot, &url, &cancel).await,
+        let ended = match open_url(&slack, &socket).await {
+            Ok(url) => session(&state, &slack, &socket, slot, &url, &cancel).await,
             Err(e) => Err(e),
         };
         let wait = match ended {
@@ -162,8 +172,7 @@ fn backoff(failures: u32) -> Duration {
 }
 
 /// `apps.connections.open`: a fresh WebSocket URL for one connection.
-async fn open_url(state: &AppState, socket: &SocketMode) -> Result<String, AppError> {
-    let slack = state.slack.as_ref().ok_or(AppError::NotFound)?;
+async fn open_url(slack: &SlackPlatform, socket: &SocketMode) -> Result<String, AppError> {
     let answer = slack
         .api
         .call_json(&socket.app_token, "apps.connections.open", &json!({}))
@@ -208,6 +217,7 @@ enum Envelope {
 /// Serve one connection until it ends.
 async fn session(
     state: &AppState,
+    slack: &Arc<SlackPlatform>,
     socket: &Arc<SocketMode>,
     slot: usize,
     url: &str,
@@ -251,13 +261,13 @@ async fn session(
                         });
                     }
                     Ok(Envelope::EventsApi { envelope_id, payload }) => {
-                        spawn_handler(state, socket, Kind::Event, envelope_id, payload, &acks);
+                        spawn_handler(state, slack, socket, Kind::Event, envelope_id, payload, &acks);
                     }
                     Ok(Envelope::SlashCommands { envelope_id, payload }) => {
-                        spawn_handler(state, socket, Kind::Command, envelope_id, payload, &acks);
+                        spawn_handler(state, slack, socket, Kind::Command, envelope_id, payload, &acks);
                     }
                     Ok(Envelope::Interactive { envelope_id, payload }) => {
-                        spawn_handler(state, socket, Kind::Interaction, envelope_id, payload, &acks);
+                        spawn_handler(state, slack, socket, Kind::Interaction, envelope_id, payload, &acks);
                     }
                     Ok(Envelope::Other) | Err(_) => {
                         // Something pacer does not handle: acknowledge it so Slack does not
@@ -319,6 +329,7 @@ enum Kind {
 
 fn spawn_handler(
     state: &AppState,
+    slack: &Arc<SlackPlatform>,
     socket: &Arc<SocketMode>,
     kind: Kind,
     envelope_id: String,
@@ -330,10 +341,11 @@ fn spawn_handler(
         return;
     }
     let state = state.clone();
+    let slack = slack.clone();
     let socket = socket.clone();
     let acks = acks.clone();
     state.tasks.clone().spawn(async move {
-        if let Some(ack) = envelope(&state, &socket, kind, &envelope_id, payload).await {
+        if let Some(ack) = envelope(&state, &slack, &socket, kind, &envelope_id, payload).await {
             let mut message = json!({ "envelope_id": envelope_id });
             if let Some(payload) = ack {
                 message["payload"] = payload;
@@ -349,6 +361,7 @@ fn spawn_handler(
 /// to leave it unacknowledged so Slack delivers it again (nothing was recorded).
 async fn envelope(
     state: &AppState,
+    slack: &Arc<SlackPlatform>,
     socket: &SocketMode,
     kind: Kind,
     envelope_id: &str,
@@ -377,10 +390,10 @@ async fn envelope(
     let handled = match kind {
         Kind::Event => super::events::receive(state, payload).await,
         Kind::Command => match serde_json::from_value(payload) {
-            Ok(form) => super::commands::answer(state, form).await,
+            Ok(form) => super::commands::answer(state, slack, form).await,
             Err(_) => Err(AppError::BadRequest("malformed slash command".into())),
         },
-        Kind::Interaction => super::interactivity::receive(state, payload).await,
+        Kind::Interaction => super::interactivity::receive(state, slack, payload).await,
     };
     let outcome = match handled {
         Ok(answer) => Some(answer),

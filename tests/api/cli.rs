@@ -438,3 +438,53 @@ async fn keys_rotate_reseals_stored_tokens_and_weak_or_missing_keys_are_refused(
         }
     }
 }
+
+/// Settings are read from the environment by clap, pacer's and each platform's alike: a bad
+/// one stops pacer with the variable named, and pacer.toml may set the same keys (the
+/// environment wins).
+#[test]
+fn settings_come_from_the_environment_and_pacer_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |envs: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pacer"));
+        c.arg("migrate")
+            .current_dir(dir.path())
+            .env_remove("PACER_DATABASE_URL")
+            .env("RUST_LOG", "warn");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let bad = run(&[("SLACK_APP_TOKEN", "xoxb-not-an-app-token")]);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("SLACK_APP_TOKEN") && said.contains("xapp-"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("xoxb-not-an-app-token"),
+        "a token is never printed: {said}"
+    );
+
+    std::fs::write(
+        dir.path().join("pacer.toml"),
+        "pacer_database_url = \"sqlite://from-toml.db\"\nteams_app_id = \"app\"\n",
+    )
+    .unwrap();
+    let missing_password = run(&[]);
+    let said = String::from_utf8_lossy(&missing_password.stderr);
+    assert!(said.contains("TEAMS_APP_PASSWORD"), "{said}");
+    let ok = run(&[
+        ("TEAMS_APP_ID", ""),
+        ("PACER_DATABASE_URL", "sqlite://from-env.db"),
+    ]);
+    assert!(ok.status.success(), "{ok:?}");
+    assert!(dir.path().join("from-env.db").exists());
+    assert!(!dir.path().join("from-toml.db").exists());
+
+    std::fs::write(dir.path().join("pacer.toml"), "no_such_setting = 1\n").unwrap();
+    let unknown = run(&[]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no_such_setting"));
+}
