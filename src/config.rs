@@ -149,62 +149,11 @@ impl Config {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let listen = get("PACER_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let listen: SocketAddr = listen.parse().map_err(|_| ConfigError::Invalid {
-            key: "PACER_LISTEN",
-            problem: format!("`{listen}` is not an address:port like 127.0.0.1:3000"),
-        })?;
-        let database_url = get("PACER_DATABASE_URL").unwrap_or_else(|| "sqlite://pacer.db".into());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres:")
-            || database_url.starts_with("postgresql:"))
-        {
-            return Err(ConfigError::Invalid {
-                key: "PACER_DATABASE_URL",
-                problem: "use sqlite://<file> or postgres://user@host/db".into(),
-            });
-        }
-        let public_url = get("PACER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
-        let parsed = url::Url::parse(&public_url).map_err(|_| ConfigError::Invalid {
-            key: "PACER_PUBLIC_URL",
-            problem: format!("`{public_url}` is not a URL like https://pacer.example.com"),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::Invalid {
-                key: "PACER_PUBLIC_URL",
-                problem: "must start with http:// or https://".into(),
-            });
-        }
-        let public_url = public_url.trim_end_matches('/').to_string();
+        let (listen, database_url, public_url) = addresses(&get)?;
         let scheduler = on_off(get("PACER_SCHEDULER"), "PACER_SCHEDULER", true)?;
         let slack = crate::slack::config::from_settings(&get)?;
         let teams = crate::msteams::config::from_settings(&get)?;
-        let any_platform = slack.is_some() || teams.is_some();
-        // On by default only with no chat platform, and then only on loopback: the sandbox has
-        // no login. `PACER_SANDBOX=on` overrides both.
-        let sandbox_default = !any_platform && listen.ip().is_loopback();
-        if !any_platform && !sandbox_default && get("PACER_SANDBOX").is_none() {
-            eprintln!(
-                "note: the sandbox stays off because PACER_LISTEN is not a loopback address; set PACER_SANDBOX=on to serve it there"
-            );
-        }
-        let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", sandbox_default)?;
-        // The sandbox has no login and moves its own clock: never beside real tenants, never
-        // where anyone but this machine can reach it.
-        if sandbox && any_platform {
-            return Err(ConfigError::Invalid {
-                key: "PACER_SANDBOX",
-                problem: "the sandbox cannot run beside a chat platform (Slack or Teams is configured); unset PACER_SANDBOX, or run the sandbox as its own `pacer serve` without platform settings".into(),
-            });
-        }
-        if sandbox && !listen.ip().is_loopback() {
-            return Err(ConfigError::Invalid {
-                key: "PACER_SANDBOX",
-                problem: format!(
-                    "the sandbox has no login and listens only on loopback, not on {listen}; use PACER_LISTEN=127.0.0.1:<port>, or turn the sandbox off"
-                ),
-            });
-        }
+        let sandbox = sandbox(&get, listen, slack.is_some() || teams.is_some())?;
         let admins = get("PACER_ADMINS")
             .map(|s| {
                 s.split(',')
@@ -213,65 +162,9 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let log_format = match get("PACER_LOG_FORMAT").as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    key: "PACER_LOG_FORMAT",
-                    problem: format!("`{other}` is not `text` or `json`"),
-                });
-            }
-        };
-        let seconds = |key: &'static str, default: u64, max: u64| -> Result<u64, ConfigError> {
-            match get(key) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| ConfigError::Invalid {
-                        key,
-                        problem: format!("`{v}` is not a number of seconds from 1 to {max}"),
-                    }),
-            }
-        };
-        let tick_every = std::time::Duration::from_secs(seconds("PACER_TICK_SECS", 10, 3600)?);
-        let job_lease_secs = seconds("PACER_JOB_LEASE_SECS", 120, 86_400)? as i64;
-        let retention_days = match get("PACER_RETENTION_DAYS") {
-            None => 30,
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=3650).contains(n))
-                .ok_or_else(|| ConfigError::Invalid {
-                    key: "PACER_RETENTION_DAYS",
-                    problem: format!("`{v}` is not a number of days from 1 to 3650"),
-                })?,
-        };
-        let key = |name: &'static str| -> Result<Option<crate::keyring::KeyMaterial>, ConfigError> {
-            get(name)
-                .map(|v| crate::keyring::KeyMaterial::parse(&v))
-                .transpose()
-                .map_err(|problem| ConfigError::Invalid { key: name, problem })
-        };
-        let secret_key = key("PACER_SECRET_KEY")?;
-        // Any text: it may be the weak key an older pacer accepted, kept only to re-seal.
-        let previous_secret_key = get("PACER_PREVIOUS_SECRET_KEY")
-            .map(|v| crate::keyring::KeyMaterial::parse_previous(&v));
-        if secret_key.is_none() && !database_url.starts_with("sqlite:") {
-            return Err(ConfigError::Invalid {
-                key: "PACER_SECRET_KEY",
-                problem: "is required with PostgreSQL: every replica must share it, and it must not sit in the database beside the tokens it encrypts; generate one with `openssl rand -base64 32`".into(),
-            });
-        }
-        if previous_secret_key.is_some() && secret_key.is_none() {
-            return Err(ConfigError::Invalid {
-                key: "PACER_PREVIOUS_SECRET_KEY",
-                problem: "is only for a rotation: set PACER_SECRET_KEY to the new key beside it"
-                    .into(),
-            });
-        }
+        let log_format = log_format(&get)?;
+        let (tick_every, job_lease_secs, retention_days) = timing(&get)?;
+        let (secret_key, previous_secret_key) = secret_keys(&get, &database_url)?;
         let metrics_listen = match get("PACER_METRICS_LISTEN") {
             None => None,
             Some(v) => Some(v.parse::<SocketAddr>().map_err(|_| ConfigError::Invalid {
@@ -297,6 +190,143 @@ impl Config {
             retention: std::time::Duration::from_secs(retention_days * 86_400),
         })
     }
+}
+
+type Get<'a> = &'a dyn Fn(&str) -> Option<String>;
+type Key = Option<crate::keyring::KeyMaterial>;
+
+/// Where pacer listens, its database, and the public URL its links start with.
+fn addresses(get: Get<'_>) -> Result<(SocketAddr, String, String), ConfigError> {
+    let listen = get("PACER_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into());
+    let listen: SocketAddr = listen.parse().map_err(|_| ConfigError::Invalid {
+        key: "PACER_LISTEN",
+        problem: format!("`{listen}` is not an address:port like 127.0.0.1:3000"),
+    })?;
+    let database_url = get("PACER_DATABASE_URL").unwrap_or_else(|| "sqlite://pacer.db".into());
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres:")
+        || database_url.starts_with("postgresql:"))
+    {
+        return Err(ConfigError::Invalid {
+            key: "PACER_DATABASE_URL",
+            problem: "use sqlite://<file> or postgres://user@host/db".into(),
+        });
+    }
+    let public_url = get("PACER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+    let parsed = url::Url::parse(&public_url).map_err(|_| ConfigError::Invalid {
+        key: "PACER_PUBLIC_URL",
+        problem: format!("`{public_url}` is not a URL like https://pacer.example.com"),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ConfigError::Invalid {
+            key: "PACER_PUBLIC_URL",
+            problem: "must start with http:// or https://".into(),
+        });
+    }
+    let public_url = public_url.trim_end_matches('/').to_string();
+    Ok((listen, database_url, public_url))
+}
+
+/// On by default only with no chat platform, and then only on loopback: the sandbox has no
+/// login. `PACER_SANDBOX=on` overrides both, but never beside a platform or off loopback.
+fn sandbox(get: Get<'_>, listen: SocketAddr, any_platform: bool) -> Result<bool, ConfigError> {
+    // On by default only with no chat platform, and then only on loopback: the sandbox has
+    // no login. `PACER_SANDBOX=on` overrides both.
+    let sandbox_default = !any_platform && listen.ip().is_loopback();
+    if !any_platform && !sandbox_default && get("PACER_SANDBOX").is_none() {
+        eprintln!(
+            "note: the sandbox stays off because PACER_LISTEN is not a loopback address; set PACER_SANDBOX=on to serve it there"
+        );
+    }
+    let sandbox = on_off(get("PACER_SANDBOX"), "PACER_SANDBOX", sandbox_default)?;
+    // The sandbox has no login and moves its own clock: never beside real tenants, never
+    // where anyone but this machine can reach it.
+    if sandbox && any_platform {
+        return Err(ConfigError::Invalid {
+            key: "PACER_SANDBOX",
+            problem: "the sandbox cannot run beside a chat platform (Slack or Teams is configured); unset PACER_SANDBOX, or run the sandbox as its own `pacer serve` without platform settings".into(),
+        });
+    }
+    if sandbox && !listen.ip().is_loopback() {
+        return Err(ConfigError::Invalid {
+            key: "PACER_SANDBOX",
+            problem: format!(
+                "the sandbox has no login and listens only on loopback, not on {listen}; use PACER_LISTEN=127.0.0.1:<port>, or turn the sandbox off"
+            ),
+        });
+    }
+    Ok(sandbox)
+}
+
+fn log_format(get: Get<'_>) -> Result<LogFormat, ConfigError> {
+    Ok(match get("PACER_LOG_FORMAT").as_deref() {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                key: "PACER_LOG_FORMAT",
+                problem: format!("`{other}` is not `text` or `json`"),
+            });
+        }
+    })
+}
+
+/// The scheduler's tick, the job lease, and how many days finished work is kept.
+fn timing(get: Get<'_>) -> Result<(std::time::Duration, i64, u64), ConfigError> {
+    let seconds = |key: &'static str, default: u64, max: u64| -> Result<u64, ConfigError> {
+        match get(key) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| ConfigError::Invalid {
+                    key,
+                    problem: format!("`{v}` is not a number of seconds from 1 to {max}"),
+                }),
+        }
+    };
+    let tick_every = std::time::Duration::from_secs(seconds("PACER_TICK_SECS", 10, 3600)?);
+    let job_lease_secs = seconds("PACER_JOB_LEASE_SECS", 120, 86_400)? as i64;
+    let retention_days = match get("PACER_RETENTION_DAYS") {
+        None => 30,
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=3650).contains(n))
+            .ok_or_else(|| ConfigError::Invalid {
+                key: "PACER_RETENTION_DAYS",
+                problem: format!("`{v}` is not a number of days from 1 to 3650"),
+            })?,
+    };
+    Ok((tick_every, job_lease_secs, retention_days))
+}
+
+/// `PACER_SECRET_KEY` (required on PostgreSQL) and, while rotating, the previous key.
+fn secret_keys(get: Get<'_>, database_url: &str) -> Result<(Key, Key), ConfigError> {
+    let key = |name: &'static str| -> Result<Option<crate::keyring::KeyMaterial>, ConfigError> {
+        get(name)
+            .map(|v| crate::keyring::KeyMaterial::parse(&v))
+            .transpose()
+            .map_err(|problem| ConfigError::Invalid { key: name, problem })
+    };
+    let secret_key = key("PACER_SECRET_KEY")?;
+    // Any text: it may be the weak key an older pacer accepted, kept only to re-seal.
+    let previous_secret_key =
+        get("PACER_PREVIOUS_SECRET_KEY").map(|v| crate::keyring::KeyMaterial::parse_previous(&v));
+    if secret_key.is_none() && !database_url.starts_with("sqlite:") {
+        return Err(ConfigError::Invalid {
+            key: "PACER_SECRET_KEY",
+            problem: "is required with PostgreSQL: every replica must share it, and it must not sit in the database beside the tokens it encrypts; generate one with `openssl rand -base64 32`".into(),
+        });
+    }
+    if previous_secret_key.is_some() && secret_key.is_none() {
+        return Err(ConfigError::Invalid {
+            key: "PACER_PREVIOUS_SECRET_KEY",
+            problem: "is only for a rotation: set PACER_SECRET_KEY to the new key beside it".into(),
+        });
+    }
+    Ok((secret_key, previous_secret_key))
 }
 
 fn on_off(v: Option<String>, key: &'static str, default: bool) -> Result<bool, ConfigError> {

@@ -119,14 +119,19 @@ pub fn api_error(platform: &str, code: &str) {
         .inc();
 }
 
-/// Count every request by its route pattern (never the raw path: ids would explode the
-/// label set).
-pub async fn track(request: Request, next: Next) -> Response {
-    let route = request
+/// The route pattern a request matched (never the raw path: ids would explode the label set).
+fn route_of(request: &Request) -> String {
+    request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+        .unwrap_or_else(|| "unmatched".to_string())
+}
+
+/// Count every request by its route pattern (never the raw path: ids would explode the
+/// label set).
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = route_of(&request);
     let response = next.run(request).await;
     let m = metrics();
     m.requests
@@ -141,11 +146,7 @@ pub async fn track(request: Request, next: Next) -> Response {
 /// Time the requests a chat platform sends (its webhooks), by route pattern; the registry puts
 /// this on every platform's routes.
 pub async fn time_platform_route(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+    let route = route_of(&request);
     let started = Instant::now();
     let response = next.run(request).await;
     metrics()

@@ -264,24 +264,14 @@ impl Ctx<'_> {
     async fn form_target(&self, cycle_id: i64, priority_id: i64) -> Result<Reply, StoreError> {
         let (ws, person) = self.who().await?;
         let store = &self.state.store;
-        let foreign = || Reply::Refused(CheckinError::Foreign.refusal());
-        let Some(owner) = store
-            .cycle_priority_owner(ws, cycle_id, priority_id)
-            .await?
-        else {
-            return Ok(foreign());
-        };
-        if owner != person.id {
-            let name = store
-                .person(ws, owner)
-                .await?
-                .map(|p| p.display_name)
-                .unwrap_or_default();
-            return Ok(Reply::Refused(CheckinError::NotYours(name).refusal()));
+        match checkin::check_asked(store, ws, &person, cycle_id, priority_id).await {
+            Ok(()) => {}
+            Err(CheckinError::Store(e)) => return Err(e),
+            Err(refused) => return Ok(Reply::Refused(refused.refusal())),
         }
         Ok(match store.priority_by_id(ws, priority_id).await? {
             Some(p) => Reply::OpenForm(Box::new(p)),
-            None => foreign(),
+            None => Reply::Refused(CheckinError::Foreign.refusal()),
         })
     }
 

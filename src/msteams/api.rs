@@ -276,17 +276,8 @@ impl TeamsApi {
         conversation_id: &str,
         activity: &Value,
     ) -> Result<String, ApiError> {
-        let path = format!("v3/conversations/{}/activities", encode(conversation_id));
-        let r = self
-            .call(
-                reqwest::Method::POST,
-                service_url,
-                Some(conversation_id),
-                &path,
-                activity,
-            )
-            .await?;
-        Ok(id_of(&r))
+        self.post_activity(service_url, conversation_id, None, activity)
+            .await
     }
 
     /// Reply to an activity (in a channel: into its thread).
@@ -297,11 +288,22 @@ impl TeamsApi {
         activity_id: &str,
         activity: &Value,
     ) -> Result<String, ApiError> {
-        let path = format!(
-            "v3/conversations/{}/activities/{}",
-            encode(conversation_id),
-            encode(activity_id)
-        );
+        self.post_activity(service_url, conversation_id, Some(activity_id), activity)
+            .await
+    }
+
+    /// POST an activity to a conversation, or as a reply to one of its activities.
+    async fn post_activity(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        reply_to: Option<&str>,
+        activity: &Value,
+    ) -> Result<String, ApiError> {
+        let mut path = format!("v3/conversations/{}/activities", encode(conversation_id));
+        if let Some(id) = reply_to {
+            path = format!("{path}/{}", encode(id));
+        }
         let r = self
             .call(
                 reqwest::Method::POST,

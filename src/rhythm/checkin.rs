@@ -131,18 +131,7 @@ pub async fn record(
         .cycle(ws, cycle_id)
         .await?
         .ok_or(CheckinError::Foreign)?;
-    let owner = store
-        .cycle_priority_owner(ws, cycle_id, priority_id)
-        .await?
-        .ok_or(CheckinError::Foreign)?;
-    if owner != person.id {
-        let name = store
-            .person(ws, owner)
-            .await?
-            .map(|p| p.display_name)
-            .unwrap_or_default();
-        return Err(CheckinError::NotYours(name));
-    }
+    check_asked(store, ws, person, cycle_id, priority_id).await?;
     let current = store
         .priority_by_id(ws, priority_id)
         .await?
@@ -180,6 +169,31 @@ pub async fn record(
         priority,
         late,
     })
+}
+
+/// Only the person asked about a priority in a check-in may answer it (or open its form): the
+/// cycle and priority belong to this workspace, the priority is in that cycle, and it is
+/// `person`'s.
+pub async fn check_asked(
+    store: &Store,
+    ws: i64,
+    person: &PersonRow,
+    cycle_id: i64,
+    priority_id: i64,
+) -> Result<(), CheckinError> {
+    let owner = store
+        .cycle_priority_owner(ws, cycle_id, priority_id)
+        .await?
+        .ok_or(CheckinError::Foreign)?;
+    if owner != person.id {
+        let name = store
+            .person(ws, owner)
+            .await?
+            .map(|p| p.display_name)
+            .unwrap_or_default();
+        return Err(CheckinError::NotYours(name));
+    }
+    Ok(())
 }
 
 /// After an answer given in words, show it in the person's open prompts too, as a click would.

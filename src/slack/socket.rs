@@ -214,6 +214,84 @@ enum Envelope {
     Other,
 }
 
+/// What a connection needs to hand its envelopes on.
+struct Handler<'a> {
+    state: &'a AppState,
+    slack: &'a Arc<SlackPlatform>,
+    socket: &'a Arc<SocketMode>,
+    slot: usize,
+    acks: &'a mpsc::Sender<Value>,
+}
+
+impl Handler<'_> {
+    /// Act on one text frame.
+    fn frame(&self, text: &str) -> Said {
+        let start = |kind, envelope_id, payload| {
+            spawn_handler(
+                self.state,
+                self.slack,
+                self.socket,
+                kind,
+                envelope_id,
+                payload,
+                self.acks,
+            )
+        };
+        match serde_json::from_str::<Envelope>(text) {
+            Ok(Envelope::Hello { num_connections }) => {
+                tracing::info!(
+                    slot = self.slot,
+                    ?num_connections,
+                    "Socket Mode connection open"
+                );
+                return Said::Hello;
+            }
+            Ok(Envelope::Disconnect { reason }) => {
+                return Said::Bye(match reason.as_deref() {
+                    Some("link_disabled") => End::Disabled,
+                    _ => End::Refresh,
+                });
+            }
+            Ok(Envelope::EventsApi {
+                envelope_id,
+                payload,
+            }) => start(Kind::Event, envelope_id, payload),
+            Ok(Envelope::SlashCommands {
+                envelope_id,
+                payload,
+            }) => start(Kind::Command, envelope_id, payload),
+            Ok(Envelope::Interactive {
+                envelope_id,
+                payload,
+            }) => start(Kind::Interaction, envelope_id, payload),
+            Ok(Envelope::Other) | Err(_) => {
+                // Something pacer does not handle: acknowledge it so Slack does not send it
+                // again.
+                let id = serde_json::from_str::<Value>(text).ok().and_then(|v| {
+                    v.get("envelope_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                });
+                if let Some(id) = id {
+                    tracing::info!(
+                        slot = self.slot,
+                        "Socket Mode envelope of a type pacer does not handle; acknowledged"
+                    );
+                    let _ = self.acks.try_send(json!({ "envelope_id": id }));
+                }
+            }
+        }
+        Said::Envelope
+    }
+}
+
+/// What a frame said.
+enum Said {
+    Hello,
+    Bye(End),
+    Envelope,
+}
+
 /// Serve one connection until it ends.
 async fn session(
     state: &AppState,
@@ -246,40 +324,14 @@ async fn session(
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => break Err(AppError::Unavailable(format!("WebSocket: {e}"))),
                 };
-                match serde_json::from_str::<Envelope>(&text) {
-                    Ok(Envelope::Hello { num_connections }) => {
-                        if !greeted {
-                            greeted = true;
-                            socket.open.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        tracing::info!(slot, ?num_connections, "Socket Mode connection open");
+                let handler = Handler { state, slack, socket, slot, acks: &acks };
+                match handler.frame(&text) {
+                    Said::Bye(end) => break Ok(end),
+                    Said::Hello if !greeted => {
+                        greeted = true;
+                        socket.open.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                    Ok(Envelope::Disconnect { reason }) => {
-                        break Ok(match reason.as_deref() {
-                            Some("link_disabled") => End::Disabled,
-                            _ => End::Refresh,
-                        });
-                    }
-                    Ok(Envelope::EventsApi { envelope_id, payload }) => {
-                        spawn_handler(state, slack, socket, Kind::Event, envelope_id, payload, &acks);
-                    }
-                    Ok(Envelope::SlashCommands { envelope_id, payload }) => {
-                        spawn_handler(state, slack, socket, Kind::Command, envelope_id, payload, &acks);
-                    }
-                    Ok(Envelope::Interactive { envelope_id, payload }) => {
-                        spawn_handler(state, slack, socket, Kind::Interaction, envelope_id, payload, &acks);
-                    }
-                    Ok(Envelope::Other) | Err(_) => {
-                        // Something pacer does not handle: acknowledge it so Slack does not
-                        // send it again.
-                        let id = serde_json::from_str::<Value>(&text)
-                            .ok()
-                            .and_then(|v| v.get("envelope_id").and_then(Value::as_str).map(str::to_string));
-                        if let Some(id) = id {
-                            tracing::info!(slot, "Socket Mode envelope of a type pacer does not handle; acknowledged");
-                            let _ = acks.try_send(json!({"envelope_id": id}));
-                        }
-                    }
+                    Said::Hello | Said::Envelope => {}
                 }
             }
             Some(ack) = to_send.recv() => {
