@@ -54,7 +54,7 @@ pub enum ConfigError {
 /// pacer's own environment variables (also settable in `pacer.toml`); each platform's come
 /// from its folder. clap reads them, so `pacer --help`-style listings and the environment agree.
 #[derive(Debug, Default, clap::Args)]
-struct Settings {
+struct PacerSettings {
     #[arg(long, env = "PACER_LISTEN")]
     pacer_listen: Option<String>,
     #[arg(long, env = "PACER_DATABASE_URL", hide_env_values = true)]
@@ -88,11 +88,11 @@ struct Settings {
 #[command(name = "pacer", no_binary_name = true, disable_help_flag = true)]
 struct Environment {
     #[command(flatten)]
-    pacer: Settings,
+    pacer: PacerSettings,
     #[command(flatten)]
-    slack: crate::slack::config::Settings,
+    slack: crate::slack::config::SlackSettings,
     #[command(flatten)]
-    teams: crate::msteams::config::Settings,
+    teams: crate::msteams::config::TeamsSettings,
 }
 
 /// The environment variable of every setting.
@@ -389,6 +389,29 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         )
+    }
+
+    /// clap checks the settings' definitions (unique names, one variable each) when it builds
+    /// them; every variable the contract names is among them.
+    #[test]
+    fn every_setting_is_read_from_its_variable() {
+        use clap::CommandFactory;
+        Environment::command().debug_assert();
+        let keys = keys();
+        for key in [
+            "PACER_LISTEN",
+            "PACER_DATABASE_URL",
+            "PACER_SECRET_KEY",
+            "SLACK_SIGNING_SECRET",
+            "SLACK_APP_TOKEN",
+            "SLACK_SOCKET_CONNECTIONS",
+            "TEAMS_APP_ID",
+            "TEAMS_SERVICE_URL_ALLOW",
+            "PACER_JOB_LEASE_SECS",
+        ] {
+            assert!(keys.iter().any(|k| k == key), "{key}");
+        }
+        assert_eq!(keys.len(), 26);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::secret::Secret;
 
 /// Teams' environment variables (also settable in `pacer.toml`).
 #[derive(Debug, Default, clap::Args)]
-pub struct Settings {
+pub struct TeamsSettings {
     /// The bot's Microsoft App ID.
     #[arg(long, env = "TEAMS_APP_ID")]
     teams_app_id: Option<String>,

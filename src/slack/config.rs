@@ -6,7 +6,7 @@ use crate::secret::Secret;
 
 /// Slack's environment variables (also settable in `pacer.toml`).
 #[derive(Debug, Default, clap::Args)]
-pub struct Settings {
+pub struct SlackSettings {
     /// Verifies Slack's requests over HTTP.
     #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
     slack_signing_secret: Option<String>,
