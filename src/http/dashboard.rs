@@ -3,15 +3,15 @@
 //! through a link that `/pacer dashboard` signs for a day. The signature is the only way in; the
 //! workspace comes from it, never from anything else in the request.
 
-use crate::http::escape_html;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::reporting::digest::{self, Digest, Stalled};
+use crate::reporting::digest::{self, ChildLine, Digest, Rollup, Stalled};
 use crate::startup::AppState;
 
 #[derive(Deserialize)]
@@ -31,14 +31,22 @@ h2{margin:.2rem 0 .8rem;color:#1f3a5f}h3{margin:1rem 0 .4rem;font-size:1rem}tabl
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e4e7eb}th{font-weight:600;color:#52606d}\
 .bad{color:#b42318}.warn{color:#b54708}.ok{color:#067647}ul{margin:.3rem 0;padding-left:1.2rem}.muted{color:#7b8794}";
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{} · pacer</title><style>{STYLE}</style></head>\
-         <body>{body}</body></html>",
-        escape_html(title)
-    );
+/// Every dashboard answer, the refusals included: not cached, not sent on as a referrer (the
+/// link is the key), not indexed.
+fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+    let html = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) " · pacer" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    };
     (
         status,
         [
@@ -46,21 +54,31 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
             (header::REFERRER_POLICY, "no-referrer"),
             (header::HeaderName::from_static("x-robots-tag"), "noindex"),
         ],
-        Html(html),
+        html,
     )
         .into_response()
+}
+
+fn refusal_body(why: &str) -> Markup {
+    html! {
+        main {
+            section {
+                h2 { "This dashboard link does not work" }
+                p { (why) }
+                p {
+                    "Ask pacer for a fresh one: " code { "/pacer dashboard" } " in Slack, "
+                    code { "dashboard" } " in your chat with pacer in Teams."
+                }
+            }
+        }
+    }
 }
 
 fn refused(why: &str) -> Response {
     page(
         StatusCode::FORBIDDEN,
         "Dashboard link not valid",
-        &format!(
-            "<main><section><h2>This dashboard link does not work</h2><p>{}</p>\
-             <p>Ask pacer for a fresh one: <code>/pacer dashboard</code> in Slack, \
-             <code>dashboard</code> in your chat with pacer in Teams.</p></section></main>",
-            escape_html(why)
-        ),
+        refusal_body(why),
     )
 }
 
@@ -103,9 +121,13 @@ pub async fn show(
     Ok(page(
         StatusCode::OK,
         "Dashboard",
-        &render(&digests, teams.len(), now),
+        render(&digests, teams.len(), now),
     ))
 }
+
+/// How many of a list the page shows before it says how many more there are.
+const STALLS_SHOWN: usize = 10;
+const UNALIGNED_SHOWN: usize = 15;
 
 fn drift_class(percent: u32) -> &'static str {
     match percent {
@@ -115,162 +137,216 @@ fn drift_class(percent: u32) -> &'static str {
     }
 }
 
-fn stall_list(list: &[Stalled], limit: usize) -> String {
-    if list.is_empty() {
-        return "<p class=\"ok\">Nothing is stalled.</p>".into();
-    }
-    let mut out = String::from("<ul>");
-    for s in list.iter().take(limit) {
-        out.push_str(&format!(
-            "<li><b>#{}</b> {} <span class=\"muted\">({}, @{}, {} · {}%)</span><br>{}</li>",
-            s.item.number,
-            escape_html(&s.item.title),
-            escape_html(&s.item.team),
-            escape_html(&s.item.owner.name),
-            escape_html(&s.status),
-            s.progress,
-            escape_html(&s.reasons.join("; "))
-        ));
-    }
-    if list.len() > limit {
-        out.push_str(&format!(
-            "<li class=\"muted\">…and {} more</li>",
-            list.len() - limit
-        ));
-    }
-    out.push_str("</ul>");
-    out
+fn stalled_class(stalled: usize) -> &'static str {
+    if stalled > 0 { "bad" } else { "ok" }
 }
 
-fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> String {
-    // Organisation totals: the roots' subtrees cover every team once.
-    let (mut active, mut stalled, mut on_track) = (0, 0, 0);
-    for d in digests {
-        match &d.rollup {
-            Some(r) => {
-                let own_on_track = d.counts.on_track;
-                active += d.drift.active + r.children.iter().map(|c| c.active).sum::<usize>();
-                stalled += d.drift.stalled + r.children.iter().map(|c| c.stalled).sum::<usize>();
-                on_track += own_on_track + r.children.iter().map(|c| c.on_track).sum::<usize>();
-            }
-            None => {
-                active += d.drift.active;
-                stalled += d.drift.stalled;
-                on_track += d.counts.on_track;
-            }
+/// The last line of a shortened list.
+fn and_more(total: usize, shown: usize) -> Markup {
+    html! {
+        @if total > shown {
+            li class="muted" { "…and " (total - shown) " more" }
         }
     }
-    let drift = (stalled * 100 + active / 2)
-        .checked_div(active)
-        .unwrap_or(0) as u32;
-    let mut html = format!(
-        "<header><h1>pacer · leaders' dashboard</h1><p>As of {} UTC · {team_count} teams</p></header><main>\
-         <div class=\"cards\">\
-         <div class=\"card\"><b>{active}</b>active priorities</div>\
-         <div class=\"card\"><b class=\"ok\">{on_track}</b>on track</div>\
-         <div class=\"card\"><b class=\"{}\">{stalled}</b>stalled</div>\
-         <div class=\"card\"><b class=\"{}\">{drift}%</b>drift</div></div>",
-        now.format("%a %-d %b %Y %H:%M"),
-        if stalled > 0 { "bad" } else { "ok" },
-        drift_class(drift),
-    );
-    if digests.is_empty() {
-        html.push_str(
-            "<section><h2>No teams yet</h2><p>Create one with <code>team add &lt;name&gt;</code>.</p></section>",
-        );
-    }
-    for d in digests {
-        html.push_str(&format!(
-            "<section><h2>{}</h2><p>{} active · <span class=\"ok\">{} on track</span> · {} at risk · {} off track · {} done · drift <b class=\"{}\">{}%</b>{}</p>",
-            escape_html(&d.team),
-            d.drift.active,
-            d.counts.on_track,
-            d.counts.at_risk,
-            d.counts.off_track,
-            d.counts.done,
-            drift_class(d.drift.percent),
-            d.drift.percent,
-            d.participation
-                .as_ref()
-                .map(|p| format!(" · {} of {} owners checked in", p.checked_in, p.expected))
-                .unwrap_or_default()
-        ));
-        if let Some(r) = &d.rollup {
-            html.push_str("<h3>Teams</h3><table><tr><th>team</th><th>active</th><th>on track</th><th>stalled</th><th>check-ins</th><th>on-track share</th></tr>");
-            for c in &r.children {
-                let trend = match (c.on_track_share, c.previous_on_track_share) {
-                    (Some(now), Some(before)) if now > before => format!("{now}% ↑"),
-                    (Some(now), Some(before)) if now < before => format!("{now}% ↓"),
-                    (Some(now), _) => format!("{now}%"),
-                    _ => "–".into(),
-                };
-                html.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                    escape_html(&c.team),
-                    c.active,
-                    c.on_track,
-                    if c.stalled > 0 { "bad" } else { "ok" },
-                    c.stalled,
-                    c.participation
-                        .as_ref()
-                        .map(|p| format!("{} of {}", p.checked_in, p.expected))
-                        .unwrap_or_else(|| "–".into()),
-                    trend
-                ));
-            }
-            html.push_str("</table><h3>Most serious stalls</h3>");
-            html.push_str(&stall_list(&r.top_stalls, 10));
-            html.push_str("<h3>Cross-team dependencies at risk</h3>");
-            if r.dependencies_at_risk.is_empty() {
-                html.push_str("<p class=\"ok\">None.</p>");
-            } else {
-                html.push_str("<ul>");
-                for dep in &r.dependencies_at_risk {
-                    html.push_str(&format!(
-                        "<li><b>#{}</b> {} ({}) waits on <b>#{}</b> {} ({}): {}</li>",
-                        dep.dependent.number,
-                        escape_html(&dep.dependent.title),
-                        escape_html(&dep.dependent.team),
-                        dep.on.number,
-                        escape_html(&dep.on.title),
-                        escape_html(&dep.on.team),
-                        escape_html(&dep.why)
-                    ));
-                }
-                html.push_str("</ul>");
-            }
-            let a = &r.alignment;
-            html.push_str(&format!(
-                "<h3>Alignment</h3><p>{} of {} active priorities ladder up to a priority of {}.</p>",
-                a.aligned,
-                a.active,
-                escape_html(&a.top_team)
-            ));
-            if !a.unaligned.is_empty() {
-                html.push_str("<p class=\"warn\">Serving no company priority:</p><ul>");
-                for i in a.unaligned.iter().take(15) {
-                    html.push_str(&format!(
-                        "<li><b>#{}</b> {} <span class=\"muted\">({}, @{})</span></li>",
-                        i.number,
-                        escape_html(&i.title),
-                        escape_html(&i.team),
-                        escape_html(&i.owner.name)
-                    ));
-                }
-                if a.unaligned.len() > 15 {
-                    html.push_str(&format!(
-                        "<li class=\"muted\">…and {} more</li>",
-                        a.unaligned.len() - 15
-                    ));
-                }
-                html.push_str("</ul>");
-            }
-        } else {
-            html.push_str("<h3>Needs attention</h3>");
-            html.push_str(&stall_list(&d.needs_attention, 10));
-        }
-        html.push_str("</section>");
-    }
-    html.push_str("</main>");
-    html
 }
+
+fn stall_list(list: &[Stalled]) -> Markup {
+    html! {
+        @if list.is_empty() {
+            p class="ok" { "Nothing is stalled." }
+        } @else {
+            ul {
+                @for s in list.iter().take(STALLS_SHOWN) {
+                    li {
+                        b { "#" (s.item.number) } " " (s.item.title) " "
+                        span class="muted" {
+                            "(" (s.item.team) ", @" (s.item.owner.name) ", " (s.status) " · "
+                            (s.progress) "%)"
+                        }
+                        br;
+                        (s.reasons.join("; "))
+                    }
+                }
+                (and_more(list.len(), STALLS_SHOWN))
+            }
+        }
+    }
+}
+
+/// Organisation totals over the root teams' digests.
+struct Totals {
+    active: usize,
+    on_track: usize,
+    stalled: usize,
+}
+
+fn totals(digests: &[Digest]) -> Totals {
+    // The roots' subtrees cover every team once: a root with a roll-up counts its own
+    // priorities and its children's, a root without one only its own.
+    let mut t = Totals {
+        active: 0,
+        on_track: 0,
+        stalled: 0,
+    };
+    for d in digests {
+        t.active += d.drift.active;
+        t.stalled += d.drift.stalled;
+        t.on_track += d.counts.on_track;
+        if let Some(r) = &d.rollup {
+            t.active += r.children.iter().map(|c| c.active).sum::<usize>();
+            t.stalled += r.children.iter().map(|c| c.stalled).sum::<usize>();
+            t.on_track += r.children.iter().map(|c| c.on_track).sum::<usize>();
+        }
+    }
+    t
+}
+
+fn cards(t: &Totals) -> Markup {
+    let drift = (t.stalled * 100 + t.active / 2)
+        .checked_div(t.active)
+        .unwrap_or(0) as u32;
+    html! {
+        div class="cards" {
+            div class="card" { b { (t.active) } "active priorities" }
+            div class="card" { b class="ok" { (t.on_track) } "on track" }
+            div class="card" { b class=(stalled_class(t.stalled)) { (t.stalled) } "stalled" }
+            div class="card" { b class=(drift_class(drift)) { (drift) "%" } "drift" }
+        }
+    }
+}
+
+/// A child team's on-track share, with an arrow when it moved since the cycle before.
+fn trend(c: &ChildLine) -> String {
+    match (c.on_track_share, c.previous_on_track_share) {
+        (Some(now), Some(before)) if now > before => format!("{now}% ↑"),
+        (Some(now), Some(before)) if now < before => format!("{now}% ↓"),
+        (Some(now), _) => format!("{now}%"),
+        _ => "–".into(),
+    }
+}
+
+fn children_table(children: &[ChildLine]) -> Markup {
+    html! {
+        h3 { "Teams" }
+        table {
+            tr {
+                th { "team" } th { "active" } th { "on track" } th { "stalled" }
+                th { "check-ins" } th { "on-track share" }
+            }
+            @for c in children {
+                tr {
+                    td { (c.team) }
+                    td { (c.active) }
+                    td { (c.on_track) }
+                    td class=(stalled_class(c.stalled)) { (c.stalled) }
+                    td {
+                        @if let Some(p) = &c.participation {
+                            (p.checked_in) " of " (p.expected)
+                        } @else {
+                            "–"
+                        }
+                    }
+                    td { (trend(c)) }
+                }
+            }
+        }
+    }
+}
+
+fn dependencies(r: &Rollup) -> Markup {
+    html! {
+        h3 { "Cross-team dependencies at risk" }
+        @if r.dependencies_at_risk.is_empty() {
+            p class="ok" { "None." }
+        } @else {
+            ul {
+                @for dep in &r.dependencies_at_risk {
+                    li {
+                        b { "#" (dep.dependent.number) } " " (dep.dependent.title)
+                        " (" (dep.dependent.team) ") waits on "
+                        b { "#" (dep.on.number) } " " (dep.on.title)
+                        " (" (dep.on.team) "): " (dep.why)
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn alignment(r: &Rollup) -> Markup {
+    let a = &r.alignment;
+    html! {
+        h3 { "Alignment" }
+        p {
+            (a.aligned) " of " (a.active) " active priorities ladder up to a priority of "
+            (a.top_team) "."
+        }
+        @if !a.unaligned.is_empty() {
+            p class="warn" { "Serving no company priority:" }
+            ul {
+                @for i in a.unaligned.iter().take(UNALIGNED_SHOWN) {
+                    li {
+                        b { "#" (i.number) } " " (i.title) " "
+                        span class="muted" { "(" (i.team) ", @" (i.owner.name) ")" }
+                    }
+                }
+                (and_more(a.unaligned.len(), UNALIGNED_SHOWN))
+            }
+        }
+    }
+}
+
+/// One root team: its own numbers, then either the roll-up of its children or, for a team
+/// with none, what needs attention.
+fn team_section(d: &Digest) -> Markup {
+    html! {
+        section {
+            h2 { (d.team) }
+            p {
+                (d.drift.active) " active · "
+                span class="ok" { (d.counts.on_track) " on track" }
+                " · " (d.counts.at_risk) " at risk · " (d.counts.off_track) " off track · "
+                (d.counts.done) " done · drift "
+                b class=(drift_class(d.drift.percent)) { (d.drift.percent) "%" }
+                @if let Some(p) = &d.participation {
+                    " · " (p.checked_in) " of " (p.expected) " owners checked in"
+                }
+            }
+            @if let Some(r) = &d.rollup {
+                (children_table(&r.children))
+                h3 { "Most serious stalls" }
+                (stall_list(&r.top_stalls))
+                (dependencies(r))
+                (alignment(r))
+            } @else {
+                h3 { "Needs attention" }
+                (stall_list(&d.needs_attention))
+            }
+        }
+    }
+}
+
+fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> Markup {
+    html! {
+        header {
+            h1 { "pacer · leaders' dashboard" }
+            p { "As of " (now.format("%a %-d %b %Y %H:%M")) " UTC · " (team_count) " teams" }
+        }
+        main {
+            (cards(&totals(digests)))
+            @if digests.is_empty() {
+                section {
+                    h2 { "No teams yet" }
+                    p { "Create one with " code { "team add <name>" } "." }
+                }
+            }
+            @for d in digests {
+                (team_section(d))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "dashboard_tests.rs"]
+mod tests;

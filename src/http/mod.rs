@@ -11,15 +11,6 @@ use serde_json::json;
 
 use crate::startup::AppState;
 
-/// Text made safe for HTML content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// Health, readiness, the dashboard, and `/metrics` unless it has a listener of its own
 /// (`PACER_METRICS_LISTEN`).
 pub fn router(metrics_apart: bool) -> Router<AppState> {

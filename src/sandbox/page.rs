@@ -1,163 +1,240 @@
-//! The sandbox in HTML: pacer's platform-neutral messages rendered as a chat would show them
-//! (everything escaped), and the page around them with a little plain JavaScript.
+//! The sandbox in HTML: pacer's platform-neutral messages rendered as a chat would show them,
+//! and the page around them with a little plain JavaScript. Everything goes through maud, which
+//! escapes every value it is given; only the style sheet and the script below, which are ours,
+//! go in as they are.
 
-use crate::http::escape_html;
 use chrono::{DateTime, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::inbox::{Body, Posted};
 use crate::domain::Status;
-use crate::message::{Block, ButtonStyle, Message, Rich, Span};
+use crate::message::{Block, Button, ButtonStyle, Message, Rich, Span};
 use crate::rhythm::prompt::ACTION_UPDATE;
 
-fn chip(s: Status) -> String {
-    format!(
-        "<span class=\"chip {}\">{}</span>",
-        s.as_str(),
-        escape_html(s.label())
-    )
+fn chip(s: Status) -> Markup {
+    html! { span class={ "chip " (s.as_str()) } { (s.label()) } }
 }
 
-fn rich(r: &Rich) -> String {
-    let mut out = String::new();
-    for span in &r.0 {
-        match span {
-            Span::Text(s) => out.push_str(&escape_html(s)),
-            Span::Bold(s) => out.push_str(&format!("<b>{}</b>", escape_html(s))),
-            Span::Italic(s) => out.push_str(&format!("<i>{}</i>", escape_html(s))),
-            Span::Code(s) => out.push_str(&format!("<code>{}</code>", escape_html(s))),
-            Span::User { name, .. } => out.push_str(&format!(
-                "<span class=\"mention\">@{}</span>",
-                escape_html(name)
-            )),
-            Span::Channel { id, name } => out.push_str(&format!(
-                "<span class=\"mention\">#{}</span>",
-                escape_html(
-                    name.as_deref()
-                        .or(id.as_deref().map(|i| i.trim_start_matches("C-")))
-                        .unwrap_or("channel")
-                )
-            )),
-            Span::Status(s) => out.push_str(&chip(*s)),
-            Span::Priority(n) => out.push_str(&format!(
-                "<b class=\"num\">{}</b>",
-                escape_html(&n.to_string())
-            )),
-            Span::LineBreak => out.push_str("<br>"),
+fn span(span: &Span) -> Markup {
+    match span {
+        Span::Text(s) => html! { (s) },
+        Span::Bold(s) => html! { b { (s) } },
+        Span::Italic(s) => html! { i { (s) } },
+        Span::Code(s) => html! { code { (s) } },
+        Span::User { name, .. } => html! { span class="mention" { "@" (name) } },
+        Span::Channel { id, name } => {
+            // A channel pacer knows only by id still reads as a name: `C-platform` → #platform.
+            let label = name
+                .as_deref()
+                .or(id.as_deref().map(|i| i.trim_start_matches("C-")))
+                .unwrap_or("channel");
+            html! { span class="mention" { "#" (label) } }
+        }
+        Span::Status(s) => chip(*s),
+        Span::Priority(n) => html! { b class="num" { (n) } },
+        Span::LineBreak => html! { br; },
+    }
+}
+
+fn rich(r: &Rich) -> Markup {
+    html! {
+        @for s in &r.0 {
+            (span(s))
         }
     }
-    out
+}
+
+/// The update button opens the check-in form in the page; every other button is a click the
+/// server answers.
+fn button(b: &Button, message_id: u64) -> Markup {
+    let style = match b.style {
+        ButtonStyle::Primary => "primary",
+        ButtonStyle::Danger => "danger",
+        ButtonStyle::Default => "",
+    };
+    let kind = if b.action == ACTION_UPDATE {
+        "form"
+    } else {
+        "click"
+    };
+    html! {
+        button class={ "btn " (style) } data-kind=(kind) data-msg=(message_id)
+            data-action=(b.action) data-value=(b.value) { (b.label) }
+    }
 }
 
 /// One of pacer's messages as HTML; buttons carry the message id so a click finds it.
-pub fn message(m: &Message, message_id: u64) -> String {
-    let mut out = String::new();
-    for block in &m.blocks {
-        match block {
-            Block::Header(h) => {
-                out.push_str(&format!("<div class=\"hd\">{}</div>", escape_html(h)))
-            }
-            Block::Text(r) => out.push_str(&format!("<p>{}</p>", rich(r))),
-            Block::Context(r) => out.push_str(&format!("<p class=\"ctx\">{}</p>", rich(r))),
-            Block::Fields(fs) => {
-                out.push_str("<div class=\"fields\">");
-                for f in fs {
-                    out.push_str(&format!("<div>{}</div>", rich(f)));
+pub fn message(m: &Message, message_id: u64) -> Markup {
+    html! {
+        @for block in &m.blocks {
+            @match block {
+                Block::Header(h) => { div class="hd" { (h) } }
+                Block::Text(r) => { p { (rich(r)) } }
+                Block::Context(r) => { p class="ctx" { (rich(r)) } }
+                Block::Fields(fs) => {
+                    div class="fields" {
+                        @for f in fs {
+                            div { (rich(f)) }
+                        }
+                    }
                 }
-                out.push_str("</div>");
-            }
-            Block::Divider => out.push_str("<hr>"),
-            Block::Actions(buttons) => {
-                out.push_str("<div class=\"actions\">");
-                for b in buttons {
-                    let style = match b.style {
-                        ButtonStyle::Primary => "primary",
-                        ButtonStyle::Danger => "danger",
-                        ButtonStyle::Default => "",
-                    };
-                    let kind = if b.action == ACTION_UPDATE {
-                        "form"
-                    } else {
-                        "click"
-                    };
-                    out.push_str(&format!(
-                        "<button class=\"btn {style}\" data-kind=\"{kind}\" data-msg=\"{message_id}\" data-action=\"{}\" data-value=\"{}\">{}</button>",
-                        escape_html(&b.action),
-                        escape_html(&b.value),
-                        escape_html(&b.label)
-                    ));
+                Block::Divider => { hr; }
+                Block::Actions(buttons) => {
+                    div class="actions" {
+                        @for b in buttons {
+                            (button(b, message_id))
+                        }
+                    }
                 }
-                out.push_str("</div>");
             }
         }
     }
-    out
 }
 
 fn time(at: DateTime<Utc>) -> String {
     at.format("%a %-d %b %H:%M").to_string()
 }
 
-fn one(p: &Posted, replies: usize) -> String {
-    let (who, avatar, body) = match &p.body {
-        Body::Pacer(m) => ("pacer".to_string(), "bot", message(m, p.id)),
-        Body::Typed { name, text, .. } => (
-            name.clone(),
-            "person",
-            format!("<p>{}</p>", escape_html(text)),
-        ),
+fn one(post: &Posted, replies: usize) -> Markup {
+    let (who, avatar) = match &post.body {
+        Body::Pacer(_) => ("pacer", "bot"),
+        Body::Typed { name, .. } => (name.as_str(), "person"),
     };
-    let private = if p.visible_to.is_some() {
-        "<span class=\"private\">Only visible to you</span>"
-    } else {
-        ""
-    };
-    let thread = if replies > 0 {
-        format!(
-            "<div class=\"replies\">{replies} {} in thread</div>",
-            if replies == 1 { "reply" } else { "replies" }
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "<div class=\"msg\" id=\"m{}\"><div class=\"av {avatar}\">{}</div><div class=\"mb\"><div class=\"meta\"><b>{}</b> <span class=\"t\">{}</span>{private}</div>{body}{thread}</div></div>",
-        p.id,
-        escape_html(&who.chars().next().unwrap_or('?').to_uppercase().to_string()),
-        escape_html(&who),
-        time(p.at),
-    )
+    let initial = who.chars().next().unwrap_or('?').to_uppercase().to_string();
+    html! {
+        div class="msg" id={ "m" (post.id) } {
+            div class={ "av " (avatar) } { (initial) }
+            div class="mb" {
+                div class="meta" {
+                    b { (who) } " " span class="t" { (time(post.at)) }
+                    @if post.visible_to.is_some() {
+                        span class="private" { "Only visible to you" }
+                    }
+                }
+                @match &post.body {
+                    Body::Pacer(m) => { (message(m, post.id)) }
+                    Body::Typed { text, .. } => { p { (text) } }
+                }
+                @if replies > 0 {
+                    div class="replies" {
+                        (replies) " " (if replies == 1 { "reply" } else { "replies" }) " in thread"
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A channel's messages with each thread under the message it replies to.
 pub fn conversation(messages: &[Posted]) -> String {
-    if messages.is_empty() {
-        return "<div class=\"empty\">Nothing here yet. Type a command below, like <code>/pacer help</code>.</div>".into();
-    }
-    let mut out = String::new();
-    for m in messages.iter().filter(|m| m.thread.is_none()) {
-        let replies: Vec<&Posted> = messages.iter().filter(|r| r.thread == Some(m.id)).collect();
-        out.push_str(&one(m, replies.len()));
-        if !replies.is_empty() {
-            out.push_str("<div class=\"thread\">");
-            for r in replies {
-                out.push_str(&one(r, 0));
-            }
-            out.push_str("</div>");
+    let markup = if messages.is_empty() {
+        html! {
+            div class="empty" { "Nothing here yet. Type a command below, like " code { "/pacer help" } "." }
         }
-    }
-    out
+    } else {
+        html! {
+            @for m in messages.iter().filter(|m| m.thread.is_none()) {
+                @let replies: Vec<&Posted> = messages.iter().filter(|r| r.thread == Some(m.id)).collect();
+                (one(m, replies.len()))
+                @if !replies.is_empty() {
+                    div class="thread" {
+                        @for r in replies {
+                            (one(r, 0))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    markup.into_string()
 }
 
 /// The whole page. People and channels are filled in by the script from the JSON routes.
 pub fn shell() -> String {
-    PAGE.to_string()
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "pacer sandbox" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                (sidebar())
+                main {
+                    header id="title" { "#general" }
+                    div id="log" {}
+                    form id="cmd" autocomplete="off" {
+                        input id="text" placeholder="/pacer help" aria-label="Command";
+                        button { "Send" }
+                    }
+                }
+                (check_in_form())
+                script { (PreEscaped(SCRIPT)) }
+            }
+        }
+    }
+    .into_string()
 }
 
-const PAGE: &str = r##"<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>pacer sandbox</title>
-<style>
+/// Who you are, where you are, and the button that moves the rhythm along.
+fn sidebar() -> Markup {
+    html! {
+        aside {
+            h1 { "pacer " span { "sandbox: pacer without Slack or Teams" } }
+            div { label for="who" { "You are" } select id="who" {} }
+            form id="join" autocomplete="off" {
+                input id="newname" placeholder="or join as… (a name)" aria-label="Join as a new person";
+                button { "Join" }
+            }
+            div class="sec" { "Channels" }
+            div class="chans" id="channels" {}
+            div class="sec" { "Direct messages" }
+            div class="chans" id="dms" {}
+            div class="sec" { "Rhythm" }
+            div id="clock" {}
+            button id="run"
+                title="Fire the next due check-in, reminder or digest now, through the same engine as pacer tick"
+                { "▶ Run the rhythm now" }
+            div id="fired" {}
+        }
+    }
+}
+
+/// The check-in form an update button opens; the script fills it and shows what the server
+/// refused under each field.
+fn check_in_form() -> Markup {
+    html! {
+        dialog id="form" {
+            form method="dialog" id="formbody" {
+                h2 id="ftitle" { "Check-in" }
+                label for="fstatus" { "Status" }
+                select id="fstatus" {
+                    @for s in Status::ALL {
+                        option value=(s.as_str()) { (s.label()) }
+                    }
+                }
+                div class="err" id="e-status" {}
+                label for="fprogress" { "Progress (%)" }
+                input id="fprogress" inputmode="numeric";
+                div class="err" id="e-progress" {}
+                label for="fnote" { "Note" }
+                textarea id="fnote" rows="3" {}
+                div class="err" id="e-note" {}
+                label for="fblocker" { "Blocker (what or who you are waiting on)" }
+                input id="fblocker";
+                div class="err" id="e-blocker" {}
+                menu {
+                    button value="cancel" formnovalidate { "Cancel" }
+                    button id="fsave" value="save" { "Save" }
+                }
+            }
+        }
+    }
+}
+
+const STYLE: &str = r##"
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1c1d;height:100vh;display:flex}
 aside{width:250px;background:#1f3a5f;color:#e8eef6;display:flex;flex-direction:column;padding:14px;gap:10px;overflow:auto}
 aside h1{font-size:18px;margin:0}aside h1 span{font-weight:400;opacity:.7;font-size:12px;display:block}
@@ -194,33 +271,9 @@ dialog{border:0;border-radius:10px;box-shadow:0 10px 40px #0004;width:420px}dial
 dialog label{display:block;margin:8px 0 3px;font-weight:600;font-size:13px}
 dialog input,dialog select,dialog textarea{width:100%;padding:6px;border:1px solid #bbb;border-radius:5px;font:inherit}
 dialog .err{color:#b42318;font-size:12px;min-height:1em}dialog menu{display:flex;justify-content:flex-end;gap:8px;padding:0;margin:14px 0 0}
-</style></head>
-<body>
-<aside>
- <h1>pacer <span>sandbox: pacer without Slack or Teams</span></h1>
- <div><label for="who">You are</label><select id="who"></select></div>
- <form id="join" autocomplete="off"><input id="newname" placeholder="or join as… (a name)" aria-label="Join as a new person"><button>Join</button></form>
- <div class="sec">Channels</div><div class="chans" id="channels"></div>
- <div class="sec">Direct messages</div><div class="chans" id="dms"></div>
- <div class="sec">Rhythm</div>
- <div id="clock"></div>
- <button id="run" title="Fire the next due check-in, reminder or digest now, through the same engine as pacer tick">▶ Run the rhythm now</button>
- <div id="fired"></div>
-</aside>
-<main>
- <header id="title">#general</header>
- <div id="log"></div>
- <form id="cmd" autocomplete="off"><input id="text" placeholder="/pacer help" aria-label="Command"><button>Send</button></form>
-</main>
-<dialog id="form"><form method="dialog" id="formbody">
- <h2 id="ftitle">Check-in</h2>
- <label for="fstatus">Status</label><select id="fstatus"><option value="on-track">On track</option><option value="at-risk">At risk</option><option value="off-track">Off track</option><option value="done">Done</option><option value="dropped">Dropped</option></select><div class="err" id="e-status"></div>
- <label for="fprogress">Progress (%)</label><input id="fprogress" inputmode="numeric"><div class="err" id="e-progress"></div>
- <label for="fnote">Note</label><textarea id="fnote" rows="3"></textarea><div class="err" id="e-note"></div>
- <label for="fblocker">Blocker (what or who you are waiting on)</label><input id="fblocker"><div class="err" id="e-blocker"></div>
- <menu><button value="cancel" formnovalidate>Cancel</button><button id="fsave" value="save">Save</button></menu>
-</form></dialog>
-<script>
+"##;
+
+const SCRIPT: &str = r##"
 const $=s=>document.querySelector(s);let me=localStorage.getItem('pacer.who')||'',chan='C-general',seen='',formCtx=null;
 async function api(path,body){const r=await fetch(path,body?{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body)}:{});
  const j=r.headers.get('content-type')||'';return {ok:r.ok,status:r.status,data:j.includes('json')?await r.json():await r.text()};}
@@ -256,4 +309,8 @@ $('#fsave').onclick=async e=>{e.preventDefault();const r=await api('/sandbox/for
  document.querySelectorAll('.err').forEach(x=>x.textContent='');
  if(r.ok){$('#form').close();await refresh();}else{for(const [k,v] of Object.entries(r.data.errors||{status:r.data.error}))($('#e-'+k)||$('#e-status')).textContent=v;}};
 (async()=>{await loadPeople();localStorage.setItem('pacer.who',me);await loadChannels();await refresh();setInterval(refresh,1500);})();
-</script></body></html>"##;
+"##;
+
+#[cfg(test)]
+#[path = "page_tests.rs"]
+mod tests;

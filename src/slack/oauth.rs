@@ -3,12 +3,12 @@
 //! `GET /slack/oauth/callback` checks that state, exchanges the code with `oauth.v2.access`,
 //! keeps the bot token encrypted, and makes the installer the workspace's first admin.
 
-use crate::http::escape_html;
 use std::sync::LazyLock;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -42,16 +42,36 @@ static SCOPES: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · pacer</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2933}}\
-         h1{{color:#1f3a5f}}code{{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}}</style></head>\
-         <body><h1>{title}</h1>{body}</body></html>",
-        title = escape_html(title),
-    );
-    (status, Html(html)).into_response()
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2933}\
+h1{color:#1f3a5f}code{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}";
+
+/// A page for the person installing pacer, saying how it went.
+fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+    let html = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) " · pacer" }
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (title) }
+                (body)
+            }
+        }
+    };
+    (status, html).into_response()
+}
+
+/// Installing from here needs the app's OAuth credentials; `what` says which to set.
+fn not_set_up(what: Markup) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "Installing from here is not set up",
+        html! { p { (what) } },
+    )
 }
 
 fn redirect_uri(state: &AppState) -> String {
@@ -70,13 +90,11 @@ pub async fn install(
     Extension(slack): Extension<Arc<SlackPlatform>>,
 ) -> Result<Response, AppError> {
     let Some(client_id) = slack.config.client_id.as_deref() else {
-        return Ok(page(
-            StatusCode::NOT_FOUND,
-            "Installing from here is not set up",
-            "<p>This pacer runs for one workspace. To let other workspaces install it, set \
-             <code>SLACK_CLIENT_ID</code> and <code>SLACK_CLIENT_SECRET</code> (from your Slack \
-             app's <em>Basic Information</em>).</p>",
-        ));
+        return Ok(not_set_up(html! {
+            "This pacer runs for one workspace. To let other workspaces install it, set "
+            code { "SLACK_CLIENT_ID" } " and " code { "SLACK_CLIENT_SECRET" }
+            " (from your Slack app's " em { "Basic Information" } ")."
+        }));
     };
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let expires = state.clock.now().timestamp() + STATE_TTL_SECS;
@@ -166,7 +184,17 @@ async fn state_is_valid(
         .await?)
 }
 
-const START_AGAIN: &str = "<p><a href=\"/slack/install\">Start the installation again</a>.</p>";
+/// A callback that installed nothing: what happened, and the way back to the start.
+fn not_installed(status: StatusCode, title: &str, what: Markup) -> Response {
+    page(
+        status,
+        title,
+        html! {
+            p { (what) }
+            p { a href="/slack/install" { "Start the installation again" } "." }
+        },
+    )
+}
 
 pub async fn callback(
     State(state): State<AppState>,
@@ -178,37 +206,33 @@ pub async fn callback(
         slack.config.client_id.as_deref(),
         slack.config.client_secret.as_ref(),
     ) else {
-        return Ok(page(
-            StatusCode::NOT_FOUND,
-            "Installing from here is not set up",
-            "<p>Set <code>SLACK_CLIENT_ID</code> and <code>SLACK_CLIENT_SECRET</code>.</p>",
-        ));
+        return Ok(not_set_up(html! {
+            "Set " code { "SLACK_CLIENT_ID" } " and " code { "SLACK_CLIENT_SECRET" } "."
+        }));
     };
     if let Some(error) = query.error {
-        return Ok(page(
+        return Ok(not_installed(
             StatusCode::BAD_REQUEST,
             "pacer was not installed",
-            &format!(
-                "<p>Slack said: <code>{}</code>. Nothing was changed.</p>{START_AGAIN}",
-                escape_html(&error)
-            ),
+            html! { "Slack said: " code { (error) } ". Nothing was changed." },
         ));
     }
     let Some(code) = query.code.filter(|c| !c.is_empty() && c.len() < 512) else {
-        return Ok(page(
+        return Ok(not_installed(
             StatusCode::BAD_REQUEST,
             "This installation link is not valid",
-            &format!("<p>Slack sent no authorization code.</p>{START_AGAIN}"),
+            html! { "Slack sent no authorization code." },
         ));
     };
     let given = query.state.unwrap_or_default();
     if !state_is_valid(&state, &headers, &given).await? {
-        return Ok(page(
+        return Ok(not_installed(
             StatusCode::BAD_REQUEST,
             "This installation link is not valid",
-            &format!(
-                "<p>It expired, was already used, or was started in another browser. Nothing was changed.</p>{START_AGAIN}"
-            ),
+            html! {
+                "It expired, was already used, or was started in another browser. "
+                "Nothing was changed."
+            },
         ));
     }
     let redirect = redirect_uri(&state);
@@ -222,13 +246,13 @@ pub async fn callback(
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "oauth.v2.access failed");
-            return Ok(page(
+            return Ok(not_installed(
                 StatusCode::BAD_GATEWAY,
                 "pacer was not installed",
-                &format!(
-                    "<p>Slack did not confirm the installation (<code>{}</code>). Nothing was changed.</p>{START_AGAIN}",
-                    escape_html(e.code())
-                ),
+                html! {
+                    "Slack did not confirm the installation (" code { (e.code()) } "). "
+                    "Nothing was changed."
+                },
             ));
         }
     };
@@ -285,15 +309,7 @@ pub async fn callback(
     let name = text("/team/name")
         .or_else(|| text("/enterprise/name"))
         .unwrap_or_else(|| "your workspace".into());
-    let mut response = page(
-        StatusCode::OK,
-        "pacer is installed",
-        &format!(
-            "<p>pacer is now part of <strong>{}</strong>. In any channel, type <code>/pacer help</code>; \
-             link a channel to a team with <code>/pacer team add &lt;name&gt;</code>.</p>",
-            escape_html(&name)
-        ),
-    );
+    let mut response = installed(&name);
     // The state is single-use in this browser.
     if let Ok(v) =
         format!("{COOKIE}=; Max-Age=0; Path=/slack/oauth; HttpOnly; SameSite=Lax").parse()
@@ -301,6 +317,20 @@ pub async fn callback(
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     Ok(response)
+}
+
+fn installed(workspace: &str) -> Response {
+    page(
+        StatusCode::OK,
+        "pacer is installed",
+        html! {
+            p {
+                "pacer is now part of " strong { (workspace) } ". In any channel, type "
+                code { "/pacer help" } "; link a channel to a team with "
+                code { "/pacer team add <name>" } "."
+            }
+        },
+    )
 }
 
 #[cfg(test)]
@@ -322,5 +352,59 @@ mod tests {
     #[test]
     fn asks_for_the_manifest_scopes() {
         assert!(SCOPES.contains("chat:write") && SCOPES.contains("commands"));
+    }
+
+    const SCRIPT_TAG: &str = "<script>alert(1)</script>";
+    const BREAKOUT: &str = "\"'><img src=x onerror=alert(1)>";
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    /// No tag or attribute written by anyone but pacer: the hostile text is only ever text.
+    fn assert_escaped(html: &str) {
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&quot;'&gt;&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hostile_workspace_name_is_escaped() {
+        let response = installed(&format!("{SCRIPT_TAG}{BREAKOUT}"));
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
+        let html = body(response).await;
+        assert_escaped(&html);
+        assert!(
+            html.contains("<code>/pacer team add &lt;name&gt;</code>"),
+            "{html}"
+        );
+    }
+
+    #[tokio::test]
+    async fn what_slack_said_is_escaped_on_a_failed_install() {
+        let said = format!("{SCRIPT_TAG}{BREAKOUT}");
+        let response = not_installed(
+            StatusCode::BAD_REQUEST,
+            SCRIPT_TAG,
+            html! { "Slack said: " code { (said) } },
+        );
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = body(response).await;
+        assert_escaped(&html);
+        assert!(html.contains("href=\"/slack/install\""), "{html}");
     }
 }

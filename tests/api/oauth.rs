@@ -225,3 +225,28 @@ async fn without_oauth_credentials_install_says_how_to_enable_it() {
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("SLACK_CLIENT_ID"));
 }
+
+#[tokio::test]
+async fn what_slack_sends_back_is_shown_escaped() {
+    let app = spawn_app_with(OAUTH).await;
+    let (state, cookie) = start(&app).await;
+    let hostile = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>";
+    let (status, page) = callback(
+        &app,
+        &format!("error={}&state={}", urlencode(hostile), urlencode(&state)),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(
+        !page.contains("<script>") && !page.contains("<img"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt;&quot;'&gt;&lt;img src=x onerror=alert(1)&gt;"
+        ),
+        "{page}"
+    );
+    assert_eq!(app.count("slack_installations").await, 0);
+}
