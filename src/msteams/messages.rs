@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use std::sync::Arc;
@@ -25,8 +25,8 @@ use axum::Extension;
 
 use super::activity::{Activity, Kind, command_text};
 use super::auth::AuthError;
-use super::card_actions::card_event;
-use super::cards::{self, VERB};
+use super::card_actions::{execute, invoke_message, submit};
+use super::cards;
 use super::{PLATFORM, PREFIX_CHANNEL, PREFIX_PERSONAL, SenderDirectory, TeamsPlatform, valid_id};
 use crate::commands::execute::ChannelInfo;
 use crate::error::AppError;
@@ -187,12 +187,13 @@ fn duplicate(activity: &Activity) -> Response {
     StatusCode::OK.into_response()
 }
 
-struct Ctx<'a> {
-    state: &'a AppState,
-    teams: &'a TeamsPlatform,
-    ws: i64,
-    tenant: &'a str,
-    activity: &'a Activity,
+/// One activity being handled, with what it came through.
+pub(super) struct Ctx<'a> {
+    pub(super) state: &'a AppState,
+    pub(super) teams: &'a TeamsPlatform,
+    pub(super) ws: i64,
+    pub(super) tenant: &'a str,
+    pub(super) activity: &'a Activity,
 }
 
 impl Ctx<'_> {
@@ -239,7 +240,7 @@ impl Ctx<'_> {
         }
     }
 
-    async fn handle(&self, event: Event) -> Result<Reply, AppError> {
+    pub(super) async fn handle(&self, event: Event) -> Result<Reply, AppError> {
         let directory = self.directory();
         let now = self.state.clock.now();
         Ok(inbound::handle(self.state, &directory, now, &self.sender(), event).await?)
@@ -247,7 +248,7 @@ impl Ctx<'_> {
 
     /// Answer in the conversation the activity came from (in a channel, into its thread),
     /// after the webhook has been acknowledged.
-    fn reply(&self, message: Message) {
+    pub(super) fn reply(&self, message: Message) {
         let a = self.activity;
         let (Some(conversation), Some(id)) = (a.conversation.as_ref(), a.id.clone()) else {
             return;
@@ -366,95 +367,6 @@ async fn command(ctx: &Ctx<'_>, user_id: &str, text: &str) -> Result<(), AppErro
     }
     ctx.reply(reply);
     Ok(())
-}
-
-/// The outcome of a card action, for either way it arrived.
-enum Outcome {
-    /// The prompt as it stands now, to show in place of the card.
-    Refreshed(Message),
-    /// Something to tell the person instead.
-    Told(String),
-}
-
-async fn answer(ctx: &Ctx<'_>, data: &Value) -> Result<Outcome, AppError> {
-    let Some(event) = card_event(data) else {
-        return Ok(Outcome::Told(
-            "⚠️ That button is not one of pacer's check-ins.".into(),
-        ));
-    };
-    Ok(match ctx.handle(event).await? {
-        Reply::Recorded(message) => Outcome::Refreshed(message),
-        Reply::Problems(problems) => {
-            let why: Vec<&str> = problems.iter().map(|(_, why)| *why).collect();
-            Outcome::Told(format!("⚠️ {} Nothing was recorded.", why.join(" ")))
-        }
-        Reply::Refused(why) => Outcome::Told(format!("⚠️ {why}")),
-        _ => Outcome::Told("⚠️ That button is not one of pacer's check-ins.".into()),
-    })
-}
-
-/// `Action.Submit`: the answer arrives as a message; the card is updated with a PUT.
-async fn submit(ctx: &Ctx<'_>, value: &Value) -> Result<(), AppError> {
-    match answer(ctx, value).await? {
-        Outcome::Refreshed(message) => {
-            let a = ctx.activity;
-            let card = match &a.kind {
-                Kind::Message { reply_to_id, .. } => reply_to_id.clone(),
-                _ => None,
-            };
-            if let (Some(card_id), Some(conversation)) = (card, a.conversation.as_ref()) {
-                let api = ctx.teams.api.clone();
-                let service_url = a.service_url.clone();
-                let conversation = conversation.id.clone();
-                let mut body = cards::activity(&message);
-                body["id"] = json!(card_id);
-                ctx.state.tasks.spawn(async move {
-                    if let Err(e) = api
-                        .update(&service_url, &conversation, &card_id, &body)
-                        .await
-                    {
-                        tracing::warn!(error = %e, "could not update the check-in card");
-                    }
-                });
-            }
-        }
-        Outcome::Told(text) => {
-            ctx.reply(Message::private(vec![Block::Text(Rich::new().text(text))]))
-        }
-    }
-    Ok(())
-}
-
-fn invoke_message(text: &str) -> Value {
-    json!({"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text})
-}
-
-/// `Action.Execute`: the answer arrives as an invoke; the response body is the new card.
-async fn execute(ctx: &Ctx<'_>, value: Option<&Value>) -> Result<Response, AppError> {
-    let Some(action) = value.and_then(|v| v.get("action")) else {
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            Json(json!({
-                "statusCode": 400,
-                "type": "application/vnd.microsoft.error",
-                "value": {"code": "BadRequest", "message": "no action in the invoke"}
-            })),
-        )
-            .into_response());
-    };
-    if action.get("verb").and_then(Value::as_str) != Some(VERB) {
-        return Ok(Json(invoke_message("That action is not one of pacer's.")).into_response());
-    }
-    let data = action.get("data").cloned().unwrap_or(Value::Null);
-    match answer(ctx, &data).await? {
-        Outcome::Refreshed(message) => Ok(Json(json!({
-            "statusCode": 200,
-            "type": cards::CARD_CONTENT_TYPE,
-            "value": cards::card(&message),
-        }))
-        .into_response()),
-        Outcome::Told(text) => Ok(Json(invoke_message(&text)).into_response()),
-    }
 }
 
 /// The app was installed (or the bot added to a team): the installer becomes the first admin,

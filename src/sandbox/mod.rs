@@ -6,7 +6,9 @@
 //! It has no login: it is for trying pacer on one's own machine, so it is on only when no chat
 //! platform is configured (or `PACER_SANDBOX=on`), and on loopback unless told otherwise.
 
+mod clock;
 pub mod inbox;
+mod local;
 pub mod page;
 
 use std::sync::Arc;
@@ -45,94 +47,9 @@ fn router() -> Router<AppState> {
         .route("/sandbox/command", axum::routing::post(command))
         .route("/sandbox/action", axum::routing::post(action))
         .route("/sandbox/form", get(form_values).post(form))
-        .route("/sandbox/rhythm", axum::routing::post(rhythm))
-        .route("/sandbox/clock", get(clock))
-        .route_layer(axum::middleware::from_fn(local_only))
-}
-
-/// The sandbox has no login: it answers only requests addressed to this machine by a loopback
-/// name (a page on another site reaching it by DNS rebinding, or a proxy or tunnel publishing
-/// it, sends another Host), and takes writes only from its own page (same-origin `Origin`).
-async fn local_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    if let Err(why) = check_local(request.headers(), request.method()) {
-        return (StatusCode::FORBIDDEN, why).into_response();
-    }
-    next.run(request).await
-}
-
-fn check_local(
-    headers: &axum::http::HeaderMap,
-    method: &axum::http::Method,
-) -> Result<(), &'static str> {
-    let header = |name: axum::http::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let Some(host) = header(axum::http::header::HOST).filter(|h| loopback_host(h)) else {
-        return Err(
-            "the sandbox answers only on this machine (http://127.0.0.1 or http://localhost)",
-        );
-    };
-    let read_only = matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD);
-    let same_origin = header(axum::http::header::ORIGIN)
-        .is_some_and(|o| o == format!("http://{host}") || o == format!("https://{host}"));
-    if read_only || same_origin {
-        Ok(())
-    } else {
-        Err("the sandbox takes changes only from its own page")
-    }
-}
-
-/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
-fn loopback_host(host: &str) -> bool {
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        match rest.split_once(']') {
-            Some((ip, port))
-                if port.is_empty() || port[1..].parse::<u16>().is_ok() && port.starts_with(':') =>
-            {
-                ip
-            }
-            _ => return false,
-        }
-    } else {
-        match host.rsplit_once(':') {
-            Some((name, port)) if port.parse::<u16>().is_ok() => name,
-            Some(_) => return false,
-            None => host,
-        }
-    };
-    name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-#[cfg(test)]
-mod host_tests {
-    use super::loopback_host;
-
-    #[test]
-    fn only_loopback_names_are_local() {
-        for ok in [
-            "127.0.0.1:3000",
-            "localhost:3000",
-            "LOCALHOST",
-            "[::1]:3000",
-            "[::1]",
-            "127.0.0.2",
-        ] {
-            assert!(loopback_host(ok), "{ok}");
-        }
-        for bad in [
-            "evil.example:3000",
-            "127.0.0.1.nip.io:3000",
-            "localhost.evil.example",
-            "10.0.0.5:3000",
-            "[::2]:3000",
-            "127.0.0.1:notaport",
-            "[::1]x",
-            "",
-        ] {
-            assert!(!loopback_host(bad), "{bad}");
-        }
-    }
+        .route("/sandbox/rhythm", axum::routing::post(clock::rhythm))
+        .route("/sandbox/clock", get(clock::clock))
+        .route_layer(axum::middleware::from_fn(local::local_only))
 }
 
 /// The sandbox, when it is on (`PACER_SANDBOX`, or no chat platform on loopback).
@@ -575,63 +492,4 @@ async fn form(
         }
         Err(Problem::Refused(why)) => Ok(unprocessable(json!({"errors": {"status": why}}))),
     }
-}
-
-/// Fire the next due check-in, reminder or digest now: move the sandbox's time to it and run
-/// one tick of the scheduler, as `pacer tick` would.
-async fn rhythm(
-    State(state): State<AppState>,
-    Extension(sb): Extension<Arc<SandboxPlatform>>,
-) -> Result<Json<Value>, AppError> {
-    let ws = workspace(&state, &sb).await?;
-    let now = sb.clock.now();
-    let next = state
-        .scheduler
-        .next_due(ws, now)
-        .await
-        .map_err(AppError::from)?;
-    let Some(next) = next else {
-        return Ok(Json(json!({
-            "fired": false,
-            "summary": "Nothing is scheduled. Give a team a rhythm first: /pacer rhythm <team> checkin \"mon 09:00\"",
-        })));
-    };
-    let at = if next > now && sb.clock.jump_to(next) {
-        sb.clock.now()
-    } else {
-        next.max(now)
-    };
-    // Only the sandbox's own workspace: real tenants keep the process's clock.
-    let report = state
-        .scheduler
-        .tick_workspace(ws, at)
-        .await
-        .map_err(AppError::from)?;
-    let mut parts = Vec::new();
-    let mut say = |n: usize, one: &str, many: &str| {
-        if n > 0 {
-            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
-        }
-    };
-    say(report.opened, "check-in opened", "check-ins opened");
-    say(report.reminders_queued, "reminder due", "reminders due");
-    say(report.closed, "cycle closed", "cycles closed");
-    say(report.sent, "message sent", "messages sent");
-    say(report.failed, "message failed", "messages failed");
-    let when = at.format("%a %-d %b %H:%M UTC");
-    let summary = if parts.is_empty() {
-        format!("{when}: nothing needed sending.")
-    } else {
-        format!("{when}: {}.", parts.join(" · "))
-    };
-    Ok(Json(
-        json!({"fired": true, "at": at.to_rfc3339(), "summary": summary}),
-    ))
-}
-
-async fn clock(Extension(sb): Extension<Arc<SandboxPlatform>>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({
-        "now": sb.clock.now().format("%a %-d %b %Y %H:%M UTC").to_string(),
-        "at": sb.clock.now().to_rfc3339(),
-    })))
 }
