@@ -106,53 +106,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             socket_mode,
             app_id,
             out,
-        } => {
-            let rendered = match (platform, public_url.as_deref()) {
-                (Platform::Slack, url) if socket_mode => {
-                    crate::slack::manifest::render_socket_mode(url)
-                }
-                (Platform::Slack, Some(url)) => crate::slack::manifest::render(url),
-                (Platform::Teams, Some(url)) if !socket_mode => {
-                    return Ok(teams_manifest(url, app_id.as_deref(), &out));
-                }
-                (Platform::Teams, _) if socket_mode => {
-                    eprintln!("error: --socket-mode is Slack's; Teams always calls a public URL");
-                    return Ok(2);
-                }
-                (_, _) => {
-                    eprintln!(
-                        "error: --public-url is required (the https URL where the platform reaches pacer); for Slack without a public URL, use --socket-mode"
-                    );
-                    return Ok(2);
-                }
-            };
-            match rendered {
-                Ok(json) => {
-                    println!("{json}");
-                    Ok(0)
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    Ok(2)
-                }
-            }
-        }
-        CliCommand::Serve => {
-            let config = load_config()?;
-            crate::telemetry::init(config.log_format);
-            let store = startup::open_store(&config).await?;
-            let listener = TcpListener::bind(config.listen).await?;
-            let addr = listener.local_addr()?;
-            tracing::info!(%addr, database = store_kind(&config.database_url), "pacer is listening");
-            // The sandbox fast-forwards a clock of its own; the process's is the wall clock.
-            if config.sandbox {
-                tracing::info!(url = %format!("http://{addr}/"), "the sandbox is on");
-            }
-            let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
-            startup::serve(state, listener, shutdown_signal()).await?;
-            store.close().await;
-            Ok(0)
-        }
+        } => Ok(manifest(
+            platform,
+            public_url.as_deref(),
+            socket_mode,
+            app_id.as_deref(),
+            &out,
+        )),
+        CliCommand::Serve => serve().await,
         CliCommand::Migrate => {
             let config = load_config()?;
             crate::telemetry::init(config.log_format);
@@ -161,37 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("migrations applied to {}", store_kind(&config.database_url));
             Ok(0)
         }
-        CliCommand::Tick { now } => {
-            let config = load_config()?;
-            crate::telemetry::init(config.log_format);
-            let now = match now {
-                Some(t) => match chrono::DateTime::parse_from_rfc3339(&t) {
-                    Ok(t) => t.with_timezone(&chrono::Utc),
-                    Err(_) => {
-                        eprintln!(
-                            "error: --now must be an RFC 3339 time like 2026-11-23T09:00:00Z"
-                        );
-                        return Ok(2);
-                    }
-                },
-                None => chrono::Utc::now(),
-            };
-            let store = startup::open_store(&config).await?;
-            let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
-            let report = state.scheduler.tick(now).await?;
-            println!(
-                "opened {} cycles, closed {}, queued {} reminders; sent {}, skipped {}, retried {}, failed {}",
-                report.opened,
-                report.closed,
-                report.reminders_queued,
-                report.sent,
-                report.skipped,
-                report.retried,
-                report.failed
-            );
-            store.close().await;
-            Ok(0)
-        }
+        CliCommand::Tick { now } => tick(now.as_deref()).await,
         CliCommand::Demo => demo().await,
         CliCommand::Slack {
             command: SlackCommand::Send(args),
@@ -212,6 +143,91 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(code)
         }
     }
+}
+
+/// `pacer manifest`: print the platform's manifest (Teams: and write its app package).
+fn manifest(
+    platform: Platform,
+    public_url: Option<&str>,
+    socket_mode: bool,
+    app_id: Option<&str>,
+    out: &std::path::Path,
+) -> i32 {
+    let rendered = match (platform, public_url) {
+        (Platform::Slack, url) if socket_mode => crate::slack::manifest::render_socket_mode(url),
+        (Platform::Slack, Some(url)) => crate::slack::manifest::render(url),
+        (Platform::Teams, Some(url)) if !socket_mode => return teams_manifest(url, app_id, out),
+        (Platform::Teams, _) if socket_mode => {
+            eprintln!("error: --socket-mode is Slack's; Teams always calls a public URL");
+            return 2;
+        }
+        (_, _) => {
+            eprintln!(
+                "error: --public-url is required (the https URL where the platform reaches pacer); for Slack without a public URL, use --socket-mode"
+            );
+            return 2;
+        }
+    };
+    match rendered {
+        Ok(json) => {
+            println!("{json}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// `pacer serve`: the server, the scheduler and the platforms' background work until a
+/// signal.
+async fn serve() -> anyhow::Result<i32> {
+    let config = load_config()?;
+    crate::telemetry::init(config.log_format);
+    let store = startup::open_store(&config).await?;
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = store_kind(&config.database_url), "pacer is listening");
+    // The sandbox fast-forwards a clock of its own; the process's is the wall clock.
+    if config.sandbox {
+        tracing::info!(url = %format!("http://{addr}/"), "the sandbox is on");
+    }
+    let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
+    startup::serve(state, listener, shutdown_signal()).await?;
+    store.close().await;
+    Ok(0)
+}
+
+/// `pacer tick [--now …]`: everything due as of that instant, once.
+async fn tick(now: Option<&str>) -> anyhow::Result<i32> {
+    let config = load_config()?;
+    crate::telemetry::init(config.log_format);
+    let now = match now {
+        Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
+            Ok(t) => t.with_timezone(&chrono::Utc),
+            Err(_) => {
+                eprintln!("error: --now must be an RFC 3339 time like 2026-11-23T09:00:00Z");
+                return Ok(2);
+            }
+        },
+        None => chrono::Utc::now(),
+    };
+    let store = startup::open_store(&config).await?;
+    let state = AppState::new(config, store.clone(), Arc::new(SystemClock));
+    let report = state.scheduler.tick(now).await?;
+    println!(
+        "opened {} cycles, closed {}, queued {} reminders; sent {}, skipped {}, retried {}, failed {}",
+        report.opened,
+        report.closed,
+        report.reminders_queued,
+        report.sent,
+        report.skipped,
+        report.retried,
+        report.failed
+    );
+    store.close().await;
+    Ok(0)
 }
 
 /// `pacer digest <team>`: the digest of the team's last closed cycle.

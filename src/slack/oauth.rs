@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use super::{PLATFORM, SlackPlatform, valid_id, workspace_key};
 use crate::error::AppError;
-use crate::people::ensure_person;
 use crate::startup::AppState;
 use crate::store::SlackInstallation;
 
@@ -256,6 +255,24 @@ pub async fn callback(
             ));
         }
     };
+    let name = save_installation(&state, &slack, &granted).await?;
+    let mut response = installed(&name);
+    // The state is single-use in this browser.
+    if let Ok(v) =
+        format!("{COOKIE}=; Max-Age=0; Path=/slack/oauth; HttpOnly; SameSite=Lax").parse()
+    {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// Keep what `oauth.v2.access` granted (the bot token sealed with pacer's key), and make the
+/// installer the workspace's first admin; the workspace's name, for the page.
+async fn save_installation(
+    state: &AppState,
+    slack: &SlackPlatform,
+    granted: &Value,
+) -> Result<String, AppError> {
     let text = |path: &str| {
         granted
             .pointer(path)
@@ -299,24 +316,21 @@ pub async fn callback(
         .save_slack_installation(ws, &install, &scope, now.timestamp())
         .await?;
     if let Some(user) = installer {
+        let sender = slack.sender(&key, &user, None, &state.config.admins);
         let directory = slack.directory(&key).await;
-        let person = ensure_person(&state.store, &directory, ws, &user, None, now).await?;
-        if !state.store.has_admin(ws).await? {
-            state.store.set_admin(ws, person.id, true).await?;
-        }
+        crate::inbound::handle(
+            state,
+            &directory,
+            now,
+            &sender,
+            crate::inbound::Event::Installed,
+        )
+        .await?;
     }
     tracing::info!(workspace = %key, "pacer installed through OAuth");
-    let name = text("/team/name")
+    Ok(text("/team/name")
         .or_else(|| text("/enterprise/name"))
-        .unwrap_or_else(|| "your workspace".into());
-    let mut response = installed(&name);
-    // The state is single-use in this browser.
-    if let Ok(v) =
-        format!("{COOKIE}=; Max-Age=0; Path=/slack/oauth; HttpOnly; SameSite=Lax").parse()
-    {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(response)
+        .unwrap_or_else(|| "your workspace".into()))
 }
 
 fn installed(workspace: &str) -> Response {
