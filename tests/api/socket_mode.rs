@@ -398,3 +398,60 @@ async fn the_app_token_must_be_an_app_level_token() {
     values.insert("SLACK_SOCKET_CONNECTIONS".to_string(), "11".to_string());
     assert!(pacer::config::Config::from_map(&values).is_err());
 }
+
+/// Two replicas on one database each hold two connections; Slack may deliver an envelope again
+/// on any of them (its ack was lost): it runs once, and every delivery is acknowledged.
+#[tokio::test]
+async fn replicas_share_the_envelopes_and_run_each_once() {
+    use pacer::startup::{self, AppState};
+    let app = socket_app().await;
+    let mut values: std::collections::HashMap<String, String> = [
+        ("PACER_DATABASE_URL", app.db_url.clone()),
+        ("SLACK_APP_TOKEN", "xapp-test-token".into()),
+        ("SLACK_BOT_TOKEN", "xoxb-test-token".into()),
+        ("SLACK_API_BASE_URL", app.slack.api_base()),
+        ("PACER_ADMINS", ADMIN.into()),
+        ("PACER_SCHEDULER", "off".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, v) in app.key_env() {
+        values.insert(k.to_string(), v.to_string());
+    }
+    let config = pacer::config::Config::from_map(&values).unwrap();
+    let store = startup::open_store(&config).await.unwrap();
+    let second = AppState::new(config, store, std::sync::Arc::new(app.clock.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    tokio::spawn(startup::serve(second, listener, std::future::pending()));
+    let hub = app.slack.socket();
+    let all = hub.wait_open(4).await;
+
+    slash(&app, all[0], ADMIN, "team add Platform").await;
+    let id = hub.send(
+        all[1],
+        "slash_commands",
+        command(
+            &app,
+            "U0ANA",
+            "C0GENERAL1",
+            "add Payments API team:Platform",
+        ),
+    );
+    for conn in &all {
+        if *conn != all[1] {
+            hub.redeliver(*conn, &id);
+        }
+    }
+    wait_until("every delivery acknowledged", || {
+        hub.acks(&id).len() == all.len()
+    })
+    .await;
+    assert!(
+        hub.acks(&id)
+            .iter()
+            .any(|(_, ack)| text_of(&ack["payload"]).contains("Payments API")),
+        "the delivery that ran answered with the command's reply"
+    );
+    assert_eq!(app.count("priorities").await, 1, "run once across replicas");
+}
