@@ -45,6 +45,10 @@ pub struct Metrics {
     pub jobs: Family<JobOutcome, Counter>,
     pub jobs_late: Counter,
     pub api_errors: Family<ApiError, Counter>,
+    /// Slack Socket Mode connections open now (after Slack's hello), in this process.
+    pub socket_connections: prometheus_client::metrics::gauge::Gauge,
+    /// Socket Mode connections that ended with an error or silence and were replaced.
+    pub socket_reconnects: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -88,8 +92,22 @@ pub fn metrics() -> &'static Metrics {
             "Slack and Teams API errors by code",
             api_errors.clone(),
         );
+        let socket_connections = prometheus_client::metrics::gauge::Gauge::default();
+        registry.register(
+            "slack_socket_connections",
+            "Slack Socket Mode connections open now",
+            socket_connections.clone(),
+        );
+        let socket_reconnects = Counter::default();
+        registry.register(
+            "slack_socket_reconnects",
+            "Slack Socket Mode connections lost (an error or silence) and replaced",
+            socket_reconnects.clone(),
+        );
         Metrics {
             registry,
+            socket_connections,
+            socket_reconnects,
             requests,
             webhook_seconds,
             jobs,

@@ -149,6 +149,7 @@ async fn keep_open(
             }
             Err(e) => {
                 failures += 1;
+                crate::http::metrics::metrics().socket_reconnects.inc();
                 let wait = backoff(failures);
                 tracing::warn!(slot, error = %e, retry_in = ?wait, "Socket Mode connection lost; reconnecting");
                 wait
@@ -330,6 +331,7 @@ async fn session(
                     Said::Hello if !greeted => {
                         greeted = true;
                         socket.open.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        crate::http::metrics::metrics().socket_connections.inc();
                     }
                     Said::Hello | Said::Envelope => {}
                 }
@@ -356,6 +358,7 @@ async fn session(
         socket
             .open
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        crate::http::metrics::metrics().socket_connections.dec();
     }
     // Acknowledgements ready now still go out; a handler finishing later loses its ack and
     // Slack redelivers the envelope, which the claim below answers without running it again.

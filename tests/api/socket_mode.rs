@@ -104,6 +104,23 @@ async fn commands_are_answered_in_the_acknowledgement_without_a_public_url() {
     let list = slash(&app, conns[1], "U0BEN", "list all").await;
     assert!(text_of(&list).contains("Payments API"), "{list}");
 
+    // Operators see the connections (the metrics are the process's: other tests' count too).
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let open: i64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("pacer_slack_socket_connections "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the open-connections gauge");
+    assert!(open >= 2, "{open}");
+
     // Without a signing secret, pacer takes no Slack webhooks at all.
     let body = app.command_body("T0001", "U0ANA", "C0GENERAL1", "list all");
     let r = app
