@@ -75,24 +75,7 @@ pub(crate) async fn answered_in_recent_cycles(
         teams.dedup();
         // The teams' latest closed cycles: a small, exact list the next query can use its
         // primary key with.
-        let list: Vec<String> = (0..teams.len()).map(|i| format!("${}", i + 4)).collect();
-        let sql = format!(
-            "SELECT id, team_id FROM (
-                 SELECT id, team_id, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY closes_at DESC, id DESC) AS rn
-                 FROM cycles WHERE workspace_id = $1 AND state = 'closed' AND closes_at <= $2
-                   AND team_id IN ({})
-             ) x WHERE rn <= $3",
-            list.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(&sql)
-            .bind(ws)
-            .bind(as_of)
-            .bind((n + 6) as i64);
-        for t in &teams {
-            q = q.bind(*t);
-        }
-        let cycle_teams: std::collections::HashMap<i64, i64> =
-            q.fetch_all(&mut *conn).await?.into_iter().collect();
+        let cycle_teams = latest_closed_cycles(conn, ws, &teams, as_of, n + 6).await?;
         if cycle_teams.is_empty() {
             continue;
         }
@@ -142,6 +125,34 @@ pub(crate) async fn answered_in_recent_cycles(
         }
     }
     Ok(out)
+}
+
+/// The latest `depth` closed cycles (at or before `as_of`) of each of `teams`, as a map from
+/// cycle id to team id.
+async fn latest_closed_cycles(
+    conn: &mut AnyConnection,
+    ws: i64,
+    teams: &[i64],
+    as_of: i64,
+    depth: usize,
+) -> Result<std::collections::HashMap<i64, i64>> {
+    let list: Vec<String> = (0..teams.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT id, team_id FROM (
+             SELECT id, team_id, ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY closes_at DESC, id DESC) AS rn
+             FROM cycles WHERE workspace_id = $1 AND state = 'closed' AND closes_at <= $2
+               AND team_id IN ({})
+         ) x WHERE rn <= $3",
+        list.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql)
+        .bind(ws)
+        .bind(as_of)
+        .bind(depth as i64);
+    for t in teams {
+        q = q.bind(*t);
+    }
+    Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
 }
 
 /// The latest updates of the given priorities, newest first, at most `per_priority` each, at or
