@@ -3,7 +3,9 @@
 
 use chrono_tz::Tz;
 
-use super::digest::{Digest, Item, Line, Participation, Stalled};
+use super::digest::{
+    Alignment, ChildLine, Digest, Item, Line, Participation, Person, Rollup, Stalled,
+};
 use crate::domain::{PriorityNumber, Status};
 use crate::message::{Block, Message, Rich, Visibility};
 
@@ -64,7 +66,29 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
     } else {
         format!("{} digest · {end}", d.team)
     };
-    let mut blocks = vec![Block::Header(title)];
+    let mut blocks = vec![Block::Header(title), facts(d)];
+    blocks.extend(sections(d));
+    if let Some(r) = &d.rollup {
+        blocks.push(Block::Divider);
+        blocks.extend(rollup_blocks(r));
+    }
+    blocks.push(Block::Context(Rich::new().text(if d.preview {
+        "Preview of the cycle so far, visible only to you."
+    } else {
+        "The full list with notes and blockers is in the thread."
+    })));
+    Message {
+        blocks,
+        visibility: if d.preview {
+            Visibility::Private
+        } else {
+            Visibility::Shared
+        },
+    }
+}
+
+/// The counts by status, participation and drift, under the title.
+fn facts(d: &Digest) -> Block {
     let c = &d.counts;
     let mut counts = Rich::new();
     for (n, s) in [
@@ -88,7 +112,11 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
         "Drift: {}% ({} of {} active priorities stalled)",
         d.drift.percent, d.drift.stalled, d.drift.active
     ));
-    blocks.push(Block::Text(facts));
+    Block::Text(facts)
+}
+
+/// The team's own sections; an empty one is left out.
+fn sections(d: &Digest) -> Vec<Block> {
     let sections = [
         section(
             "Needs attention",
@@ -111,21 +139,7 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
                 .collect(),
         ),
         section("Finished", d.finished.iter().map(item_line).collect()),
-        section(
-            "No answer from",
-            if d.no_answer.is_empty() {
-                Vec::new()
-            } else {
-                let mut r = Rich::new();
-                for (i, p) in d.no_answer.iter().enumerate() {
-                    if i > 0 {
-                        r = r.text(", ");
-                    }
-                    r = r.user(&p.user_id, &p.name);
-                }
-                vec![r]
-            },
-        ),
+        section("No answer from", no_answer_lines(&d.no_answer)),
         section(
             "Late answers from the previous cycle",
             d.late
@@ -139,87 +153,98 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
                 .collect(),
         ),
     ];
-    blocks.extend(sections.into_iter().flatten());
-    if let Some(r) = &d.rollup {
-        blocks.push(Block::Divider);
-        let lines = r
-            .children
-            .iter()
-            .map(|c| {
-                let mut line = Rich::new().bold(&c.team).text(format!(
-                    " · on track {}/{} · {} stalled",
-                    c.on_track, c.active, c.stalled
-                ));
-                if let Some(p) = &c.participation {
-                    line = line.text(format!(" · {}", participation_text(p)));
-                }
-                if let Some(share) = c.on_track_share {
-                    let trend = match c.previous_on_track_share {
-                        Some(prev) if share > prev => format!(" ▲ from {prev}%"),
-                        Some(prev) if share < prev => format!(" ▼ from {prev}%"),
-                        Some(_) => " ▶ steady".to_string(),
-                        None => String::new(),
-                    };
-                    line = line.text(format!(" · {share}% of answers on track{trend}"));
-                }
-                line
-            })
-            .collect();
-        blocks.extend(section("Teams", lines));
-        blocks.extend(section(
-            "Most serious stalls",
-            r.top_stalls.iter().map(|s| stalled_line(s, true)).collect(),
-        ));
-        blocks.extend(section(
-            "Cross-team dependencies at risk",
-            r.dependencies_at_risk
-                .iter()
-                .map(|x| {
-                    Rich::new()
-                        .priority(PriorityNumber(x.dependent.number))
-                        .text(format!(
-                            " {} ({}) waits on ",
-                            x.dependent.title, x.dependent.team
-                        ))
-                        .priority(PriorityNumber(x.on.number))
-                        .text(format!(" {} ({}), {}", x.on.title, x.on.team, x.why))
-                })
-                .collect(),
-        ));
-        let a = &r.alignment;
-        let mut align = Rich::new().bold("Alignment").line_break().text(format!(
-            "{} of {} active priorities ladder up to a priority of {}.",
-            a.aligned, a.active, a.top_team
-        ));
-        if !a.unaligned.is_empty() {
-            align = align.line_break().text("Serving no company priority: ");
-            for (i, u) in a.unaligned.iter().take(SECTION_LINES).enumerate() {
-                if i > 0 {
-                    align = align.text(", ");
-                }
-                align = align
-                    .priority(PriorityNumber(u.number))
-                    .text(format!(" {} ({})", u.title, u.team));
-            }
-            if a.unaligned.len() > SECTION_LINES {
-                align = align.italic(format!(" …and {} more", a.unaligned.len() - SECTION_LINES));
-            }
+    sections.into_iter().flatten().collect()
+}
+
+/// Everyone who did not answer, on one line (none when everyone did).
+fn no_answer_lines(people: &[Person]) -> Vec<Rich> {
+    if people.is_empty() {
+        return Vec::new();
+    }
+    let mut r = Rich::new();
+    for (i, p) in people.iter().enumerate() {
+        if i > 0 {
+            r = r.text(", ");
         }
-        blocks.push(Block::Text(align));
+        r = r.user(&p.user_id, &p.name);
     }
-    blocks.push(Block::Context(Rich::new().text(if d.preview {
-        "Preview of the cycle so far, visible only to you."
-    } else {
-        "The full list with notes and blockers is in the thread."
-    })));
-    Message {
-        blocks,
-        visibility: if d.preview {
-            Visibility::Private
-        } else {
-            Visibility::Shared
-        },
+    vec![r]
+}
+
+/// A parent team's roll-up: its sub-teams, their worst stalls, dependencies at risk and
+/// alignment.
+fn rollup_blocks(r: &Rollup) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    blocks.extend(section(
+        "Teams",
+        r.children.iter().map(child_line).collect(),
+    ));
+    blocks.extend(section(
+        "Most serious stalls",
+        r.top_stalls.iter().map(|s| stalled_line(s, true)).collect(),
+    ));
+    blocks.extend(section(
+        "Cross-team dependencies at risk",
+        r.dependencies_at_risk
+            .iter()
+            .map(|x| {
+                Rich::new()
+                    .priority(PriorityNumber(x.dependent.number))
+                    .text(format!(
+                        " {} ({}) waits on ",
+                        x.dependent.title, x.dependent.team
+                    ))
+                    .priority(PriorityNumber(x.on.number))
+                    .text(format!(" {} ({}), {}", x.on.title, x.on.team, x.why))
+            })
+            .collect(),
+    ));
+    blocks.push(alignment(&r.alignment));
+    blocks
+}
+
+/// One sub-team: its counts, participation, and the on-track share with its trend.
+fn child_line(c: &ChildLine) -> Rich {
+    let mut line = Rich::new().bold(&c.team).text(format!(
+        " · on track {}/{} · {} stalled",
+        c.on_track, c.active, c.stalled
+    ));
+    if let Some(p) = &c.participation {
+        line = line.text(format!(" · {}", participation_text(p)));
     }
+    if let Some(share) = c.on_track_share {
+        let trend = match c.previous_on_track_share {
+            Some(prev) if share > prev => format!(" ▲ from {prev}%"),
+            Some(prev) if share < prev => format!(" ▼ from {prev}%"),
+            Some(_) => " ▶ steady".to_string(),
+            None => String::new(),
+        };
+        line = line.text(format!(" · {share}% of answers on track{trend}"));
+    }
+    line
+}
+
+/// How many active priorities ladder up to the top team, and the first few that do not.
+fn alignment(a: &Alignment) -> Block {
+    let mut align = Rich::new().bold("Alignment").line_break().text(format!(
+        "{} of {} active priorities ladder up to a priority of {}.",
+        a.aligned, a.active, a.top_team
+    ));
+    if !a.unaligned.is_empty() {
+        align = align.line_break().text("Serving no company priority: ");
+        for (i, u) in a.unaligned.iter().take(SECTION_LINES).enumerate() {
+            if i > 0 {
+                align = align.text(", ");
+            }
+            align = align
+                .priority(PriorityNumber(u.number))
+                .text(format!(" {} ({})", u.title, u.team));
+        }
+        if a.unaligned.len() > SECTION_LINES {
+            align = align.italic(format!(" …and {} more", a.unaligned.len() - SECTION_LINES));
+        }
+    }
+    Block::Text(align)
 }
 
 fn full_line(l: &Line) -> Rich {

@@ -1,0 +1,280 @@
+//! The command grammar of the contract, parsed once into [`Command`]. Past this point nothing
+//! re-checks a date, a status or a priority number. This file holds the commands and the
+//! helpers every parser shares; the parsers are grouped by what they are about: priorities,
+//! teams, rhythms (with away periods) and settings.
+
+mod error;
+mod priorities;
+mod rhythm;
+mod settings;
+mod teams;
+
+use chrono_tz::Tz;
+
+use super::help;
+use super::tokens::{Token, tokenize};
+use crate::domain::schedule::Schedule;
+use crate::domain::{ChannelRef, DueDate, PriorityNumber, Progress, Status, TeamName, UserRef};
+
+pub use error::ParseError;
+use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, parse_status};
+use rhythm::{parse_away, parse_rhythm};
+use settings::parse_settings;
+use teams::{parse_digest, parse_team};
+
+// The grammar's tests match on the sources of parse errors by these names.
+#[cfg(test)]
+use {
+    super::tokens::TokenError,
+    crate::domain::due::DueDateError,
+    crate::domain::ids::PriorityNumberError,
+    crate::domain::priority::{ProgressError, TitleError},
+    crate::domain::status::UnknownStatus,
+    crate::domain::team::TeamNameError,
+};
+
+/// The tokens after a command word, which parsers look ahead in.
+type Tokens = std::iter::Peekable<std::vec::IntoIter<Token>>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Help {
+        topic: Option<String>,
+    },
+    Add {
+        title: String,
+        owner: Option<UserRef>,
+        team: Option<TeamName>,
+        due: Option<DueDate>,
+        parent: Option<PriorityNumber>,
+    },
+    List(ListFilter),
+    Show(PriorityNumber),
+    Status {
+        number: PriorityNumber,
+        status: Status,
+        progress: Option<Progress>,
+        note: Option<String>,
+    },
+    Edit {
+        number: PriorityNumber,
+        title: Option<String>,
+        owner: Option<UserRef>,
+        team: Option<TeamName>,
+        /// `Some(None)` is `due:none`.
+        due: Option<Option<DueDate>>,
+        parent: Option<Option<PriorityNumber>>,
+    },
+    Depends {
+        number: PriorityNumber,
+        on: PriorityNumber,
+    },
+    Undepend {
+        number: PriorityNumber,
+        on: PriorityNumber,
+    },
+    TeamAdd {
+        name: TeamName,
+        channel: Option<ChannelRef>,
+        lead: Option<UserRef>,
+        parent: Option<TeamName>,
+    },
+    TeamJoin {
+        name: TeamName,
+        people: Vec<UserRef>,
+    },
+    TeamLeave {
+        name: TeamName,
+        people: Vec<UserRef>,
+    },
+    TeamShow(TeamName),
+    Teams,
+    Rhythm {
+        team: TeamName,
+        change: RhythmChange,
+    },
+    Checkin,
+    Digest {
+        team: Option<TeamName>,
+    },
+    Away {
+        from: DueDate,
+        to: DueDate,
+    },
+    AwayOff,
+    Dashboard,
+    /// `settings` shows the workspace's drift thresholds; `settings drift silent:3 …` changes
+    /// them (admins).
+    Settings {
+        drift: Vec<(DriftSetting, i64)>,
+    },
+}
+
+/// A drift threshold a workspace may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftSetting {
+    Silent,
+    StuckOffTrack,
+    StuckAtRisk,
+    Flat,
+    Behind,
+}
+
+impl DriftSetting {
+    pub const ALL: [(&'static str, DriftSetting); 5] = [
+        ("silent", DriftSetting::Silent),
+        ("off-track", DriftSetting::StuckOffTrack),
+        ("at-risk", DriftSetting::StuckAtRisk),
+        ("flat", DriftSetting::Flat),
+        ("behind", DriftSetting::Behind),
+    ];
+
+    pub fn key(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map(|(k, _)| *k)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListFilter {
+    /// No filter given: the channel's team if the channel belongs to one, else mine.
+    Default,
+    Mine,
+    All,
+    Stalled,
+    Team(TeamName),
+    Person(UserRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RhythmChange {
+    Checkin {
+        schedule: Schedule,
+        zone: Option<ZoneChoice>,
+        remind: Option<Remind>,
+    },
+    Digest {
+        schedule: Schedule,
+    },
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneChoice {
+    Zone(Tz),
+    Member,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remind {
+    After(chrono::Duration),
+    Off,
+}
+
+/// Parse a command's text (what follows `/pacer`).
+pub fn parse(input: &str) -> Result<Command, ParseError> {
+    let tokens = tokenize(input)?;
+    let mut it = tokens.into_iter();
+    let Some(first) = it.next() else {
+        return Err(ParseError::Empty);
+    };
+    let rest: Vec<Token> = it.collect();
+    let word = match &first {
+        Token::Word(w) => w.to_lowercase(),
+        other => {
+            return Err(ParseError::UnknownCommand {
+                word: other.text(),
+                suggestion: None,
+            });
+        }
+    };
+    let word = word.strip_prefix('/').unwrap_or(&word).to_string();
+    match word.as_str() {
+        "help" | "?" => parse_help(rest),
+        "add" | "new" => parse_add(rest),
+        "list" | "ls" => parse_list(rest),
+        "show" => parse_show(rest),
+        "status" | "update" => parse_status(rest),
+        "edit" => parse_edit(rest),
+        "depends" => {
+            parse_depends(rest, "depends").map(|(number, on)| Command::Depends { number, on })
+        }
+        "undepend" => {
+            parse_depends(rest, "undepend").map(|(number, on)| Command::Undepend { number, on })
+        }
+        "team" => parse_team(rest),
+        "teams" => no_args(rest, "teams", Command::Teams),
+        "rhythm" => parse_rhythm(rest),
+        "checkin" | "check-in" => no_args(rest, "checkin", Command::Checkin),
+        "digest" => parse_digest(rest),
+        "away" => parse_away(rest),
+        "dashboard" => no_args(rest, "dashboard", Command::Dashboard),
+        "settings" => parse_settings(rest),
+        _ => Err(ParseError::UnknownCommand {
+            suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
+            word: first.text(),
+        }),
+    }
+}
+
+/// `ok` when no token is left; otherwise the first one left is a mistake.
+fn no_args<T>(
+    rest: impl IntoIterator<Item = Token>,
+    command: &'static str,
+    ok: T,
+) -> Result<T, ParseError> {
+    match rest.into_iter().next() {
+        None => Ok(ok),
+        Some(t) => Err(ParseError::Unexpected {
+            command,
+            got: t.text(),
+        }),
+    }
+}
+
+fn parse_help(rest: Vec<Token>) -> Result<Command, ParseError> {
+    let mut it = rest.into_iter();
+    let topic = it.next().map(|t| t.text().to_lowercase());
+    no_args(it, "help", Command::Help { topic })
+}
+
+fn priority(command: &'static str, text: &str) -> Result<PriorityNumber, ParseError> {
+    text.parse()
+        .map_err(|source| ParseError::Priority { command, source })
+}
+
+fn team_name(command: &'static str, text: &str) -> Result<TeamName, ParseError> {
+    text.parse()
+        .map_err(|source| ParseError::TeamName { command, source })
+}
+
+fn due(command: &'static str, text: &str) -> Result<DueDate, ParseError> {
+    text.parse()
+        .map_err(|source| ParseError::Due { command, source })
+}
+
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    command: &'static str,
+    option: &str,
+) -> Result<(), ParseError> {
+    if slot.is_some() {
+        return Err(ParseError::Repeated {
+            command,
+            option: option.to_string(),
+        });
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn is_priority_ref(t: &Token) -> bool {
+    matches!(t, Token::Word(w) if w.starts_with('#'))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+//! What a digest holds: the platform-neutral model every renderer reads, and the small
+//! conversions from store rows into it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::domain::Priority;
+use crate::domain::drift::{Reason, urgency};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Digest {
+    pub team: String,
+    pub team_id: i64,
+    pub cycle_id: Option<i64>,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    /// A preview of a cycle still open.
+    pub preview: bool,
+    pub counts: Counts,
+    pub participation: Option<Participation>,
+    pub drift: Drift,
+    pub needs_attention: Vec<Stalled>,
+    pub moved: Vec<Moved>,
+    pub finished: Vec<Item>,
+    pub no_answer: Vec<Person>,
+    pub late: Vec<Late>,
+    pub priorities: Vec<Line>,
+    pub rollup: Option<Rollup>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub on_track: usize,
+    pub at_risk: usize,
+    pub off_track: usize,
+    pub done: usize,
+    pub dropped: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Participation {
+    pub checked_in: usize,
+    pub expected: usize,
+    pub away: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drift {
+    pub stalled: usize,
+    pub active: usize,
+    pub percent: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Person {
+    pub user_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub number: i64,
+    pub title: String,
+    pub team: String,
+    pub owner: Person,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stalled {
+    #[serde(flatten)]
+    pub item: Item,
+    pub status: String,
+    pub progress: u8,
+    pub reasons: Vec<String>,
+    #[serde(skip)]
+    pub urgency: (u8, u8, usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Moved {
+    #[serde(flatten)]
+    pub item: Item,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Late {
+    #[serde(flatten)]
+    pub item: Item,
+    pub status: String,
+    pub progress: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    #[serde(flatten)]
+    pub item: Item,
+    pub status: String,
+    pub progress: u8,
+    pub due: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub blocker: Option<String>,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rollup {
+    pub children: Vec<ChildLine>,
+    pub top_stalls: Vec<Stalled>,
+    pub dependencies_at_risk: Vec<DependencyRisk>,
+    pub alignment: Alignment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChildLine {
+    pub team: String,
+    pub active: usize,
+    pub on_track: usize,
+    pub stalled: usize,
+    pub participation: Option<Participation>,
+    /// On-track share of answers in the child's last closed cycle and the one before, in %.
+    pub on_track_share: Option<u32>,
+    pub previous_on_track_share: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DependencyRisk {
+    pub dependent: Item,
+    pub on: Item,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alignment {
+    pub top_team: String,
+    pub aligned: usize,
+    pub active: usize,
+    pub unaligned: Vec<Item>,
+}
+
+pub(super) fn person(p: &Priority) -> Person {
+    Person {
+        user_id: p.owner_user_id.clone(),
+        name: p.owner_name.clone(),
+    }
+}
+
+pub(super) fn item(p: &Priority) -> Item {
+    Item {
+        number: p.number.0,
+        title: p.title.clone(),
+        team: p.team_name.clone(),
+        owner: person(p),
+    }
+}
+
+pub(super) fn reason_texts(reasons: &[Reason]) -> Vec<String> {
+    reasons
+        .iter()
+        .map(|r| format!("{}: {}", r.flag.as_str(), r.text))
+        .collect()
+}
+
+pub(super) fn stalled(p: &Priority, reasons: &[Reason]) -> Stalled {
+    Stalled {
+        item: item(p),
+        status: p.status.as_str().to_string(),
+        progress: p.progress.value(),
+        reasons: reason_texts(reasons),
+        urgency: urgency(p.status, reasons),
+    }
+}
+
+pub(super) fn worst_first(list: &mut [Stalled]) {
+    list.sort_by(|a, b| {
+        b.urgency
+            .cmp(&a.urgency)
+            .then(a.item.number.cmp(&b.item.number))
+    });
+}
+
+pub(super) fn percent(part: usize, whole: usize) -> u32 {
+    (part * 100 + whole / 2).checked_div(whole).unwrap_or(0) as u32
+}

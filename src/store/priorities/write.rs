@@ -1,0 +1,273 @@
+//! Changing priorities: creating one, editing its fields, recording status updates. Every
+//! change writes history rows in the same transaction, so the history never disagrees with
+//! the priority.
+
+use sqlx::{Any, Encode, Transaction, Type};
+
+use super::{NewPriority, PriorityChanges, UpdateInput, due_text};
+use crate::domain::{Priority, PriorityNumber};
+use crate::store::{Result, Store, StoreError, drift_facts};
+
+/// Who changed which priority, and when: what every history row of one change shares.
+pub(super) struct HistoryWriter {
+    ws: i64,
+    priority_id: i64,
+    actor: i64,
+    at: i64,
+}
+
+impl HistoryWriter {
+    pub fn new(ws: i64, priority_id: i64, actor: i64, at: i64) -> Self {
+        HistoryWriter {
+            ws,
+            priority_id,
+            actor,
+            at,
+        }
+    }
+
+    /// Write one history row: `field` went from `old` to `new` (either may be absent, as
+    /// when a note is added or a dependency removed).
+    pub async fn write(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        field: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO priority_history (workspace_id, priority_id, actor_id, at, field, old_value, new_value)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(self.ws)
+        .bind(self.priority_id)
+        .bind(self.actor)
+        .bind(self.at)
+        .bind(field)
+        .bind(old)
+        .bind(new)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Set one column of the priority to `value` and write the history row that tells of it
+    /// in words (`old` and `new` are what people read, such as a name for an owner id).
+    async fn set_column<T>(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        column: &str,
+        value: T,
+        field: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<()>
+    where
+        T: for<'q> Encode<'q, Any> + Type<Any>,
+    {
+        let sql = format!(
+            "UPDATE priorities SET {column} = $1, updated_at = $2 WHERE workspace_id = $3 AND id = $4"
+        );
+        sqlx::query(&sql)
+            .bind(value)
+            .bind(self.at)
+            .bind(self.ws)
+            .bind(self.priority_id)
+            .execute(&mut **tx)
+            .await?;
+        self.write(tx, field, old, new).await
+    }
+}
+
+impl Store {
+    /// Create a priority with the workspace's next number. Taking the number is the first
+    /// write of the transaction, so concurrent adds queue on that row (PostgreSQL's row lock,
+    /// SQLite's single writer) and a failed insert rolls the counter back: no gaps, no twins.
+    pub async fn create_priority(&self, ws: i64, new: NewPriority, now: i64) -> Result<Priority> {
+        let mut tx = self.pool.begin().await?;
+        let number: i64 = sqlx::query_scalar(
+            "UPDATE workspaces SET next_priority_number = next_priority_number + 1
+             WHERE id = $1 RETURNING next_priority_number - 1",
+        )
+        .bind(ws)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO priorities (workspace_id, number, title, owner_id, team_id, due_date, parent_id,
+                 status, progress, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'on-track', 0, $8, $9, $9) RETURNING id",
+        )
+        .bind(ws)
+        .bind(number)
+        .bind(&new.title)
+        .bind(new.owner_id)
+        .bind(new.team_id)
+        .bind(due_text(new.due))
+        .bind(new.parent_id)
+        .bind(new.created_by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let history = HistoryWriter::new(ws, id, new.created_by, now);
+        history
+            .write(&mut tx, "created", None, Some(&new.title))
+            .await?;
+        drift_facts::refresh(&mut tx, self.backend, ws, &[id], now).await?;
+        tx.commit().await?;
+        self.priority(ws, PriorityNumber(number))
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("priority vanished after insert".into()))
+    }
+
+    /// Apply an edit: every changed field in one transaction, each with a history row.
+    pub async fn change_priority(
+        &self,
+        ws: i64,
+        current: &Priority,
+        changes: &PriorityChanges,
+        actor: i64,
+        now: i64,
+    ) -> Result<Priority> {
+        let mut tx = self.pool.begin().await?;
+        let id = current.id;
+        let history = HistoryWriter::new(ws, id, actor, now);
+        if let Some(title) = &changes.title {
+            let old = Some(current.title.as_str());
+            history
+                .set_column(&mut tx, "title", title, "title", old, Some(title))
+                .await?;
+        }
+        if let Some((owner_id, owner_name)) = &changes.owner {
+            let old = Some(current.owner_name.as_str());
+            history
+                .set_column(
+                    &mut tx,
+                    "owner_id",
+                    owner_id,
+                    "owner",
+                    old,
+                    Some(owner_name),
+                )
+                .await?;
+        }
+        if let Some((team_id, team_name)) = &changes.team {
+            let old = Some(current.team_name.as_str());
+            history
+                .set_column(&mut tx, "team_id", team_id, "team", old, Some(team_name))
+                .await?;
+        }
+        if let Some(due) = &changes.due {
+            let (old, new) = (due_text(current.due), due_text(*due));
+            history
+                .set_column(
+                    &mut tx,
+                    "due_date",
+                    &new,
+                    "due",
+                    old.as_deref(),
+                    new.as_deref(),
+                )
+                .await?;
+        }
+        if let Some(parent) = &changes.parent {
+            let old = current.parent.map(|p| p.to_string());
+            let new = parent.map(|(_, n)| n.to_string());
+            let parent_id = parent.map(|(pid, _)| pid);
+            history
+                .set_column(
+                    &mut tx,
+                    "parent_id",
+                    parent_id,
+                    "parent",
+                    old.as_deref(),
+                    new.as_deref(),
+                )
+                .await?;
+        }
+        if changes.team.is_some() {
+            // Another team's cycles are the ones `silent` looks at now.
+            drift_facts::refresh(&mut tx, self.backend, ws, &[id], now).await?;
+        }
+        tx.commit().await?;
+        self.priority(ws, current.number)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("priority vanished after edit".into()))
+    }
+
+    /// Record a status update (a check-in when it belongs to a cycle): an update row for the
+    /// drift rules, the new state on the priority, and history, in one transaction.
+    pub async fn record_update(
+        &self,
+        ws: i64,
+        current: &Priority,
+        update: &UpdateInput<'_>,
+        author: i64,
+        now: i64,
+    ) -> Result<Priority> {
+        let UpdateInput {
+            status,
+            progress,
+            note,
+            blocker,
+            cycle_id,
+            late,
+        } = *update;
+        let mut tx = self.pool.begin().await?;
+        let history = HistoryWriter::new(ws, current.id, author, now);
+        sqlx::query(
+            "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at, cycle_id, late)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(ws)
+        .bind(current.id)
+        .bind(author)
+        .bind(status.as_str())
+        .bind(progress.value() as i64)
+        .bind(note)
+        .bind(blocker)
+        .bind(now)
+        .bind(cycle_id)
+        .bind(late as i64)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE priorities SET status = $1, progress = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5",
+        )
+        .bind(status.as_str())
+        .bind(progress.value() as i64)
+        .bind(now)
+        .bind(ws)
+        .bind(current.id)
+        .execute(&mut *tx)
+        .await?;
+        if status != current.status {
+            history
+                .write(
+                    &mut tx,
+                    "status",
+                    Some(current.status.as_str()),
+                    Some(status.as_str()),
+                )
+                .await?;
+        }
+        if progress != current.progress {
+            let (old, new) = (current.progress.to_string(), progress.to_string());
+            history
+                .write(&mut tx, "progress", Some(&old), Some(&new))
+                .await?;
+        }
+        if let Some(note) = note {
+            history.write(&mut tx, "note", None, Some(note)).await?;
+        }
+        if let Some(blocker) = blocker {
+            history
+                .write(&mut tx, "blocker", None, Some(blocker))
+                .await?;
+        }
+        drift_facts::refresh(&mut tx, self.backend, ws, &[current.id], now).await?;
+        tx.commit().await?;
+        self.priority(ws, current.number)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("priority vanished after update".into()))
+    }
+}
