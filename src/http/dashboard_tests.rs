@@ -120,20 +120,7 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
 }
 
-/// No tag or attribute written by anyone but pacer: the hostile text is only ever text.
-fn assert_escaped(html: &str) {
-    assert!(!html.contains("<script>"), "{html}");
-    assert!(!html.contains("<img"), "{html}");
-    assert!(!html.contains("\"'>"), "{html}");
-    assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-        "{html}"
-    );
-    assert!(
-        html.contains("&quot;'&gt;&lt;img src=x onerror=alert(1)&gt;"),
-        "{html}"
-    );
-}
+use crate::http::hostile::assert_escaped;
 
 #[test]
 fn hostile_names_and_titles_are_escaped_everywhere_on_the_dashboard() {

@@ -1,6 +1,8 @@
 //! Routes that belong to no chat platform: health, readiness, metrics and the dashboard.
 
 pub mod dashboard;
+#[cfg(test)]
+pub mod hostile;
 pub mod metrics;
 
 use axum::extract::State;

@@ -97,20 +97,7 @@ fn hostile_channel() -> Vec<Posted> {
     ]
 }
 
-/// No tag or attribute written by anyone but pacer: the hostile text is only ever text.
-fn assert_escaped(html: &str) {
-    assert!(!html.contains("<script>"), "{html}");
-    assert!(!html.contains("<img"), "{html}");
-    assert!(!html.contains("\"'>"), "{html}");
-    assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-        "{html}"
-    );
-    assert!(
-        html.contains("&quot;'&gt;&lt;img src=x onerror=alert(1)&gt;"),
-        "{html}"
-    );
-}
+use crate::http::hostile::assert_escaped;
 
 #[test]
 fn hostile_names_messages_and_buttons_are_escaped() {

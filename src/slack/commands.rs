@@ -4,19 +4,14 @@
 
 use std::time::Duration;
 
-use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use std::sync::Arc;
 
-use axum::Extension;
-
-use super::{PREFIX, SlackPlatform, blocks, valid_id, workspace_key};
+use super::{PREFIX, Signed, SlackPlatform, blocks, respond, valid_id, workspace_key};
 use crate::commands::execute::ChannelInfo;
 use crate::commands::render;
 use crate::error::AppError;
@@ -42,17 +37,11 @@ pub struct SlashCommand {
 
 pub async fn handle(
     State(state): State<AppState>,
-    Extension(slack): Extension<Arc<SlackPlatform>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { slack, body }: Signed,
 ) -> Result<Response, AppError> {
-    slack.verify(&headers, &body, state.clock.now())?;
     let form: SlashCommand = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("malformed slash command".into()))?;
-    Ok(match answer(&state, &slack, form).await? {
-        Some(reply) => Json(reply).into_response(),
-        None => StatusCode::OK.into_response(),
-    })
+    Ok(respond(answer(&state, &slack, form).await?))
 }
 
 /// Answer a slash command however it arrived: the response body (`None` for Slack's SSL check).

@@ -2,19 +2,12 @@
 //! answered; every event is deduplicated by `event_id` in the database so Slack's retries have
 //! one effect, and handled through the neutral inbound handler.
 
-use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use std::sync::Arc;
-
-use axum::Extension;
-
-use super::{PLATFORM, SlackPlatform, blocks, valid_id, workspace_key};
+use super::{PLATFORM, Signed, SlackPlatform, blocks, respond, valid_id, workspace_key};
 use crate::error::AppError;
 use crate::inbound::{self, Place, Reply};
 use crate::startup::AppState;
@@ -63,17 +56,11 @@ enum SlackEvent {
 
 pub async fn handle(
     State(state): State<AppState>,
-    Extension(slack): Extension<Arc<SlackPlatform>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { body, .. }: Signed,
 ) -> Result<Response, AppError> {
-    slack.verify(&headers, &body, state.clock.now())?;
     let raw: Value = serde_json::from_slice(&body)
         .map_err(|_| AppError::BadRequest("malformed event payload".into()))?;
-    Ok(match receive(&state, raw).await? {
-        Some(reply) => Json(reply).into_response(),
-        None => StatusCode::OK.into_response(),
-    })
+    Ok(respond(receive(&state, raw).await?))
 }
 
 /// Take an Events API payload however it arrived (HTTP or Socket Mode). `Ok` means it is

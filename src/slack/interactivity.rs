@@ -4,19 +4,14 @@
 
 use std::time::Duration;
 
-use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use std::sync::Arc;
 
-use axum::Extension;
-
-use super::{SlackPlatform, blocks, valid_id, workspace_key};
+use super::{Signed, SlackPlatform, blocks, respond, valid_id, workspace_key};
 use crate::domain::{Priority, Status};
 use crate::error::AppError;
 use crate::inbound::{self, Event, FormFields, Reply};
@@ -86,19 +81,13 @@ struct View {
 
 pub async fn handle(
     State(state): State<AppState>,
-    Extension(slack): Extension<Arc<SlackPlatform>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { slack, body }: Signed,
 ) -> Result<Response, AppError> {
-    slack.verify(&headers, &body, state.clock.now())?;
     let form: Form = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("missing payload field".into()))?;
     let raw: Value = serde_json::from_str(&form.payload)
         .map_err(|_| AppError::BadRequest("payload is not JSON".into()))?;
-    Ok(match receive(&state, &slack, raw).await? {
-        Some(reply) => Json(reply).into_response(),
-        None => StatusCode::OK.into_response(),
-    })
+    Ok(respond(receive(&state, &slack, raw).await?))
 }
 
 /// Take an interaction payload however it arrived (HTTP or Socket Mode); the body to answer

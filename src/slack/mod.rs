@@ -226,6 +226,47 @@ impl SlackPlatform {
     }
 }
 
+/// A request body Slack signed, verified before anything reads it, with the Slack platform the
+/// route belongs to.
+pub struct Signed {
+    pub slack: Arc<SlackPlatform>,
+    pub body: axum::body::Bytes,
+}
+
+impl axum::extract::FromRequest<AppState> for Signed {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let slack = request
+            .extensions()
+            .get::<Arc<SlackPlatform>>()
+            .cloned()
+            .ok_or_else(|| AppError::NotFound.into_response())?;
+        let headers = request.headers().clone();
+        // Too large or too slow a body is refused here (413, 408), before any verification.
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        slack
+            .verify(&headers, &body, state.clock.now())
+            .map_err(IntoResponse::into_response)?;
+        Ok(Signed { slack, body })
+    }
+}
+
+/// The HTTP answer for what a Slack handler returned: its body as JSON, or an empty 200.
+fn respond(reply: Option<serde_json::Value>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match reply {
+        Some(body) => axum::Json(body).into_response(),
+        None => axum::http::StatusCode::OK.into_response(),
+    }
+}
+
 /// The tenant key of a Slack workspace: its team id, qualified by the Enterprise Grid org.
 pub fn workspace_key(team_id: &str, enterprise_id: Option<&str>) -> String {
     match enterprise_id.filter(|e| !e.is_empty()) {
