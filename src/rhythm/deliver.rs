@@ -77,33 +77,17 @@ pub async fn run_due_jobs(
             drained = jobs.is_empty();
             claimed.extend(jobs);
         }
-        while !stop && running.len() < IN_FLIGHT {
-            let Some(job) = claimed.pop_front() else {
-                break;
-            };
-            // Still ours? A slow batch can outlive its lease; whoever took the job over owns it.
-            let current = pace.clock.as_ref().map(|c| c.now()).unwrap_or(now).max(now);
-            if !store
-                .renew_lease(job.id, job.attempts, current.timestamp() + pace.lease_secs)
-                .await?
-            {
-                tracing::warn!(id = job.id, "job taken over by another worker; leaving it");
-                continue;
-            }
-            metrics::job(job.kind.as_str(), "claimed");
-            if now.timestamp() - job.due_at > 60 {
-                metrics().jobs_late.inc();
-            }
-            let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
-            let (store, messengers, row) = (store.clone(), messengers.clone(), job.clone());
-            let task = running.spawn(
-                async move {
-                    let outcome = run(&store, &messengers, &row, now).await;
-                    (row, outcome)
-                }
-                .instrument(span),
-            );
-            started.insert(task.id(), job);
+        if !stop {
+            start_claimed(
+                store,
+                messengers,
+                now,
+                pace,
+                &mut claimed,
+                &mut running,
+                &mut started,
+            )
+            .await?;
         }
         let Some(done) = running.join_next_with_id().await else {
             if claimed.is_empty() && (drained || stop) {
@@ -111,22 +95,76 @@ pub async fn run_due_jobs(
             }
             continue;
         };
-        match done {
-            Ok((id, (job, outcome))) => {
-                started.remove(&id);
-                record(store, &job, outcome, now, report).await?;
+        finished(store, done, &mut started, now, report).await?;
+    }
+}
+
+/// Start claimed jobs until [`IN_FLIGHT`] are running. Each job's lease is renewed first, so
+/// a job whose lease ran out during a slow batch is left to whoever took it over.
+async fn start_claimed(
+    store: &Store,
+    messengers: &Messengers,
+    now: DateTime<Utc>,
+    pace: &Pace,
+    claimed: &mut VecDeque<JobRow>,
+    running: &mut JoinSet<Finished>,
+    started: &mut HashMap<tokio::task::Id, JobRow>,
+) -> Result<(), StoreError> {
+    while running.len() < IN_FLIGHT {
+        let Some(job) = claimed.pop_front() else {
+            break;
+        };
+        // Still ours? A slow batch can outlive its lease; whoever took the job over owns it.
+        let current = pace.clock.as_ref().map(|c| c.now()).unwrap_or(now).max(now);
+        if !store
+            .renew_lease(job.id, job.attempts, current.timestamp() + pace.lease_secs)
+            .await?
+        {
+            tracing::warn!(id = job.id, "job taken over by another worker; leaving it");
+            continue;
+        }
+        metrics::job(job.kind.as_str(), "claimed");
+        if now.timestamp() - job.due_at > 60 {
+            metrics().jobs_late.inc();
+        }
+        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
+        let (store, messengers, row) = (store.clone(), messengers.clone(), job.clone());
+        let task = running.spawn(
+            async move {
+                let outcome = run(&store, &messengers, &row, now).await;
+                (row, outcome)
             }
-            Err(e) => {
-                // A delivery that panicked: counted as a failed attempt, retried with backoff.
-                let Some(job) = started.remove(&e.id()) else {
-                    continue;
-                };
-                tracing::error!(id = job.id, error = %e, "delivery task died");
-                let outcome = Err(JobError::Invalid(format!("delivery task died: {e}")));
-                record(store, &job, outcome, now, report).await?;
-            }
+            .instrument(span),
+        );
+        started.insert(task.id(), job);
+    }
+    Ok(())
+}
+
+/// Record a delivery task that has ended, whether it returned or panicked.
+async fn finished(
+    store: &Store,
+    done: Result<(tokio::task::Id, Finished), tokio::task::JoinError>,
+    started: &mut HashMap<tokio::task::Id, JobRow>,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    match done {
+        Ok((id, (job, outcome))) => {
+            started.remove(&id);
+            record(store, &job, outcome, now, report).await?;
+        }
+        Err(e) => {
+            // A delivery that panicked: counted as a failed attempt, retried with backoff.
+            let Some(job) = started.remove(&e.id()) else {
+                return Ok(());
+            };
+            tracing::error!(id = job.id, error = %e, "delivery task died");
+            let outcome = Err(JobError::Invalid(format!("delivery task died: {e}")));
+            record(store, &job, outcome, now, report).await?;
         }
     }
+    Ok(())
 }
 
 /// The outcome of one delivery, written back to its job (fenced by the attempt it claimed).
@@ -271,6 +309,31 @@ async fn run(
             ));
         }
     };
+    let checkin = (cycle_id, person_id, reminder);
+    send_checkin(
+        store,
+        messenger.as_ref(),
+        &key,
+        job,
+        checkin,
+        now,
+        unknown_before,
+    )
+    .await
+}
+
+/// Send a person their check-in prompt (or reminder), unless there is no longer anything to
+/// ask: the cycle closed, they already answered, or they own nothing in it.
+async fn send_checkin(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    (cycle_id, person_id, reminder): (i64, i64, bool),
+    now: DateTime<Utc>,
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
     let cycle = store
         .cycle(ws, cycle_id)
         .await?
@@ -296,7 +359,7 @@ async fn run(
     let message = super::checkin::current_prompt(store, ws, &cycle, &person, now, reminder).await?;
     if unknown_before
         && let Some(sent) = messenger
-            .find_direct(&key, &person.user_id, &job.key)
+            .find_direct(key, &person.user_id, &job.key)
             .await
             .map_err(JobError::Send)?
     {
@@ -307,7 +370,7 @@ async fn run(
         return Ok(Outcome::Sent);
     }
     let sent = messenger
-        .send_direct(&key, &person.user_id, &message, &job.key)
+        .send_direct(key, &person.user_id, &message, &job.key)
         .await
         .map_err(JobError::Send)?;
     // Recorded right after the call: the crash window is as short as it can be.
@@ -352,24 +415,11 @@ async fn digest(
     let main_ts = match &posted {
         Some((_, ts, _)) => ts.clone(),
         None => {
-            let found = if unknown_before {
-                messenger
-                    .find(key, &channel, &job.key, None)
-                    .await
-                    .map_err(JobError::Send)?
-            } else {
-                None
-            };
-            let sent = match found {
-                Some(sent) => sent,
-                None => {
-                    let summary = crate::reporting::render::summary(&built, tz);
-                    messenger
-                        .post(key, &channel, &summary, &job.key, None)
-                        .await
-                        .map_err(JobError::Send)?
-                }
-            };
+            let post = (channel.as_str(), job.key.as_str(), None);
+            let sent = find_or_post(messenger, key, post, unknown_before, || {
+                crate::reporting::render::summary(&built, tz)
+            })
+            .await?;
             store
                 .save_digest_post(
                     ws,
@@ -389,26 +439,44 @@ async fn digest(
         return Ok(Outcome::Sent);
     }
     let thread_key = format!("{}:thread", job.key);
+    let post = (
+        channel.as_str(),
+        thread_key.as_str(),
+        Some(main_ts.as_str()),
+    );
+    let sent = find_or_post(messenger, key, post, unknown_before, || {
+        crate::reporting::render::thread(&built)
+    })
+    .await?;
+    store.save_digest_thread(ws, cycle_id, &sent.ts).await?;
+    Ok(Outcome::Sent)
+}
+
+/// Post `render`'s message to a channel (or a thread of it) under a key. When an earlier
+/// attempt's outcome is unknown, the post may already be there: look for it first, so it is
+/// not posted twice. The message is only built when it is really posted.
+async fn find_or_post(
+    messenger: &dyn Messenger,
+    key: &str,
+    (channel, post_key, thread): (&str, &str, Option<&str>),
+    unknown_before: bool,
+    render: impl FnOnce() -> crate::message::Message,
+) -> Result<crate::messenger::Sent, JobError> {
     let found = if unknown_before {
         messenger
-            .find(key, &channel, &thread_key, Some(&main_ts))
+            .find(key, channel, post_key, thread)
             .await
             .map_err(JobError::Send)?
     } else {
         None
     };
-    let sent = match found {
-        Some(sent) => sent,
-        None => {
-            let list = crate::reporting::render::thread(&built);
-            messenger
-                .post(key, &channel, &list, &thread_key, Some(&main_ts))
-                .await
-                .map_err(JobError::Send)?
-        }
-    };
-    store.save_digest_thread(ws, cycle_id, &sent.ts).await?;
-    Ok(Outcome::Sent)
+    match found {
+        Some(sent) => Ok(sent),
+        None => messenger
+            .post(key, channel, &render(), post_key, thread)
+            .await
+            .map_err(JobError::Send),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
