@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::TickReport;
@@ -74,48 +74,12 @@ async fn open_cycle(
     }
     .unwrap_or(opens_at + Duration::days(7));
     let already_closed = closes_at <= now;
-    let mut owners = Vec::new();
-    if !already_closed {
-        let mut by_owner: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        for (owner, priority) in store
-            .active_priorities_by_owner(r.workspace_id, r.team_id)
-            .await?
-        {
-            by_owner.entry(owner).or_default().push(priority);
-        }
-        for (person_id, priority_ids) in by_owner {
-            let Some(person) = store.person(r.workspace_id, person_id).await? else {
-                continue;
-            };
-            let own_zone = person.tz.as_deref().map(zone).unwrap_or(home);
-            let prompt_at = if member {
-                resolve(own_zone, slot_local)
-                    .unwrap_or(opens_at)
-                    .max(opens_at)
-            } else {
-                opens_at
-            };
-            let local_day = prompt_at
-                .with_timezone(&own_zone)
-                .date_naive()
-                .format("%Y-%m-%d")
-                .to_string();
-            let away = store.is_away(r.workspace_id, person_id, &local_day).await?;
-            // Reminders count from when the prompt actually goes out (later after downtime),
-            // and only while the cycle is still open.
-            let remind_at = r
-                .remind_minutes
-                .map(|m| prompt_at.max(now) + Duration::minutes(m))
-                .filter(|at| *at < closes_at);
-            owners.push(OwnerPlan {
-                person_id,
-                prompt_at: prompt_at.timestamp(),
-                remind_at: remind_at.map(|t| t.timestamp()),
-                away,
-                priority_ids,
-            });
-        }
-    }
+    // A cycle that closed before it could open (downtime) prompts no one.
+    let owners = if already_closed {
+        Vec::new()
+    } else {
+        plan_owners(store, r, opens_at, slot_local, closes_at, now).await?
+    };
     let created = store
         .open_cycle(
             NewCycle {
@@ -139,6 +103,61 @@ async fn open_cycle(
         tracing::info!(team = r.team_id, %slot, already_closed, "cycle opened");
     }
     Ok(())
+}
+
+/// When each owner of an active priority in `r`'s team is prompted and reminded in the cycle
+/// opening at `opens_at`, and whether they are away that day.
+async fn plan_owners(
+    store: &Store,
+    r: &RhythmRow,
+    opens_at: DateTime<Utc>,
+    slot_local: NaiveDateTime,
+    closes_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<OwnerPlan>, StoreError> {
+    let member = r.zone == "member";
+    let home = zone(&r.home_zone);
+    let mut owners = Vec::new();
+    let mut by_owner: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (owner, priority) in store
+        .active_priorities_by_owner(r.workspace_id, r.team_id)
+        .await?
+    {
+        by_owner.entry(owner).or_default().push(priority);
+    }
+    for (person_id, priority_ids) in by_owner {
+        let Some(person) = store.person(r.workspace_id, person_id).await? else {
+            continue;
+        };
+        let own_zone = person.tz.as_deref().map(zone).unwrap_or(home);
+        let prompt_at = if member {
+            resolve(own_zone, slot_local)
+                .unwrap_or(opens_at)
+                .max(opens_at)
+        } else {
+            opens_at
+        };
+        let local_day = prompt_at
+            .with_timezone(&own_zone)
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        let away = store.is_away(r.workspace_id, person_id, &local_day).await?;
+        // Reminders count from when the prompt actually goes out (later after downtime),
+        // and only while the cycle is still open.
+        let remind_at = r
+            .remind_minutes
+            .map(|m| prompt_at.max(now) + Duration::minutes(m))
+            .filter(|at| *at < closes_at);
+        owners.push(OwnerPlan {
+            person_id,
+            prompt_at: prompt_at.timestamp(),
+            remind_at: remind_at.map(|t| t.timestamp()),
+            away,
+            priority_ids,
+        });
+    }
+    Ok(owners)
 }
 
 pub async fn queue_reminders(
