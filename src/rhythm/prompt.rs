@@ -65,64 +65,7 @@ pub fn prompt(ctx: &PromptContext<'_>, items: &[CheckinItem]) -> Message {
     };
     let mut blocks = vec![Block::Header(header), Block::Text(Rich::new().text(intro))];
     for item in items {
-        let status: Status = item.status.parse().unwrap_or(Status::OnTrack);
-        let mut line = Rich::new()
-            .priority(PriorityNumber(item.number))
-            .text(" ")
-            .bold(&item.title)
-            .line_break();
-        match (&item.answered_status, item.answered_progress) {
-            (Some(s), Some(p)) => {
-                let s: Status = s.parse().unwrap_or(Status::OnTrack);
-                line = line.text("✔ Recorded: ").status(s).text(format!(" · {p}%"));
-                if item.answered_late == Some(1) {
-                    line = line.text(" (late)");
-                }
-            }
-            _ => {
-                line = line
-                    .text("Last: ")
-                    .status(status)
-                    .text(format!(" · {}%", item.progress));
-            }
-        }
-        if let Some(d) = item
-            .due_date
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        {
-            line = line.text(format!(
-                " · due {d} ({})",
-                due::relative(d, ctx.today, status.is_active())
-            ));
-        }
-        blocks.push(Block::Text(line));
-        let value = action_value(ctx.cycle_id, item.priority_id);
-        // The form starts from the answer given this cycle, else from where the priority stands.
-        let current = match (&item.answered_status, item.answered_progress) {
-            (Some(s), Some(p)) => (s.parse().unwrap_or(status), p.clamp(0, 100) as u8),
-            _ => (status, item.progress.clamp(0, 100) as u8),
-        };
-        let button = |label: &str, s: Status, style| Button {
-            label: label.to_string(),
-            action: format!("{ACTION_PREFIX}{}", s.as_str()),
-            value: value.clone(),
-            style,
-            current: None,
-        };
-        blocks.push(Block::Actions(vec![
-            button("On track", Status::OnTrack, ButtonStyle::Primary),
-            button("At risk", Status::AtRisk, ButtonStyle::Default),
-            button("Off track", Status::OffTrack, ButtonStyle::Danger),
-            button("Done", Status::Done, ButtonStyle::Default),
-            Button {
-                label: "Update…".into(),
-                action: ACTION_UPDATE.into(),
-                value: value.clone(),
-                style: ButtonStyle::Default,
-                current: Some(current),
-            },
-        ]));
+        blocks.extend(item_blocks(ctx, item));
     }
     let footer = if items.is_empty() {
         Rich::new().text("Nothing to check in on: you own no active priorities in this cycle.")
@@ -138,6 +81,70 @@ pub fn prompt(ctx: &PromptContext<'_>, items: &[CheckinItem]) -> Message {
         blocks,
         visibility: Visibility::Shared,
     }
+}
+
+/// One priority's part of the prompt: where it stands (or the answer already given this
+/// cycle), then its buttons.
+fn item_blocks(ctx: &PromptContext<'_>, item: &CheckinItem) -> [Block; 2] {
+    let status: Status = item.status.parse().unwrap_or(Status::OnTrack);
+    let mut line = Rich::new()
+        .priority(PriorityNumber(item.number))
+        .text(" ")
+        .bold(&item.title)
+        .line_break();
+    match (&item.answered_status, item.answered_progress) {
+        (Some(s), Some(p)) => {
+            let s: Status = s.parse().unwrap_or(Status::OnTrack);
+            line = line.text("✔ Recorded: ").status(s).text(format!(" · {p}%"));
+            if item.answered_late == Some(1) {
+                line = line.text(" (late)");
+            }
+        }
+        _ => {
+            line = line
+                .text("Last: ")
+                .status(status)
+                .text(format!(" · {}%", item.progress));
+        }
+    }
+    if let Some(d) = item
+        .due_date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        line = line.text(format!(
+            " · due {d} ({})",
+            due::relative(d, ctx.today, status.is_active())
+        ));
+    }
+    let text = Block::Text(line);
+    let value = action_value(ctx.cycle_id, item.priority_id);
+    // The form starts from the answer given this cycle, else from where the priority stands.
+    let current = match (&item.answered_status, item.answered_progress) {
+        (Some(s), Some(p)) => (s.parse().unwrap_or(status), p.clamp(0, 100) as u8),
+        _ => (status, item.progress.clamp(0, 100) as u8),
+    };
+    let button = |label: &str, s: Status, style| Button {
+        label: label.to_string(),
+        action: format!("{ACTION_PREFIX}{}", s.as_str()),
+        value: value.clone(),
+        style,
+        current: None,
+    };
+    let actions = Block::Actions(vec![
+        button("On track", Status::OnTrack, ButtonStyle::Primary),
+        button("At risk", Status::AtRisk, ButtonStyle::Default),
+        button("Off track", Status::OffTrack, ButtonStyle::Danger),
+        button("Done", Status::Done, ButtonStyle::Default),
+        Button {
+            label: "Update…".into(),
+            action: ACTION_UPDATE.into(),
+            value: value.clone(),
+            style: ButtonStyle::Default,
+            current: Some(current),
+        },
+    ]);
+    [text, actions]
 }
 
 #[cfg(test)]
