@@ -39,30 +39,7 @@ pub async fn add(
         }
         None => None,
     };
-    // Without a #channel the team's digests go to the channel the command came from.
-    let (channel_id, channel_name) = match (&channel, &inv.channel) {
-        // `#name` typed in that very channel: the channel we are in.
-        (Some(c), Some(here)) if c.id.is_none() && c.name.is_some() && c.name == here.name => {
-            (Some(here.id.clone()), here.name.clone())
-        }
-        (Some(c), _) => (c.id.clone().or_else(|| c.name.clone()), c.name.clone()),
-        (None, Some(here)) => (Some(here.id.clone()), here.name.clone()),
-        (None, None) => (None, None),
-    };
-    // A channel named in the command (not the one we are in) must be one pacer can post in:
-    // on Teams, one it holds a conversation reference for in this tenant.
-    let elsewhere = inv.channel.as_ref().map(|h| &h.id) != channel_id.as_ref();
-    if channel.is_some()
-        && elsewhere
-        && let Some(id) = &channel_id
-        && !s.directory.can_post_in(id).await
-    {
-        return Err(CommandError::Invalid {
-            problem: "pacer is not in that channel, so it cannot post the team's digests there"
-                .into(),
-            example: format!("team add {} (typed in the team's channel)", name.as_str()),
-        });
-    }
+    let (channel_id, channel_name) = digest_channel(s, inv, &name, channel.as_ref()).await?;
     let created = s
         .store
         .create_team(
@@ -87,6 +64,50 @@ pub async fn add(
         }
         Err(e) => return Err(e.into()),
     };
+    Ok(created_reply(inv, &team, &lead, parent.as_ref()))
+}
+
+/// The channel (id and name) a new team's digests go to, checked to be one pacer can post in.
+async fn digest_channel(
+    s: &Services<'_>,
+    inv: &Invocation,
+    name: &TeamName,
+    channel: Option<&ChannelRef>,
+) -> Result<(Option<String>, Option<String>), CommandError> {
+    // Without a #channel the team's digests go to the channel the command came from.
+    let (channel_id, channel_name) = match (channel, &inv.channel) {
+        // `#name` typed in that very channel: the channel we are in.
+        (Some(c), Some(here)) if c.id.is_none() && c.name.is_some() && c.name == here.name => {
+            (Some(here.id.clone()), here.name.clone())
+        }
+        (Some(c), _) => (c.id.clone().or_else(|| c.name.clone()), c.name.clone()),
+        (None, Some(here)) => (Some(here.id.clone()), here.name.clone()),
+        (None, None) => (None, None),
+    };
+    // A channel named in the command (not the one we are in) must be one pacer can post in:
+    // on Teams, one it holds a conversation reference for in this tenant.
+    let elsewhere = inv.channel.as_ref().map(|h| &h.id) != channel_id.as_ref();
+    if channel.is_some()
+        && elsewhere
+        && let Some(id) = &channel_id
+        && !s.directory.can_post_in(id).await
+    {
+        return Err(CommandError::Invalid {
+            problem: "pacer is not in that channel, so it cannot post the team's digests there"
+                .into(),
+            example: format!("team add {} (typed in the team's channel)", name.as_str()),
+        });
+    }
+    Ok((channel_id, channel_name))
+}
+
+/// What the creator of a team is told, with the next steps for filling it.
+fn created_reply(
+    inv: &Invocation,
+    team: &TeamRow,
+    lead: &crate::store::PersonRow,
+    parent: Option<&TeamRow>,
+) -> Message {
     let mut line = Rich::new()
         .text("Created team ")
         .bold(&team.name)
@@ -101,7 +122,7 @@ pub async fn add(
         line = line.text(format!(", part of {}", p.name));
     }
     let arg = quoted(&team.name);
-    Ok(Message::private(vec![
+    Message::private(vec![
         Block::Text(line.text(".")),
         next_steps(
             inv.prefix,
@@ -111,7 +132,7 @@ pub async fn add(
                 &format!("team show {arg}"),
             ],
         ),
-    ]))
+    ])
 }
 
 fn quoted(name: &str) -> String {
@@ -261,9 +282,38 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, name: TeamName) -> Outcome
         )
         .await?;
     let mut blocks = vec![Block::Header(format!("Team {}", team.name))];
+    blocks.push(team_fields(&team, &members, &children, &priorities));
+    let today = inv.today();
+    if !priorities.is_empty() {
+        let lines = priorities
+            .iter()
+            .map(|p| super::render::priority_line(p, today))
+            .collect();
+        blocks.extend(super::render::chunked_lines(lines, 30));
+    }
+    let arg = quoted(&team.name);
+    blocks.push(next_steps(
+        inv.prefix,
+        &[
+            &format!("list team:{arg}"),
+            &format!("team join {arg}"),
+            &format!("add <title> team:{arg}"),
+        ],
+    ));
+    Ok(Message::private(blocks))
+}
+
+/// The facts about a team shown side by side: leads, members, channel, place in the tree and
+/// its priorities by status.
+fn team_fields(
+    team: &TeamRow,
+    members: &[crate::store::MemberRow],
+    children: &[TeamRow],
+    priorities: &[crate::domain::Priority],
+) -> Block {
     let mut leads = Rich::new();
     let mut plain = Rich::new();
-    for m in &members {
+    for m in members {
         let target = if m.role == "lead" {
             &mut leads
         } else {
@@ -275,7 +325,7 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, name: TeamName) -> Outcome
         *target = std::mem::take(target).user(&m.user_id, &m.display_name);
     }
     let none = || Rich::new().text("none");
-    blocks.push(Block::Fields(vec![
+    Block::Fields(vec![
         Rich::new()
             .bold("Leads")
             .line_break()
@@ -311,26 +361,8 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, name: TeamName) -> Outcome
         Rich::new()
             .bold("Active priorities")
             .line_break()
-            .append(status_counts(&priorities)),
-    ]));
-    let today = inv.today();
-    if !priorities.is_empty() {
-        let lines = priorities
-            .iter()
-            .map(|p| super::render::priority_line(p, today))
-            .collect();
-        blocks.extend(super::render::chunked_lines(lines, 30));
-    }
-    let arg = quoted(&team.name);
-    blocks.push(next_steps(
-        inv.prefix,
-        &[
-            &format!("list team:{arg}"),
-            &format!("team join {arg}"),
-            &format!("add <title> team:{arg}"),
-        ],
-    ));
-    Ok(Message::private(blocks))
+            .append(status_counts(priorities)),
+    ])
 }
 
 fn status_counts(priorities: &[crate::domain::Priority]) -> Rich {
