@@ -145,6 +145,23 @@ pub(crate) async fn refresh(
         return Ok(());
     }
     let t = thresholds(conn, ws).await?;
+    let (active, closed) = lock_and_split(conn, backend, ws, &ids).await?;
+    forget(conn, &closed).await?;
+    if active.is_empty() {
+        return Ok(());
+    }
+    let drawn = draw(conn, ws, &active, &t, now).await?;
+    write(conn, ws, &active, &drawn, &t, now).await
+}
+
+/// Read (and on PostgreSQL lock, in id order) these priorities' rows, and split them into the
+/// active ones, with their team, and the done or dropped ones.
+async fn lock_and_split(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    ws: i64,
+    ids: &[i64],
+) -> Result<(Vec<(i64, i64)>, Vec<i64>)> {
     let lock = match backend {
         Backend::Postgres => " FOR NO KEY UPDATE",
         Backend::Sqlite => "",
@@ -169,6 +186,11 @@ pub(crate) async fn refresh(
             }
         }
     }
+    Ok((active, closed))
+}
+
+/// Drop the rows of priorities that are done or dropped: the rules ask nothing of them.
+async fn forget(conn: &mut AnyConnection, closed: &[i64]) -> Result<()> {
     for chunk in closed.chunks(ID_BATCH) {
         let sql = format!(
             "DELETE FROM drift_facts WHERE priority_id IN ({})",
@@ -180,9 +202,29 @@ pub(crate) async fn refresh(
         }
         q.execute(&mut *conn).await?;
     }
-    if active.is_empty() {
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// The facts drawn from the history for a set of active priorities, before they are written.
+struct Drawn {
+    /// Newest first, by priority.
+    updates: HashMap<i64, Vec<UpdateFact>>,
+    /// The time of each priority's newest update.
+    facts_at: HashMap<i64, i64>,
+    /// Whether each priority was answered in its team's latest closed cycles, newest first.
+    answered: HashMap<i64, Vec<bool>>,
+    /// When each team's latest closed cycle closed.
+    last_close: HashMap<i64, i64>,
+}
+
+/// Draw the active priorities' (id, team) facts from their history.
+async fn draw(
+    conn: &mut AnyConnection,
+    ws: i64,
+    active: &[(i64, i64)],
+    t: &Thresholds,
+    now: i64,
+) -> Result<Drawn> {
     let active_ids: Vec<i64> = active.iter().map(|(id, _)| *id).collect();
     // As of no particular moment: every fact so far.
     let depth = t.update_depth();
@@ -199,7 +241,7 @@ pub(crate) async fn refresh(
         }
     }
     let mut answered: HashMap<i64, Vec<bool>> = HashMap::new();
-    for (id, a) in answered_in_recent_cycles(conn, ws, &active, i64::MAX, t.silent_cycles).await? {
+    for (id, a) in answered_in_recent_cycles(conn, ws, active, i64::MAX, t.silent_cycles).await? {
         answered.entry(id).or_default().push(a != 0);
     }
     let teams: Vec<i64> = active
@@ -209,6 +251,24 @@ pub(crate) async fn refresh(
         .into_iter()
         .collect();
     let last_close = last_closes(conn, ws, &teams).await?;
+    Ok(Drawn {
+        updates,
+        facts_at,
+        answered,
+        last_close,
+    })
+}
+
+/// Write the drawn facts of the active priorities (id, team), replacing any older row.
+async fn write(
+    conn: &mut AnyConnection,
+    ws: i64,
+    active: &[(i64, i64)],
+    drawn: &Drawn,
+    t: &Thresholds,
+    now: i64,
+) -> Result<()> {
+    let depth = t.update_depth();
     for chunk in active.chunks(ID_BATCH) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(2 + i * 7, 7)))
@@ -229,20 +289,22 @@ pub(crate) async fn refresh(
         );
         let mut q = sqlx::query(&sql).bind(ws);
         for (id, team) in chunk {
-            let at = facts_at
+            // The newest fact: the latest update, or the team's latest close if later.
+            let at = drawn
+                .facts_at
                 .get(id)
                 .copied()
                 .unwrap_or(0)
-                .max(last_close.get(team).copied().unwrap_or(0));
+                .max(drawn.last_close.get(team).copied().unwrap_or(0));
             q = q
                 .bind(*id)
                 .bind(depth as i64)
                 .bind(encode_updates(
-                    updates.get(id).map(Vec::as_slice).unwrap_or(&[]),
+                    drawn.updates.get(id).map(Vec::as_slice).unwrap_or(&[]),
                 ))
                 .bind(t.silent_cycles as i64)
                 .bind(encode_answers(
-                    answered.get(id).map(Vec::as_slice).unwrap_or(&[]),
+                    drawn.answered.get(id).map(Vec::as_slice).unwrap_or(&[]),
                 ))
                 .bind(at)
                 .bind(now);
