@@ -88,102 +88,124 @@ pub fn build(args: &SendArgs, now: i64) -> Result<Outgoing, String> {
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     );
     match &args.what {
-        SendWhat::Command { text } => {
-            let response_url = format!(
-                "https://hooks.slack.com/commands/{}/{now}/{}",
-                args.team,
-                uuid::Uuid::new_v4().simple()
-            );
-            let body = serde_urlencoded::to_string([
-                ("token", "pacer-slack-send"),
-                ("team_id", args.team.as_str()),
-                ("team_domain", "example"),
-                ("channel_id", args.channel.as_str()),
-                ("channel_name", "general"),
-                ("user_id", args.user.as_str()),
-                ("user_name", &args.user.to_lowercase()),
-                ("command", "/pacer"),
-                ("text", &escape_command_text(text)),
-                ("api_app_id", "A0PACER"),
-                ("is_enterprise_install", "false"),
-                ("response_url", &response_url),
-                ("trigger_id", &trigger),
-            ])
-            .map_err(|e| e.to_string())?;
-            Ok(Outgoing {
-                path: "/slack/commands",
-                body,
-                content_type: FORM,
-            })
-        }
-        SendWhat::Event { json: event } => {
-            let event: Value =
-                serde_json::from_str(event).map_err(|e| format!("the event is not JSON: {e}"))?;
-            if !event.is_object() || event.get("type").and_then(Value::as_str).is_none() {
-                return Err("the event must be a JSON object with a \"type\"".into());
-            }
-            let envelope = json!({
-                "token": "pacer-slack-send",
-                "team_id": args.team,
-                "api_app_id": "A0PACER",
-                "event": event,
-                "type": "event_callback",
-                "event_id": format!("Ev{}", uuid::Uuid::new_v4().simple().to_string()[..10].to_uppercase()),
-                "event_time": now,
-                "authorizations": [{"team_id": args.team, "user_id": "U0PACERBOT", "is_bot": true}],
-                "is_ext_shared_channel": false,
-            });
-            Ok(Outgoing {
-                path: "/slack/events",
-                body: envelope.to_string(),
-                content_type: "application/json",
-            })
-        }
+        SendWhat::Command { text } => command(args, text, &trigger, now),
+        SendWhat::Event { json } => event(args, json, now),
         SendWhat::Click {
             action,
             value,
             message_ts,
-        } => {
-            let payload = if action.trim_start().starts_with('{') {
-                let v: Value = serde_json::from_str(action)
-                    .map_err(|e| format!("the payload is not JSON: {e}"))?;
-                v.to_string()
-            } else {
-                let ts = message_ts
-                    .clone()
-                    .unwrap_or_else(|| format!("{now}.000100"));
-                json!({
-                    "type": "block_actions",
-                    "user": {"id": args.user, "username": args.user.to_lowercase(), "team_id": args.team},
-                    "api_app_id": "A0PACER",
-                    "token": "pacer-slack-send",
-                    "container": {"type": "message", "message_ts": ts, "channel_id": args.channel, "is_ephemeral": false},
-                    "trigger_id": trigger,
-                    "team": {"id": args.team, "domain": "example"},
-                    "enterprise": null,
-                    "is_enterprise_install": false,
-                    "channel": {"id": args.channel, "name": "directmessage"},
-                    "response_url": format!("https://hooks.slack.com/actions/{}/{now}/{}", args.team, uuid::Uuid::new_v4().simple()),
-                    "actions": [{
-                        "type": "button",
-                        "action_id": action,
-                        "block_id": "pacer-slack-send",
-                        "text": {"type": "plain_text", "text": action, "emoji": true},
-                        "value": value,
-                        "action_ts": format!("{now}.000200"),
-                    }],
-                })
-                .to_string()
-            };
-            let body =
-                serde_urlencoded::to_string([("payload", payload)]).map_err(|e| e.to_string())?;
-            Ok(Outgoing {
-                path: "/slack/interactivity",
-                body,
-                content_type: FORM,
-            })
-        }
+        } => click(
+            args,
+            action,
+            value.as_deref(),
+            message_ts.as_deref(),
+            &trigger,
+            now,
+        ),
     }
+}
+
+/// A slash command, form-encoded as Slack sends it.
+fn command(args: &SendArgs, text: &str, trigger: &str, now: i64) -> Result<Outgoing, String> {
+    let response_url = format!(
+        "https://hooks.slack.com/commands/{}/{now}/{}",
+        args.team,
+        uuid::Uuid::new_v4().simple()
+    );
+    let body = serde_urlencoded::to_string([
+        ("token", "pacer-slack-send"),
+        ("team_id", args.team.as_str()),
+        ("team_domain", "example"),
+        ("channel_id", args.channel.as_str()),
+        ("channel_name", "general"),
+        ("user_id", args.user.as_str()),
+        ("user_name", &args.user.to_lowercase()),
+        ("command", "/pacer"),
+        ("text", &escape_command_text(text)),
+        ("api_app_id", "A0PACER"),
+        ("is_enterprise_install", "false"),
+        ("response_url", &response_url),
+        ("trigger_id", trigger),
+    ])
+    .map_err(|e| e.to_string())?;
+    Ok(Outgoing {
+        path: "/slack/commands",
+        body,
+        content_type: FORM,
+    })
+}
+
+/// An Events API callback around `event` (a JSON object with a "type").
+fn event(args: &SendArgs, event: &str, now: i64) -> Result<Outgoing, String> {
+    let event: Value =
+        serde_json::from_str(event).map_err(|e| format!("the event is not JSON: {e}"))?;
+    if !event.is_object() || event.get("type").and_then(Value::as_str).is_none() {
+        return Err("the event must be a JSON object with a \"type\"".into());
+    }
+    let envelope = json!({
+        "token": "pacer-slack-send",
+        "team_id": args.team,
+        "api_app_id": "A0PACER",
+        "event": event,
+        "type": "event_callback",
+        "event_id": format!("Ev{}", uuid::Uuid::new_v4().simple().to_string()[..10].to_uppercase()),
+        "event_time": now,
+        "authorizations": [{"team_id": args.team, "user_id": "U0PACERBOT", "is_bot": true}],
+        "is_ext_shared_channel": false,
+    });
+    Ok(Outgoing {
+        path: "/slack/events",
+        body: envelope.to_string(),
+        content_type: "application/json",
+    })
+}
+
+/// A button click (`block_actions`), or a whole interaction payload given as JSON.
+fn click(
+    args: &SendArgs,
+    action: &str,
+    value: Option<&str>,
+    message_ts: Option<&str>,
+    trigger: &str,
+    now: i64,
+) -> Result<Outgoing, String> {
+    let payload = if action.trim_start().starts_with('{') {
+        let v: Value =
+            serde_json::from_str(action).map_err(|e| format!("the payload is not JSON: {e}"))?;
+        v.to_string()
+    } else {
+        let ts = message_ts
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{now}.000100"));
+        json!({
+            "type": "block_actions",
+            "user": {"id": args.user, "username": args.user.to_lowercase(), "team_id": args.team},
+            "api_app_id": "A0PACER",
+            "token": "pacer-slack-send",
+            "container": {"type": "message", "message_ts": ts, "channel_id": args.channel, "is_ephemeral": false},
+            "trigger_id": trigger,
+            "team": {"id": args.team, "domain": "example"},
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "channel": {"id": args.channel, "name": "directmessage"},
+            "response_url": format!("https://hooks.slack.com/actions/{}/{now}/{}", args.team, uuid::Uuid::new_v4().simple()),
+            "actions": [{
+                "type": "button",
+                "action_id": action,
+                "block_id": "pacer-slack-send",
+                "text": {"type": "plain_text", "text": action, "emoji": true},
+                "value": value,
+                "action_ts": format!("{now}.000200"),
+            }],
+        })
+        .to_string()
+    };
+    let body = serde_urlencoded::to_string([("payload", payload)]).map_err(|e| e.to_string())?;
+    Ok(Outgoing {
+        path: "/slack/interactivity",
+        body,
+        content_type: FORM,
+    })
 }
 
 /// Send it signed, print the status and the answer; exit code 0 on 2xx, 1 otherwise, 2 on
