@@ -87,24 +87,44 @@ impl Pacer {
     }
 
     /// Wait for a slot of a key this process alone sends to, under several limits at once:
-    /// at most `n` sends in any `window_ms`, for each `(window_ms, n)`.
-    pub async fn windows(&self, key: &str, limits: &[(i64, usize)]) -> Result<(), PaceError> {
+    /// at most `n` sends in any `window_ms`, for each `(window_ms, n)`. The send is logged
+    /// when its slot has come, not booked ahead, so that [`Pacer::sent`] can move an earlier
+    /// send to when it was answered before later ones are let through. Returns the time the
+    /// send is logged at.
+    pub async fn windows(&self, key: &str, limits: &[(i64, usize)]) -> Result<i64, PaceError> {
+        loop {
+            let now = now_ms();
+            let slot = {
+                let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+                let longest = limits.iter().map(|(w, _)| *w).max().unwrap_or(0);
+                if logs.len() > 10_000 {
+                    logs.retain(|_, sent| sent.back().is_some_and(|t| *t > now - longest));
+                }
+                let sent = logs.entry(key.to_string()).or_default();
+                while sent.front().is_some_and(|t| *t <= now - longest) {
+                    sent.pop_front();
+                }
+                let slot = earliest_slot(sent, limits, now);
+                if slot <= now {
+                    sent.push_back(now);
+                    return Ok(now);
+                }
+                slot
+            };
+            wait_until(slot, now).await?;
+        }
+    }
+
+    /// A send logged at `at` by [`Pacer::windows`] has been answered: count it from now on.
+    /// The platform counts a request when it arrives, which may be well after it was sent
+    /// when the network or either side is slow; it has surely arrived by the time it is
+    /// answered, so counting it from then keeps every window without a margin for latency.
+    pub fn sent(&self, key: &str, at: i64) {
         let now = now_ms();
-        let slot = {
-            let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
-            let longest = limits.iter().map(|(w, _)| *w).max().unwrap_or(0);
-            if logs.len() > 10_000 {
-                logs.retain(|_, sent| sent.back().is_some_and(|t| *t > now - longest));
-            }
-            let sent = logs.entry(key.to_string()).or_default();
-            while sent.front().is_some_and(|t| *t <= now - longest) {
-                sent.pop_front();
-            }
-            let slot = earliest_slot(sent, limits, now);
-            sent.push_back(slot);
-            slot
-        };
-        wait_until(slot, now).await
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sent) = logs.get_mut(key) {
+            answered(sent, at, now);
+        }
     }
 
     /// After a 429 for a key of [`Pacer::windows`]: no send before `after` has passed.
@@ -198,6 +218,14 @@ impl Pacer {
     }
 }
 
+/// Move one send logged at `at` to `now`, when it was answered, keeping the log in order.
+fn answered(sent: &mut VecDeque<i64>, at: i64, now: i64) {
+    if let Some(entry) = sent.iter_mut().rev().find(|t| **t == at) {
+        *entry = now.max(at);
+        sent.make_contiguous().sort_unstable();
+    }
+}
+
 /// The earliest time at or after `now` at which one more send keeps every limit, given the
 /// earlier sends (ascending).
 fn earliest_slot(sent: &VecDeque<i64>, limits: &[(i64, usize)], now: i64) -> i64 {
@@ -269,6 +297,31 @@ mod tests {
                 assert!(inside <= n, "{inside} in {window} ms from {t}");
             }
         }
+    }
+
+    /// Three sends at 0, the last answered only at 900 ms (it may have arrived as late): of the
+    /// next three, the third waits until that one has been inside the window for a second.
+    #[test]
+    fn a_send_counts_from_when_it_was_answered() {
+        let limits = [(1000, 3)];
+        let next_three = |mut sent: VecDeque<i64>| -> Vec<i64> {
+            (0..3)
+                .map(|_| {
+                    let t = earliest_slot(&sent, &limits, 950);
+                    sent.push_back(t);
+                    t
+                })
+                .collect()
+        };
+        let sent: VecDeque<i64> = [0, 0, 0].into();
+        assert_eq!(next_three(sent.clone()), vec![1000, 1000, 1000]);
+        let mut late = sent;
+        answered(&mut late, 0, 900);
+        assert_eq!(Vec::from(late.clone()), vec![0, 0, 900]);
+        assert_eq!(next_three(late.clone()), vec![1000, 1000, 1900]);
+        // Answered before it was logged (a clock step): never moved earlier.
+        answered(&mut late, 900, 100);
+        assert_eq!(Vec::from(late), vec![0, 0, 900]);
     }
 
     #[test]

@@ -167,16 +167,22 @@ impl TeamsApi {
                 .shared(&scope, "send", PER_APP)
                 .await
                 .map_err(pace_error)?;
-            if let Some(key) = &key {
-                self.pacer
-                    .windows(key, PER_CONVERSATION)
-                    .await
-                    .map_err(pace_error)?;
-            }
-            match self
+            let logged = match &key {
+                Some(key) => Some(
+                    self.pacer
+                        .windows(key, PER_CONVERSATION)
+                        .await
+                        .map_err(pace_error)?,
+                ),
+                None => None,
+            };
+            let answered = self
                 .call_once(method.clone(), service_url, path, body)
-                .await
-            {
+                .await;
+            if let (Some(key), Some(at)) = (&key, logged) {
+                self.pacer.sent(key, at);
+            }
+            match answered {
                 Err(ApiError::Retry {
                     after: Some(after),
                     reason,
