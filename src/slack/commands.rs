@@ -150,11 +150,8 @@ async fn run(
     name: Option<String>,
     event: Event,
 ) -> Result<Message, AppError> {
-    let sender = slack.sender(key, user_id, name, &state.config.admins);
-    let directory = slack.directory(key).await;
-    let now = state.clock.now();
     Ok(
-        match inbound::handle(state, &directory, now, &sender, event).await? {
+        match slack.handle(state, key, user_id, name, event).await? {
             Reply::Message(m) | Reply::Recorded(m) => m,
             _ => render::internal_error(),
         },

@@ -169,7 +169,9 @@ async fn publish_home(
     key: &str,
     user: &str,
 ) -> Result<(), AppError> {
-    let Reply::Message(home) = handled(state, slack, key, user, inbound::Event::HomeOpened).await?
+    let Reply::Message(home) = slack
+        .handle(state, key, user, None, inbound::Event::HomeOpened)
+        .await?
     else {
         return Ok(());
     };
@@ -190,18 +192,6 @@ async fn publish_home(
     Ok(())
 }
 
-async fn handled(
-    state: &AppState,
-    slack: &SlackPlatform,
-    key: &str,
-    user: &str,
-    event: inbound::Event,
-) -> Result<Reply, AppError> {
-    let sender = slack.sender(key, user, None, &state.config.admins);
-    let directory = slack.directory(key).await;
-    Ok(inbound::handle(state, &directory, state.clock.now(), &sender, event).await?)
-}
-
 /// A direct message to pacer is a command (the inbound handler reads `#12 at-risk 40% …` as a
 /// status update).
 async fn direct_message(
@@ -218,7 +208,7 @@ async fn direct_message(
         text: text.to_string(),
         place: Place::Direct,
     };
-    let Reply::Message(reply) = handled(state, slack, key, user, event).await? else {
+    let Reply::Message(reply) = slack.handle(state, key, user, None, event).await? else {
         return Ok(());
     };
     let Some(token) = slack.token_for(key).await else {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::{Signed, SlackPlatform, blocks, respond, valid_id, workspace_key};
 use crate::domain::{Priority, Status};
 use crate::error::AppError;
-use crate::inbound::{self, Event, FormFields, Reply};
+use crate::inbound::{Event, FormFields, Reply};
 use crate::message::Message;
 use crate::messenger::{Messenger, Sent};
 use crate::rhythm::prompt::ACTION_PREFIX;
@@ -164,18 +164,6 @@ struct Click {
     response_url: Option<String>,
 }
 
-async fn handled(
-    state: &AppState,
-    slack: &SlackPlatform,
-    key: &str,
-    user: &str,
-    event: Event,
-) -> Result<Reply, AppError> {
-    let sender = slack.sender(key, user, None, &state.config.admins);
-    let directory = slack.directory(key).await;
-    Ok(inbound::handle(state, &directory, state.clock.now(), &sender, event).await?)
-}
-
 /// Tell the clicker something privately, through the response_url.
 fn tell(state: &AppState, slack: &SlackPlatform, response_url: Option<String>, text: String) {
     let Some(url) = response_url else {
@@ -202,7 +190,10 @@ async fn button(
         action: action.action_id,
         value: value.clone(),
     };
-    match handled(state, slack, &click.key, &click.user_id, event).await? {
+    match slack
+        .handle(state, &click.key, &click.user_id, None, event)
+        .await?
+    {
         Reply::Recorded(prompt) => refresh(
             state,
             slack,
@@ -373,7 +364,10 @@ async fn submit_form(
         note: read("note", "/value"),
         blocker: read("blocker", "/value"),
     };
-    match handled(state, slack, key, user_id, Event::Form { value, fields }).await? {
+    match slack
+        .handle(state, key, user_id, None, Event::Form { value, fields })
+        .await?
+    {
         Reply::Recorded(prompt) => {
             let container = (!channel.is_empty() && !ts.is_empty()).then_some(Container {
                 channel_id: Some(channel),

@@ -213,6 +213,22 @@ impl SlackPlatform {
         }
     }
 
+    /// Hand an event from a Slack user to the neutral inbound handler, with Slack's directory
+    /// for names and time zones (`name`: what Slack sent along, if anything).
+    pub async fn handle(
+        &self,
+        state: &AppState,
+        workspace_key: &str,
+        user_id: &str,
+        name: Option<String>,
+        event: crate::inbound::Event,
+    ) -> Result<crate::inbound::Reply, AppError> {
+        let sender = self.sender(workspace_key, user_id, name, &state.config.admins);
+        let directory = self.directory(workspace_key).await;
+        let now = state.clock.now();
+        Ok(crate::inbound::handle(state, &directory, now, &sender, event).await?)
+    }
+
     pub async fn directory(&self, workspace_key: &str) -> SlackDirectory {
         SlackDirectory {
             // A name is not worth a slow answer: a 429 asking for more than two seconds is not

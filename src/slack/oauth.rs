@@ -316,16 +316,9 @@ async fn save_installation(
         .save_slack_installation(ws, &install, &scope, now.timestamp())
         .await?;
     if let Some(user) = installer {
-        let sender = slack.sender(&key, &user, None, &state.config.admins);
-        let directory = slack.directory(&key).await;
-        crate::inbound::handle(
-            state,
-            &directory,
-            now,
-            &sender,
-            crate::inbound::Event::Installed,
-        )
-        .await?;
+        slack
+            .handle(state, &key, &user, None, crate::inbound::Event::Installed)
+            .await?;
     }
     tracing::info!(workspace = %key, "pacer installed through OAuth");
     Ok(text("/team/name")
@@ -378,19 +371,7 @@ mod tests {
         String::from_utf8(bytes.to_vec()).unwrap()
     }
 
-    /// No tag or attribute written by anyone but pacer: the hostile text is only ever text.
-    fn assert_escaped(html: &str) {
-        assert!(!html.contains("<script>"), "{html}");
-        assert!(!html.contains("<img"), "{html}");
-        assert!(
-            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-            "{html}"
-        );
-        assert!(
-            html.contains("&quot;'&gt;&lt;img src=x onerror=alert(1)&gt;"),
-            "{html}"
-        );
-    }
+    use crate::http::hostile::assert_escaped;
 
     #[tokio::test]
     async fn a_hostile_workspace_name_is_escaped() {
