@@ -11,5 +11,6 @@ pub mod render;
 mod rhythm;
 mod teams;
 pub mod tokens;
+pub mod webhooks;
 
 pub use parse::{Command, ListFilter, ParseError, RhythmChange, parse};

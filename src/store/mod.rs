@@ -14,6 +14,7 @@ mod people;
 mod priorities;
 mod rhythms;
 mod teams;
+mod webhooks;
 mod workspaces;
 
 use std::collections::HashMap;
@@ -37,6 +38,7 @@ pub use priorities::{
 };
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
+pub use webhooks::{AddedHook, FlagSnapshot, HookRef, MAX_HOOKS, OutgoingEvent, WebhookRow};
 
 /// Which workspaces a piece of scheduling work covers: the sandbox runs on a clock of its own,
 /// so the process's scheduler leaves its workspace alone and the sandbox ticks only its own.
@@ -250,13 +252,25 @@ impl Store {
         .await?)
     }
 
-    /// Replace sealed tokens (a key rotation), all or none.
-    pub async fn replace_sealed_tokens(&self, tokens: &[(i64, String)]) -> Result<()> {
+    /// Replace sealed platform tokens (by workspace) and webhook secrets (by hook) in a key
+    /// rotation, all or none.
+    pub async fn replace_sealed_tokens(
+        &self,
+        tokens: &[(i64, String)],
+        hooks: &[(i64, String)],
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for (ws, sealed) in tokens {
             sqlx::query("UPDATE slack_installations SET bot_token = $1 WHERE workspace_id = $2")
                 .bind(sealed)
                 .bind(ws)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (id, sealed) in hooks {
+            sqlx::query("UPDATE webhooks SET secret_sealed = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -8,6 +8,7 @@ mod priorities;
 mod rhythm;
 mod settings;
 mod teams;
+mod webhooks;
 
 use chrono_tz::Tz;
 
@@ -21,6 +22,7 @@ use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, p
 use rhythm::{parse_away, parse_rhythm};
 use settings::parse_settings;
 use teams::{parse_digest, parse_team};
+use webhooks::parse_webhook;
 
 // The grammar's tests match on the sources of parse errors by these names.
 #[cfg(test)]
@@ -107,6 +109,16 @@ pub enum Command {
     /// them (admins).
     Settings {
         drift: Vec<(DriftSetting, i64)>,
+    },
+    /// `webhook add <url>` (admins): register a URL for signed events.
+    WebhookAdd {
+        url: String,
+    },
+    /// `webhook list` (admins).
+    WebhookList,
+    /// `webhook remove <url or id>` (admins).
+    WebhookRemove {
+        target: String,
     },
 }
 
@@ -213,6 +225,7 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "away" => parse_away(rest),
         "dashboard" => no_args(rest, "dashboard", Command::Dashboard),
         "settings" => parse_settings(rest),
+        "webhook" | "webhooks" => parse_webhook(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
             word: first.text(),
