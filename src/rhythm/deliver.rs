@@ -331,15 +331,8 @@ async fn run(
             .is_some_and(|e| e.starts_with("not sent"));
     let (cycle_id, person_id, reminder) = match job.payload().map_err(JobError::Invalid)? {
         JobPayload::Digest { cycle_id } => {
-            return digest(
-                store,
-                messenger.as_ref(),
-                &key,
-                job,
-                cycle_id,
-                unknown_before,
-            )
-            .await;
+            let post = (cycle_id, now);
+            return digest(store, messenger.as_ref(), &key, job, post, unknown_before).await;
         }
         JobPayload::Stall {
             target_id,
@@ -453,7 +446,7 @@ async fn digest(
     messenger: &dyn Messenger,
     key: &str,
     job: &JobRow,
-    cycle_id: i64,
+    (cycle_id, now): (i64, DateTime<Utc>),
     unknown_before: bool,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
@@ -495,7 +488,7 @@ async fn digest(
                     (&sent.channel, &sent.ts),
                     &event,
                     &flags,
-                    Utc::now().timestamp(),
+                    (Utc::now().timestamp(), now.timestamp()),
                 )
                 .await?;
             sent.ts

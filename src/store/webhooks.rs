@@ -281,9 +281,10 @@ pub(crate) async fn flag_changes(
 }
 
 impl Store {
-    /// Record that a closed cycle's digest was posted, and, the first time, queue
-    /// `digest.posted` and the `priority.flags_changed` events of the team's priorities for
-    /// the workspace's hooks, in the same transaction.
+    /// Record that a closed cycle's digest was posted (at `posted_at`, the wall clock), and,
+    /// the first time, queue `digest.posted` and the `priority.flags_changed` events of the
+    /// team's priorities for the workspace's hooks, in the same transaction, as of `now` (the
+    /// scheduler's time, which the jobs are due by).
     pub async fn save_digest_post(
         &self,
         ws: i64,
@@ -291,7 +292,7 @@ impl Store {
         (channel, ts): (&str, &str),
         digest: &OutgoingEvent,
         flags: &[FlagSnapshot],
-        now: i64,
+        (posted_at, now): (i64, i64),
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
@@ -302,7 +303,7 @@ impl Store {
         .bind(ws)
         .bind(channel)
         .bind(ts)
-        .bind(now)
+        .bind(posted_at)
         .execute(&mut *tx)
         .await?
         .rows_affected()

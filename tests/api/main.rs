@@ -30,3 +30,4 @@ mod sandbox_browser;
 mod security;
 mod socket_mode;
 mod teams;
+mod webhooks;
