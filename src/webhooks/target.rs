@@ -97,14 +97,21 @@ pub fn check_addresses(host: &str, addrs: &[IpAddr], allow_private: bool) -> Res
     addrs.iter().try_for_each(|ip| check_ip(host, *ip))
 }
 
-/// Resolve a target's host and check its addresses; the addresses to connect to.
+/// How long a lookup may take: `webhook add` answers within a chat platform's few seconds.
+pub const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Resolve a target's host and check its addresses; the addresses to connect to. A lookup
+/// that fails or takes over [`LOOKUP_TIMEOUT`] leaves the host unresolved.
 pub async fn resolve(target: &Target, allow_private: bool) -> Result<Vec<IpAddr>, Refusal> {
     let addrs: Vec<IpAddr> = match target.host.parse::<IpAddr>() {
         Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((target.host.as_str(), target.port))
-            .await
-            .map(|it| it.map(|a| a.ip()).collect())
-            .unwrap_or_default(),
+        Err(_) => {
+            let lookup = tokio::net::lookup_host((target.host.as_str(), target.port));
+            match tokio::time::timeout(LOOKUP_TIMEOUT, lookup).await {
+                Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
+                _ => Vec::new(),
+            }
+        }
     };
     check_addresses(&target.host, &addrs, allow_private)?;
     Ok(addrs)

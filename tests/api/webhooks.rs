@@ -539,3 +539,23 @@ async fn digests_send_digest_posted_and_the_flags_that_changed() {
     );
     assert_eq!(flags[1].body["data"]["flags"], serde_json::json!([]));
 }
+
+/// A key rotation re-seals hook secrets with the platform tokens: after it, the new key alone
+/// opens them, so deliveries keep their signatures once the old key is dropped.
+#[tokio::test]
+async fn a_key_rotation_reseals_hook_secrets() {
+    use pacer::keyring::{KeyMaterial, KeySource, Keyring};
+    let (app, receiver) = app_with_hook().await;
+    let secret = receiver.state.secret.lock().unwrap().clone().unwrap();
+    let new = KeyMaterial::parse("bmV3LWtleS1mb3ItdGhlLXJvdGF0aW9uLXRlc3QhISE=").unwrap();
+    assert_eq!(app.state.keyring.reseal_all(&new).await.unwrap(), 1);
+    let only_new = Keyring::new(
+        KeySource::Configured {
+            current: new,
+            previous: None,
+        },
+        app.store.clone(),
+    );
+    let stored = &app.store.sealed_webhook_secrets().await.unwrap()[0].1;
+    assert_eq!(only_new.decrypt(stored).await.unwrap().expose(), secret);
+}
