@@ -304,6 +304,34 @@ mod tests {
         ));
     }
 
+    /// The name rule aside, a name is judged by what it resolves to (here `localhost`, which
+    /// every system resolves to loopback); allowed, its addresses are what is connected to.
+    #[tokio::test]
+    async fn names_are_judged_by_the_addresses_they_resolve_to() {
+        let target = Target {
+            url: url::Url::parse("https://localhost:8443/").unwrap(),
+            host: "localhost".into(),
+            port: 8443,
+        };
+        assert!(matches!(
+            resolve(&target, false).await,
+            Err(Refusal::Address {
+                why: "a loopback address",
+                ..
+            })
+        ));
+        let addrs = resolve(&target, true).await.unwrap();
+        assert!(addrs.iter().all(|ip| ip.is_loopback()), "{addrs:?}");
+        let nowhere = Target {
+            host: "no-such-host.invalid".into(),
+            ..target
+        };
+        assert!(matches!(
+            resolve(&nowhere, true).await,
+            Err(Refusal::Unresolved(_))
+        ));
+    }
+
     #[test]
     fn a_name_that_resolves_to_any_internal_address_is_refused() {
         let public: IpAddr = "93.184.216.34".parse().unwrap();
