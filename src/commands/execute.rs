@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{checkin, digest, help, priorities, render, rhythm, teams};
+use super::{api_tokens, checkin, digest, help, priorities, render, rhythm, teams};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -173,6 +173,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Away { .. } | Command::AwayOff => "away",
         Command::Dashboard => "dashboard",
         Command::Settings { .. } => "settings",
+        Command::Token(_) => "token",
     }
 }
 
@@ -221,6 +222,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => dashboard(s, inv).await,
         Command::Settings { drift } => settings(s, inv, drift).await,
+        Command::Token(action) => api_tokens::run(s, inv, action).await,
     }
 }
 

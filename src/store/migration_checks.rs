@@ -43,6 +43,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
     ),
     (
+        "sqlite",
+        8,
+        "85450edc9109498ffa87a88defb544520ff1318463418e59568d7bca0d1e48e684122b529dd3e935906f342db0e5707e",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -76,6 +81,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         7,
         "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
+    ),
+    (
+        "postgres",
+        8,
+        "236ac8c5846ee020aae6ecad5b00a692388f81242065cf96ab000bca232e0e66e6bda8057ca5e780879d1fd5b914bbed",
     ),
 ];
 
