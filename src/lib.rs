@@ -1,6 +1,7 @@
 //! pacer: a self-hosted chat bot that runs teams' operating rhythm and flags drifting
 //! priorities. See README.md for the product and SPEC.md for the contract.
 
+pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -114,7 +114,9 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut app = Router::new().merge(crate::http::router(state.config.metrics_listen.is_some()));
+    let mut app = Router::new()
+        .merge(crate::http::router(state.config.metrics_listen.is_some()))
+        .merge(crate::api::router());
     for platform in state.platforms.iter() {
         let routes = platform
             .clone()

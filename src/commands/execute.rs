@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{checkin, digest, help, priorities, render, rhythm, teams, webhooks};
+use super::{api_tokens, checkin, digest, help, priorities, render, rhythm, teams, webhooks};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -176,6 +176,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Away { .. } | Command::AwayOff => "away",
         Command::Dashboard => "dashboard",
         Command::Settings { .. } => "settings",
+        Command::Token(_) => "token",
         Command::WebhookAdd { .. } | Command::WebhookList | Command::WebhookRemove { .. } => {
             "webhook"
         }
@@ -227,6 +228,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => dashboard(s, inv).await,
         Command::Settings { drift } => settings(s, inv, drift).await,
+        Command::Token(action) => api_tokens::run(s, inv, action).await,
         Command::WebhookAdd { url } => webhooks::add(s, inv, url).await,
         Command::WebhookList => webhooks::list(s, inv).await,
         Command::WebhookRemove { target } => webhooks::remove(s, inv, target).await,

@@ -2,6 +2,8 @@
 //! PostgreSQL (production), chosen from the URL scheme. Queries use `$N` placeholders, which
 //! both engines accept, and portable types (BIGINT seconds, ISO date text).
 
+mod api_reads;
+mod api_tokens;
 mod conversations;
 mod cycles;
 mod drift_facts;
@@ -25,6 +27,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use api_reads::{
+    CheckinFilter, CheckinRecord, CycleFilter, CycleRecord, PageAfter, PriorityFilter,
+};
+pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
@@ -33,6 +39,7 @@ pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
+pub(crate) use priorities::ts;
 pub use priorities::{
     Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry, UpdateInput,
 };

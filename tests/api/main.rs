@@ -22,6 +22,7 @@ mod outage;
 mod pacing;
 mod priorities;
 mod quarter;
+mod read_api;
 mod read_only;
 mod replicas;
 mod rhythm;

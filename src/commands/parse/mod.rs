@@ -3,6 +3,7 @@
 //! helpers every parser shares; the parsers are grouped by what they are about: priorities,
 //! teams, rhythms (with away periods) and settings.
 
+mod api_tokens;
 mod error;
 mod priorities;
 mod rhythm;
@@ -17,6 +18,8 @@ use super::tokens::{Token, tokenize};
 use crate::domain::schedule::Schedule;
 use crate::domain::{ChannelRef, DueDate, PriorityNumber, Progress, Status, TeamName, UserRef};
 
+use api_tokens::parse_token;
+pub use api_tokens::{LABEL_MAX, TokenAction};
 pub use error::ParseError;
 use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, parse_status};
 use rhythm::{parse_away, parse_rhythm};
@@ -110,6 +113,8 @@ pub enum Command {
     Settings {
         drift: Vec<(DriftSetting, i64)>,
     },
+    /// `token add|list|revoke`: the read API's bearer tokens (admins).
+    Token(TokenAction),
     /// `webhook add <url>` (admins): register a URL for signed events.
     WebhookAdd {
         url: String,
@@ -225,6 +230,7 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "away" => parse_away(rest),
         "dashboard" => no_args(rest, "dashboard", Command::Dashboard),
         "settings" => parse_settings(rest),
+        "token" | "tokens" => parse_token(rest),
         "webhook" | "webhooks" => parse_webhook(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
