@@ -26,15 +26,15 @@ pub enum Refusal {
     Credentials,
     #[error("the URL has no host")]
     NoHost,
-    #[error("{0} is this machine (localhost); webhooks go to other hosts")]
+    #[error("the host {0} is this machine (localhost); webhooks go to other hosts")]
     Localhost(String),
-    #[error("{host} is {why} ({ip}); webhooks only go to public addresses")]
+    #[error("the host {host} is {why} ({ip}); webhooks only go to public addresses")]
     Address {
         host: String,
         ip: IpAddr,
         why: &'static str,
     },
-    #[error("{0} could not be resolved to an address")]
+    #[error("the host {0} could not be resolved to an address")]
     Unresolved(String),
 }
 
