@@ -41,7 +41,8 @@ pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;
 pub use priorities::{
-    Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry, UpdateInput,
+    Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, Slip, UpdateEntry,
+    UpdateInput,
 };
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
