@@ -371,9 +371,14 @@ fn check_export_args(args: &ExportArgs) -> Result<Option<chrono::NaiveDate>, Str
     }
     let clobbered = crate::export::existing(&args.out, &crate::export::file_names(args.format));
     if !args.force && !clobbered.is_empty() {
-        let names: Vec<String> = clobbered.iter().map(|p| p.display().to_string()).collect();
+        let names: Vec<String> = clobbered
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
         return Err(format!(
-            "{} already exists; choose another --out directory, or pass --force to replace it",
+            "{} already holds an export ({}); choose another --out directory, or pass --force to replace it",
+            args.out.display(),
             names.join(", ")
         ));
     }
