@@ -33,8 +33,43 @@ pub enum Format {
     Json,
 }
 
-/// The tables of an export, in the order they are written.
-pub const TABLES: [&str; 4] = ["priorities", "checkins", "cycles", "digests"];
+/// The tables of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Priorities,
+    Checkins,
+    Cycles,
+    Digests,
+}
+
+/// The tables in the order they are written.
+pub const TABLES: [Table; 4] = [
+    Table::Priorities,
+    Table::Checkins,
+    Table::Cycles,
+    Table::Digests,
+];
+
+impl Table {
+    /// The CSV file's stem and the JSON document's key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Priorities => "priorities",
+            Table::Checkins => "checkins",
+            Table::Cycles => "cycles",
+            Table::Digests => "digests",
+        }
+    }
+
+    fn header(self) -> &'static [&'static str] {
+        match self {
+            Table::Priorities => PriorityOut::HEADER,
+            Table::Checkins => CheckinOut::HEADER,
+            Table::Cycles => CycleOut::HEADER,
+            Table::Digests => DigestOut::HEADER,
+        }
+    }
+}
 
 /// The JSON document's name.
 pub const JSON_FILE: &str = "pacer-export.json";
@@ -42,7 +77,7 @@ pub const JSON_FILE: &str = "pacer-export.json";
 /// The files an export in `format` writes into its directory.
 pub fn file_names(format: Format) -> Vec<String> {
     match format {
-        Format::Csv => TABLES.iter().map(|t| format!("{t}.csv")).collect(),
+        Format::Csv => TABLES.iter().map(|t| format!("{}.csv", t.name())).collect(),
         Format::Json => vec![JSON_FILE.to_string()],
     }
 }
@@ -98,9 +133,9 @@ async fn export_csv(
 ) -> anyhow::Result<Vec<Written>> {
     let mut written = Vec::new();
     for table in TABLES {
-        let name = format!("{table}.csv");
+        let name = format!("{}.csv", table.name());
         let (file, path) = staged.create(&name)?;
-        let mut sink = CsvTable::new(BufWriter::new(file), header_of(table))?;
+        let mut sink = CsvTable::new(BufWriter::new(file), table.header())?;
         let rows = write_table(store, opts, table, &mut sink).await?;
         finish_file(sink.finish()?, &path)?;
         written.push(Written { path, rows });
@@ -119,7 +154,7 @@ async fn export_json(
     let mut doc = JsonDoc::begin(BufWriter::new(file), &json_header(opts, ws))?;
     let mut rows = 0;
     for table in TABLES {
-        doc.section(table)?;
+        doc.section(table.name())?;
         rows += write_table(store, opts, table, &mut doc).await?;
         doc.end_section()?;
     }
@@ -151,15 +186,6 @@ fn json_header(opts: &Options, ws: &ExportWorkspace) -> Vec<(&'static str, serde
     ]
 }
 
-fn header_of(table: &str) -> &'static [&'static str] {
-    match table {
-        "priorities" => PriorityOut::HEADER,
-        "checkins" => CheckinOut::HEADER,
-        "cycles" => CycleOut::HEADER,
-        _ => DigestOut::HEADER,
-    }
-}
-
 /// Flush a finished file to disk before it is renamed into place.
 fn finish_file(out: BufWriter<File>, path: &std::path::Path) -> anyhow::Result<()> {
     let file = out
@@ -173,28 +199,30 @@ fn finish_file(out: BufWriter<File>, path: &std::path::Path) -> anyhow::Result<(
 async fn write_table<S: RowSink>(
     store: &Store,
     opts: &Options,
-    table: &str,
+    table: Table,
     sink: &mut S,
 ) -> anyhow::Result<u64> {
     let (ws, since) = (opts.workspace, opts.since_ts());
     match table {
-        "priorities" => {
-            let flags = current_flags(store, ws, opts.now).await?;
+        Table::Priorities => {
+            let mut flags = current_flags(store, ws, opts.now).await?;
             let rows = store.export_priorities(ws).map_ok(move |p| {
-                let f = flags.get(&p.id).cloned().unwrap_or_default();
+                let f = flags.remove(&p.id).unwrap_or_default();
                 PriorityOut::new(p, f)
             });
             copy_rows(sink, rows).await
         }
-        "checkins" => {
+        Table::Checkins => {
             copy_rows(
                 sink,
                 store.export_checkins(ws, since).map_ok(CheckinOut::from),
             )
             .await
         }
-        "cycles" => copy_rows(sink, store.export_cycles(ws, since).map_ok(CycleOut::from)).await,
-        _ => write_digests(store, ws, since, sink).await,
+        Table::Cycles => {
+            copy_rows(sink, store.export_cycles(ws, since).map_ok(CycleOut::from)).await
+        }
+        Table::Digests => write_digests(store, ws, since, sink).await,
     }
 }
 
