@@ -41,6 +41,9 @@ pub struct Config {
     pub retention: std::time::Duration,
     /// `PACER_METRICS_LISTEN`: serve `/metrics` on this address only (not on `PACER_LISTEN`).
     pub metrics_listen: Option<SocketAddr>,
+    /// `PACER_WEBHOOK_ALLOW_PRIVATE`: outgoing webhooks may go to loopback, private and
+    /// link-local addresses and over plain http (receivers on the operator's own network).
+    pub webhook_allow_private: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +84,8 @@ struct PacerSettings {
     pacer_metrics_listen: Option<String>,
     #[arg(long, env = "PACER_JOB_LEASE_SECS")]
     pacer_job_lease_secs: Option<String>,
+    #[arg(long, env = "PACER_WEBHOOK_ALLOW_PRIVATE")]
+    pacer_webhook_allow_private: Option<String>,
 }
 
 /// Every setting, pacer's and each platform's, as clap reads them from the environment.
@@ -151,6 +156,11 @@ impl Config {
         };
         let (listen, database_url, public_url) = addresses(&get)?;
         let scheduler = on_off(get("PACER_SCHEDULER"), "PACER_SCHEDULER", true)?;
+        let webhook_allow_private = on_off(
+            get("PACER_WEBHOOK_ALLOW_PRIVATE"),
+            "PACER_WEBHOOK_ALLOW_PRIVATE",
+            false,
+        )?;
         let slack = crate::slack::config::from_settings(&get)?;
         let teams = crate::msteams::config::from_settings(&get)?;
         let sandbox = sandbox(&get, listen, slack.is_some() || teams.is_some())?;
@@ -188,6 +198,7 @@ impl Config {
             tick_every,
             job_lease_secs,
             retention: std::time::Duration::from_secs(retention_days * 86_400),
+            webhook_allow_private,
         })
     }
 }
@@ -408,10 +419,11 @@ mod tests {
             "TEAMS_APP_ID",
             "TEAMS_SERVICE_URL_ALLOW",
             "PACER_JOB_LEASE_SECS",
+            "PACER_WEBHOOK_ALLOW_PRIVATE",
         ] {
             assert!(keys.iter().any(|k| k == key), "{key}");
         }
-        assert_eq!(keys.len(), 26);
+        assert_eq!(keys.len(), 27);
     }
 
     #[test]
@@ -422,6 +434,10 @@ mod tests {
         assert!(c.scheduler);
         assert!(c.sandbox, "sandbox is on when no platform is configured");
         assert!(c.slack.is_none());
+        assert!(
+            !c.webhook_allow_private,
+            "webhooks go to public addresses only"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! pacer: a self-hosted chat bot that runs teams' operating rhythm and flags drifting
 //! priorities. See README.md for the product and SPEC.md for the contract.
 
+pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -28,3 +29,4 @@ pub mod slack;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

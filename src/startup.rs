@@ -85,7 +85,12 @@ impl AppState {
         let mut scheduler = Scheduler::new(store.clone(), messengers.clone())
             .with_lease(config.job_lease_secs)
             .with_retention(config.retention)
-            .with_clock(clock.clone());
+            .with_clock(clock.clone())
+            .with_webhooks(crate::webhooks::Sender::new(
+                keyring.clone(),
+                config.webhook_allow_private,
+                clock.clone(),
+            ));
         for p in platforms.iter() {
             if let Some(own) = p.own_clock() {
                 scheduler = scheduler.with_separate_clock(p.name(), own);
@@ -109,7 +114,9 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut app = Router::new().merge(crate::http::router(state.config.metrics_listen.is_some()));
+    let mut app = Router::new()
+        .merge(crate::http::router(state.config.metrics_listen.is_some()))
+        .merge(crate::api::router());
     for platform in state.platforms.iter() {
         let routes = platform
             .clone()

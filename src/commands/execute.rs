@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{checkin, digest, help, priorities, render, rhythm, teams};
+use super::{api_tokens, checkin, digest, help, priorities, render, rhythm, teams, webhooks};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -61,8 +61,11 @@ pub struct Services<'a> {
     pub admins: &'a HashSet<String>,
     /// Signed links into pacer's web pages (the dashboard), when the deployment has them.
     pub links: Option<Links<'a>>,
+    /// What `webhook` needs (the keyring, the address rule), when the deployment sends them.
+    pub webhooks: Option<webhooks::WebhookSetup<'a>>,
 }
 
+pub use super::webhooks::WebhookSetup;
 pub use crate::links::Links;
 
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +176,10 @@ fn command_name(c: &Command) -> &'static str {
         Command::Away { .. } | Command::AwayOff => "away",
         Command::Dashboard => "dashboard",
         Command::Settings { .. } => "settings",
+        Command::Token(_) => "token",
+        Command::WebhookAdd { .. } | Command::WebhookList | Command::WebhookRemove { .. } => {
+            "webhook"
+        }
     }
 }
 
@@ -221,6 +228,10 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => dashboard(s, inv).await,
         Command::Settings { drift } => settings(s, inv, drift).await,
+        Command::Token(action) => api_tokens::run(s, inv, action).await,
+        Command::WebhookAdd { url } => webhooks::add(s, inv, url).await,
+        Command::WebhookList => webhooks::list(s, inv).await,
+        Command::WebhookRemove { target } => webhooks::remove(s, inv, target).await,
     }
 }
 

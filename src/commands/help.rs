@@ -115,6 +115,26 @@ pub const COMMANDS: &[CommandHelp] = &[
         examples: &["settings", "settings drift silent:3 behind:30"],
     },
     CommandHelp {
+        name: "token",
+        synopsis: "token add <label> | token list | token revoke <label>",
+        summary: "Create (shown once), list or revoke the bearer tokens that read this workspace through pacer's API (admins).",
+        examples: &[
+            "token add \"Finance BI\"",
+            "token list",
+            "token revoke Finance BI",
+        ],
+    },
+    CommandHelp {
+        name: "webhook",
+        synopsis: "webhook add <url> | webhook list | webhook remove <url or id>",
+        summary: "Send signed events (check-ins, status and flag changes, digests) to a URL of yours (admins).",
+        examples: &[
+            "webhook add https://hooks.example.com/pacer",
+            "webhook list",
+            "webhook remove 1",
+        ],
+    },
+    CommandHelp {
         name: "dashboard",
         synopsis: "dashboard",
         summary: "Get a private, expiring link to the leaders' dashboard.",

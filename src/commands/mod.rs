@@ -1,6 +1,7 @@
 //! The command layer: text → [`Command`] → executed against the store → a platform-neutral
 //! [`crate::message::Message`]. Every chat platform comes through here.
 
+mod api_tokens;
 mod checkin;
 mod digest;
 pub mod execute;
@@ -11,5 +12,6 @@ pub mod render;
 mod rhythm;
 mod teams;
 pub mod tokens;
+pub mod webhooks;
 
 pub use parse::{Command, ListFilter, ParseError, RhythmChange, parse};

@@ -65,6 +65,7 @@ impl Seeder<'_> {
             directory: &NoDirectory,
             admins: &self.admins,
             links: None,
+            webhooks: None,
         };
         let reply = run_text(&services, &inv, text).await;
         tracing::debug!(%text, reply = %reply.summary(), "demo command");

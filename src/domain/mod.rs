@@ -1,6 +1,7 @@
 //! The domain: priorities, teams, people, permissions and drift. It knows no transport and no
 //! database; everything here is plain data and pure functions, tested with plain unit tests.
 
+pub mod api_token;
 pub mod drift;
 pub mod due;
 pub mod ids;

@@ -23,6 +23,8 @@ pub enum Denied {
     },
     #[error("only a lead of {team} or an admin can change its {what}")]
     NotTeamLead { team: String, what: &'static str },
+    #[error("only an admin can {what}")]
+    AdminOnly { what: &'static str },
 }
 
 impl Actor {
@@ -38,6 +40,12 @@ impl Actor {
     /// The contract: only leads of the team or admins change a team's rhythm, leads or members.
     pub fn may_manage_team(&self, team_id: i64) -> bool {
         self.is_admin || self.leads_team(team_id)
+    }
+
+    /// The contract: only admins hand data out of the workspace (API tokens, webhooks), since
+    /// what they reach is everything in it.
+    pub fn may_manage_integrations(&self) -> bool {
+        self.is_admin
     }
 
     /// Moving a priority into another team also needs a say in the team it lands in, unless the
@@ -66,6 +74,12 @@ mod tests {
         assert!(actor(2, false, &[10]).may_change_priority(owner, team));
         assert!(actor(3, true, &[]).may_change_priority(owner, team));
         assert!(!actor(4, false, &[11]).may_change_priority(owner, team));
+    }
+
+    #[test]
+    fn only_admins_manage_integrations() {
+        assert!(actor(3, true, &[]).may_manage_integrations());
+        assert!(!actor(2, false, &[10]).may_manage_integrations());
     }
 
     #[test]

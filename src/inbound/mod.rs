@@ -194,6 +194,10 @@ impl Ctx<'_> {
                 keyring: &self.state.keyring,
                 public_url: &self.state.config.public_url,
             }),
+            webhooks: Some(crate::commands::execute::WebhookSetup {
+                keyring: &self.state.keyring,
+                allow_private: self.state.config.webhook_allow_private,
+            }),
         }
     }
 

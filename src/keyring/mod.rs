@@ -229,17 +229,30 @@ impl Keyring {
             .ok_or(KeyError::Decrypt)
     }
 
-    /// Re-seal every stored platform token with `new`, in one transaction: tokens this
-    /// keyring cannot read stop the rotation with nothing changed. How many were re-sealed.
+    /// Re-seal every stored platform token and webhook signing secret with `new`, in one
+    /// transaction: secrets this keyring cannot read stop the rotation with nothing changed.
+    /// How many were re-sealed.
     pub async fn reseal_all(&self, new: &KeyMaterial) -> Result<usize, KeyError> {
-        let stored = self.store.sealed_tokens().await?;
+        let tokens = self.reseal(new, self.store.sealed_tokens().await?).await?;
+        let hooks = self
+            .reseal(new, self.store.sealed_webhook_secrets().await?)
+            .await?;
+        self.store.replace_sealed_tokens(&tokens, &hooks).await?;
+        Ok(tokens.len() + hooks.len())
+    }
+
+    /// Each (id, sealed) opened and sealed again with `new`.
+    async fn reseal(
+        &self,
+        new: &KeyMaterial,
+        stored: Vec<(i64, String)>,
+    ) -> Result<Vec<(i64, String)>, KeyError> {
         let mut resealed = Vec::with_capacity(stored.len());
-        for (ws, sealed) in stored {
+        for (id, sealed) in stored {
             let plain = self.decrypt(&sealed).await?;
-            resealed.push((ws, seal(new, plain.expose())?));
+            resealed.push((id, seal(new, plain.expose())?));
         }
-        self.store.replace_sealed_tokens(&resealed).await?;
-        Ok(resealed.len())
+        Ok(resealed)
     }
 }
 

@@ -14,6 +14,8 @@ pub struct Pace {
     pub clock: Option<crate::clock::SharedClock>,
     /// Whose jobs this tick delivers.
     pub scope: Scope,
+    /// Sends outgoing webhook events; without one, they are left for a scheduler that has one.
+    pub webhooks: Option<std::sync::Arc<crate::webhooks::Sender>>,
 }
 use chrono_tz::Tz;
 
@@ -49,6 +51,10 @@ pub async fn run_due_jobs(
     let mut running: JoinSet<Finished> = JoinSet::new();
     let mut started: HashMap<tokio::task::Id, JobRow> = HashMap::new();
     let mut drained = false;
+    let kinds: Vec<JobKind> = JobKind::OUTBOUND
+        .into_iter()
+        .filter(|k| *k != JobKind::Webhook || pace.webhooks.is_some())
+        .collect();
     loop {
         if stopping.load(Ordering::SeqCst) && !claimed.is_empty() {
             let unsent: Vec<JobRow> = claimed.drain(..).collect();
@@ -67,7 +73,7 @@ pub async fn run_due_jobs(
         {
             let jobs = store
                 .claim_jobs(
-                    &JobKind::OUTBOUND,
+                    &kinds,
                     &pace.scope,
                     now.timestamp(),
                     pace.lease_secs,
@@ -129,9 +135,15 @@ async fn start_claimed(
         }
         let span = tracing::info_span!("job", id = job.id, kind = %job.kind, key = %job.key);
         let (store, messengers, row) = (store.clone(), messengers.clone(), job.clone());
+        let webhooks = pace.webhooks.clone();
         let task = running.spawn(
             async move {
-                let outcome = run(&store, &messengers, &row, now).await;
+                let outcome = match webhooks {
+                    Some(sender) if row.kind == JobKind::Webhook => {
+                        webhook(&store, &sender, &row).await
+                    }
+                    _ => run(&store, &messengers, &row, now).await,
+                };
                 (row, outcome)
             }
             .instrument(span),
@@ -198,7 +210,7 @@ async fn record(
             let wait = after
                 .map(crate::messenger::clamp_retry_after)
                 .map(|d| Duration::seconds(d.as_secs() as i64))
-                .unwrap_or_else(|| backoff(job.attempts));
+                .unwrap_or_else(|| backoff(job.kind, job.attempts));
             let error = format!(
                 "{}: {reason}",
                 if not_sent { "not sent" } else { "unknown" }
@@ -227,8 +239,59 @@ async fn record(
     Ok(())
 }
 
-fn backoff(attempts: i64) -> Duration {
+fn backoff(kind: JobKind, attempts: i64) -> Duration {
+    if kind == JobKind::Webhook {
+        return webhook_backoff(attempts);
+    }
     Duration::seconds((30i64 << (attempts.clamp(1, 8) - 1)).min(3600))
+}
+
+/// A receiver that is down is given hours to come back, not the minutes a platform needs:
+/// 1 min, 5 min, 30 min, 2 h, 6 h after the first five attempts; the sixth is the last.
+fn webhook_backoff(attempts: i64) -> Duration {
+    const WAITS: [i64; 5] = [60, 300, 1800, 7200, 21_600];
+    Duration::seconds(WAITS[(attempts.clamp(1, 5) - 1) as usize])
+}
+
+/// Deliver one webhook event and say what becomes of its job: done when the receiver took it
+/// (or the hook is gone), retried when it may take it later, given up otherwise.
+async fn webhook(
+    store: &Store,
+    sender: &crate::webhooks::Sender,
+    job: &JobRow,
+) -> Result<Outcome, JobError> {
+    use crate::webhooks::Delivery;
+    let JobPayload::Webhook {
+        hook_id,
+        event_id,
+        event_type,
+        body,
+    } = job.payload().map_err(JobError::Invalid)?
+    else {
+        return Err(JobError::Invalid("not a webhook job".into()));
+    };
+    let queued = crate::webhooks::send::Queued {
+        ws: job.workspace_id,
+        hook_id,
+        event_id: &event_id,
+        event_type: &event_type,
+        body: &body,
+    };
+    match sender.deliver(store, &queued).await? {
+        Delivery::Delivered(_) => Ok(Outcome::Sent),
+        Delivery::Dropped => Ok(Outcome::NothingToDo),
+        Delivery::Gone => Err(JobError::Invalid(
+            "the receiver answered 410 Gone; the hook was removed".into(),
+        )),
+        // Whatever happened, the attempt counts: a receiver that keeps asking to wait still
+        // runs out of attempts.
+        Delivery::Retry { after, reason } => Err(JobError::Send(SendError::Retry {
+            after,
+            not_sent: false,
+            reason,
+        })),
+        Delivery::Failed(reason) => Err(JobError::Invalid(reason)),
+    }
 }
 
 enum Outcome {
@@ -268,15 +331,8 @@ async fn run(
             .is_some_and(|e| e.starts_with("not sent"));
     let (cycle_id, person_id, reminder) = match job.payload().map_err(JobError::Invalid)? {
         JobPayload::Digest { cycle_id } => {
-            return digest(
-                store,
-                messenger.as_ref(),
-                &key,
-                job,
-                cycle_id,
-                unknown_before,
-            )
-            .await;
+            let post = (cycle_id, now);
+            return digest(store, messenger.as_ref(), &key, job, post, unknown_before).await;
         }
         JobPayload::Stall {
             target_id,
@@ -307,6 +363,9 @@ async fn run(
             return Err(JobError::Invalid(
                 "inbound jobs are the server's, not the scheduler's".into(),
             ));
+        }
+        JobPayload::Webhook { .. } => {
+            return Err(JobError::Invalid("no webhook sender is configured".into()));
         }
     };
     let checkin = (cycle_id, person_id, reminder);
@@ -387,7 +446,7 @@ async fn digest(
     messenger: &dyn Messenger,
     key: &str,
     job: &JobRow,
-    cycle_id: i64,
+    (cycle_id, now): (i64, DateTime<Utc>),
     unknown_before: bool,
 ) -> Result<Outcome, JobError> {
     let ws = job.workspace_id;
@@ -420,13 +479,16 @@ async fn digest(
                 crate::reporting::render::summary(&built, tz)
             })
             .await?;
+            // The digest's webhook events are queued with the record that it was posted.
+            let (event, flags) = crate::webhooks::digest_events(&built, cycle_id);
             store
                 .save_digest_post(
                     ws,
                     cycle_id,
-                    &sent.channel,
-                    &sent.ts,
-                    Utc::now().timestamp(),
+                    (&sent.channel, &sent.ts),
+                    &event,
+                    &flags,
+                    (Utc::now().timestamp(), now.timestamp()),
                 )
                 .await?;
             sent.ts

@@ -68,6 +68,8 @@ pub struct Scheduler {
     housekept: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
     /// A platform whose workspaces run on a clock of their own (the sandbox), and that clock.
     separate: Option<(&'static str, SharedClock)>,
+    /// Sends outgoing webhook events.
+    webhooks: Option<Arc<crate::webhooks::Sender>>,
 }
 
 /// When something was last looked for, and the latest update id seen then.
@@ -90,7 +92,14 @@ impl Scheduler {
             retention: chrono::Duration::days(30),
             housekept: Arc::default(),
             separate: None,
+            webhooks: None,
         }
+    }
+
+    /// Deliver outgoing webhook events with `sender`.
+    pub fn with_webhooks(mut self, sender: crate::webhooks::Sender) -> Self {
+        self.webhooks = Some(Arc::new(sender));
+        self
     }
 
     /// How long finished jobs and handled event ids are kept.
@@ -181,6 +190,7 @@ impl Scheduler {
             lease_secs: self.lease_secs,
             clock: self.clock.clone(),
             scope,
+            webhooks: self.webhooks.clone(),
         };
         deliver::run_due_jobs(
             &self.store,

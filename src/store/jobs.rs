@@ -5,6 +5,7 @@ use super::{Backend, Result, Store};
 
 /// What a job does. Stored as its name; the scheduler delivers every kind but `Inbound`, which
 /// the server's inbound worker handles (a platform event acknowledged before it was handled).
+/// `Webhook` is an event for one outgoing webhook, sent over HTTP rather than a platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JobKind {
     Prompt,
@@ -12,22 +13,25 @@ pub enum JobKind {
     Digest,
     Stall,
     Inbound,
+    Webhook,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
         JobKind::Stall,
         JobKind::Inbound,
+        JobKind::Webhook,
     ];
     /// The kinds the scheduler sends.
-    pub const OUTBOUND: [JobKind; 4] = [
+    pub const OUTBOUND: [JobKind; 5] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
         JobKind::Stall,
+        JobKind::Webhook,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +41,7 @@ impl JobKind {
             JobKind::Digest => "digest",
             JobKind::Stall => "stall",
             JobKind::Inbound => "inbound",
+            JobKind::Webhook => "webhook",
         }
     }
 }
@@ -79,6 +84,14 @@ pub enum JobPayload {
         platform: String,
         event: serde_json::Value,
     },
+    /// One event for one outgoing webhook. The body is stored as it will be sent, so a retry
+    /// sends the same bytes (and the same signature input) with the same event id.
+    Webhook {
+        hook_id: i64,
+        event_id: String,
+        event_type: String,
+        body: String,
+    },
 }
 
 impl JobPayload {
@@ -89,6 +102,7 @@ impl JobPayload {
             JobPayload::Digest { .. } => JobKind::Digest,
             JobPayload::Stall { .. } => JobKind::Stall,
             JobPayload::Inbound { .. } => JobKind::Inbound,
+            JobPayload::Webhook { .. } => JobKind::Webhook,
         }
     }
 
@@ -103,7 +117,9 @@ impl JobPayload {
                 person_id,
             } => (Some(*cycle_id), Some(*person_id)),
             JobPayload::Digest { cycle_id } => (Some(*cycle_id), None),
-            JobPayload::Stall { .. } | JobPayload::Inbound { .. } => (None, None),
+            JobPayload::Stall { .. } | JobPayload::Inbound { .. } | JobPayload::Webhook { .. } => {
+                (None, None)
+            }
         }
     }
 }
@@ -170,7 +186,7 @@ impl JobRow {
                     _ => Err(missing()),
                 }
             }
-            JobKind::Inbound => Err(missing()),
+            JobKind::Inbound | JobKind::Webhook => Err(missing()),
         }
     }
 }

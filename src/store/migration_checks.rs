@@ -43,6 +43,16 @@ const LANDED: &[(&str, i64, &str)] = &[
         "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
     ),
     (
+        "sqlite",
+        8,
+        "85450edc9109498ffa87a88defb544520ff1318463418e59568d7bca0d1e48e684122b529dd3e935906f342db0e5707e",
+    ),
+    (
+        "sqlite",
+        9,
+        "be6ec5d9cddcb21ee051d069c98677cc289249707ac1be408fbf1fabf9d32e24626600f5b059b31aab2c068ce8306b9e",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -76,6 +86,16 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         7,
         "fd09520a8bbcf02ced34e74510313a3bfd2001978d3b20d7d8fce32e779df5f7b098db04cc18a5c8dcc0733396bec9aa",
+    ),
+    (
+        "postgres",
+        8,
+        "236ac8c5846ee020aae6ecad5b00a692388f81242065cf96ab000bca232e0e66e6bda8057ca5e780879d1fd5b914bbed",
+    ),
+    (
+        "postgres",
+        9,
+        "02288290965eaf5b5b7908153ff4d2dd7eb55b1b0bc40e7d67e80eb2dd62fc904cbd1d90e74ea97543d7e71bb0f295c2",
     ),
 ];
 

@@ -2,6 +2,8 @@
 //! PostgreSQL (production), chosen from the URL scheme. Queries use `$N` placeholders, which
 //! both engines accept, and portable types (BIGINT seconds, ISO date text).
 
+mod api_reads;
+mod api_tokens;
 mod conversations;
 mod cycles;
 mod drift_facts;
@@ -15,6 +17,7 @@ mod people;
 mod priorities;
 mod rhythms;
 mod teams;
+mod webhooks;
 mod workspaces;
 
 use std::collections::HashMap;
@@ -25,6 +28,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use api_reads::{
+    CheckinFilter, CheckinRecord, CycleFilter, CycleRecord, PageAfter, PriorityFilter,
+};
+pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
@@ -34,11 +41,13 @@ pub use events::Delivery;
 pub use export::{ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportWorkspace};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
+pub(crate) use priorities::ts;
 pub use priorities::{
     Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry, UpdateInput,
 };
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
+pub use webhooks::{AddedHook, FlagSnapshot, HookRef, MAX_HOOKS, OutgoingEvent, WebhookRow};
 
 /// Which workspaces a piece of scheduling work covers: the sandbox runs on a clock of its own,
 /// so the process's scheduler leaves its workspace alone and the sandbox ticks only its own.
@@ -252,13 +261,25 @@ impl Store {
         .await?)
     }
 
-    /// Replace sealed tokens (a key rotation), all or none.
-    pub async fn replace_sealed_tokens(&self, tokens: &[(i64, String)]) -> Result<()> {
+    /// Replace sealed platform tokens (by workspace) and webhook secrets (by hook) in a key
+    /// rotation, all or none.
+    pub async fn replace_sealed_tokens(
+        &self,
+        tokens: &[(i64, String)],
+        hooks: &[(i64, String)],
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for (ws, sealed) in tokens {
             sqlx::query("UPDATE slack_installations SET bot_token = $1 WHERE workspace_id = $2")
                 .bind(sealed)
                 .bind(ws)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (id, sealed) in hooks {
+            sqlx::query("UPDATE webhooks SET secret_sealed = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -19,7 +19,8 @@ pub struct MemberRow {
     pub role: String,
 }
 
-const TEAM_SELECT: &str = "SELECT t.id, t.workspace_id, t.name, t.channel_id, t.channel_name,
+pub(super) const TEAM_SELECT: &str =
+    "SELECT t.id, t.workspace_id, t.name, t.channel_id, t.channel_name,
         t.parent_team_id, p.name AS parent_name
      FROM teams t LEFT JOIN teams p ON p.id = t.parent_team_id AND p.workspace_id = t.workspace_id";
 

@@ -962,3 +962,55 @@ async fn pacer_tick_in_another_process_delivers_teams_prompts_once() {
         "the tick process fetched its own connector token"
     );
 }
+
+/// An API token asked for in a channel is never posted there: Teams has no private replies in
+/// channels, so it goes to the admin's 1:1 chat, and it reads the Teams tenant's workspace.
+#[tokio::test]
+async fn an_api_token_asked_for_in_a_channel_arrives_in_the_personal_chat() {
+    let app = spawn_app().await;
+    let mut install = base(&app, "installationUpdate", BEN);
+    install["action"] = json!("add");
+    install["conversation"] = json!({"conversationType": "personal", "tenantId": TENANT, "id": personal_conversation(BEN)});
+    install["channelData"] = json!({"tenant": {"id": TENANT}});
+    assert_eq!(app.teams_post(&install).await.status, 200);
+    app.teams.wait_for("send", 1).await;
+    app.teams_post(&in_channel(&app, BEN, "team add Platform", &[]))
+        .await;
+    app.teams.wait_for("reply", 1).await;
+
+    // Ana is no admin: refused in the thread.
+    app.teams_post(&in_channel(&app, ANA, "token add bi", &[]))
+        .await;
+    let replies = app.teams.wait_for("reply", 2).await;
+    assert!(
+        all_text(&replies[1].body)
+            .to_lowercase()
+            .contains("only an admin")
+    );
+
+    app.teams_post(&in_channel(&app, BEN, "token add bi", &[]))
+        .await;
+    let sends = app.teams.wait_for("send", 2).await;
+    let private = &sends[1];
+    assert_eq!(private.conversation, personal_conversation(BEN));
+    let text = all_text(&private.body);
+    let start = text.find("pacer_").expect("the token in the 1:1 chat");
+    let token = &text[start..start + 49];
+    let replies = app.teams.wait_for("reply", 3).await;
+    assert!(
+        !replies.iter().any(|r| r.body.to_string().contains(token)),
+        "never in the channel"
+    );
+    let teams: Value = app
+        .http
+        .get(format!("{}/api/v1/teams", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(teams["items"][0]["name"], "Platform");
+    assert_eq!(teams["items"].as_array().unwrap().len(), 1);
+}

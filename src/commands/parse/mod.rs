@@ -3,11 +3,13 @@
 //! helpers every parser shares; the parsers are grouped by what they are about: priorities,
 //! teams, rhythms (with away periods) and settings.
 
+mod api_tokens;
 mod error;
 mod priorities;
 mod rhythm;
 mod settings;
 mod teams;
+mod webhooks;
 
 use chrono_tz::Tz;
 
@@ -16,11 +18,14 @@ use super::tokens::{Token, tokenize};
 use crate::domain::schedule::Schedule;
 use crate::domain::{ChannelRef, DueDate, PriorityNumber, Progress, Status, TeamName, UserRef};
 
+use api_tokens::parse_token;
+pub use api_tokens::{LABEL_MAX, TokenAction};
 pub use error::ParseError;
 use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, parse_status};
 use rhythm::{parse_away, parse_rhythm};
 use settings::parse_settings;
 use teams::{parse_digest, parse_team};
+use webhooks::parse_webhook;
 
 // The grammar's tests match on the sources of parse errors by these names.
 #[cfg(test)]
@@ -107,6 +112,18 @@ pub enum Command {
     /// them (admins).
     Settings {
         drift: Vec<(DriftSetting, i64)>,
+    },
+    /// `token add|list|revoke`: the read API's bearer tokens (admins).
+    Token(TokenAction),
+    /// `webhook add <url>` (admins): register a URL for signed events.
+    WebhookAdd {
+        url: String,
+    },
+    /// `webhook list` (admins).
+    WebhookList,
+    /// `webhook remove <url or id>` (admins).
+    WebhookRemove {
+        target: String,
     },
 }
 
@@ -213,6 +230,8 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "away" => parse_away(rest),
         "dashboard" => no_args(rest, "dashboard", Command::Dashboard),
         "settings" => parse_settings(rest),
+        "token" | "tokens" => parse_token(rest),
+        "webhook" | "webhooks" => parse_webhook(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
             word: first.text(),

@@ -80,28 +80,6 @@ impl Store {
             .await?)
     }
 
-    pub async fn save_digest_post(
-        &self,
-        ws: i64,
-        cycle_id: i64,
-        channel: &str,
-        ts: &str,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO digest_posts (cycle_id, workspace_id, channel, ts, posted_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (cycle_id) DO NOTHING",
-        )
-        .bind(cycle_id)
-        .bind(ws)
-        .bind(channel)
-        .bind(ts)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     pub async fn save_digest_thread(&self, ws: i64, cycle_id: i64, thread_ts: &str) -> Result<()> {
         sqlx::query(
             "UPDATE digest_posts SET thread_ts = $1 WHERE workspace_id = $2 AND cycle_id = $3",

@@ -13,7 +13,7 @@ use crate::domain::{Priority, PriorityNumber, Progress, Status};
 pub(crate) use updates::{answered_in_recent_cycles, latest_updates};
 
 #[derive(Debug, sqlx::FromRow)]
-struct PriorityRow {
+pub(super) struct PriorityRow {
     id: i64,
     number: i64,
     title: String,
@@ -30,7 +30,7 @@ struct PriorityRow {
     updated_at: i64,
 }
 
-const PRIORITY_SELECT: &str =
+pub(super) const PRIORITY_SELECT: &str =
     "SELECT p.id, p.number, p.title, p.owner_id, o.user_id AS owner_user_id,
         o.display_name AS owner_name, p.team_id, t.name AS team_name, p.due_date,
         pp.number AS parent_number, p.status, p.progress, p.created_at, p.updated_at
@@ -75,7 +75,7 @@ impl TryFrom<PriorityRow> for Priority {
     }
 }
 
-fn convert(rows: Vec<PriorityRow>) -> Result<Vec<Priority>> {
+pub(super) fn convert(rows: Vec<PriorityRow>) -> Result<Vec<Priority>> {
     rows.into_iter().map(Priority::try_from).collect()
 }
 

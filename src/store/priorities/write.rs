@@ -6,7 +6,7 @@ use sqlx::{Any, Encode, Transaction, Type};
 
 use super::{NewPriority, PriorityChanges, UpdateInput, due_text};
 use crate::domain::{Priority, PriorityNumber};
-use crate::store::{Result, Store, StoreError, drift_facts};
+use crate::store::{Result, Store, StoreError, drift_facts, webhooks};
 
 /// Who changed which priority, and when: what every history row of one change shares.
 pub(super) struct HistoryWriter {
@@ -214,9 +214,9 @@ impl Store {
         } = *update;
         let mut tx = self.pool.begin().await?;
         let history = HistoryWriter::new(ws, current.id, author, now);
-        sqlx::query(
+        let update_id: i64 = sqlx::query_scalar(
             "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at, cycle_id, late)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(ws)
         .bind(current.id)
@@ -228,8 +228,9 @@ impl Store {
         .bind(now)
         .bind(cycle_id)
         .bind(late as i64)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        let stored_status = self.locked_status(&mut tx, ws, current.id).await?;
         sqlx::query(
             "UPDATE priorities SET status = $1, progress = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5",
         )
@@ -265,9 +266,61 @@ impl Store {
                 .await?;
         }
         drift_facts::refresh(&mut tx, self.backend, ws, &[current.id], now).await?;
+        let hooks = webhooks::active_hooks(&mut tx, ws).await?;
+        if !hooks.is_empty() {
+            let by = self.author(&mut tx, ws, author).await?;
+            let fact = crate::webhooks::UpdateFact {
+                update_id,
+                priority: current,
+                old_status: stored_status.as_deref().unwrap_or(current.status.as_str()),
+                update,
+                by: (&by.0, &by.1),
+            };
+            let events = crate::webhooks::update_events(&fact);
+            webhooks::queue_events(&mut tx, ws, &hooks, &events, now).await?;
+        }
         tx.commit().await?;
         self.priority(ws, current.number)
             .await?
             .ok_or_else(|| StoreError::Corrupt("priority vanished after update".into()))
+    }
+
+    /// The priority's status as stored, read under the update's write lock: PostgreSQL locks
+    /// the row; SQLite's writer already holds the database (the update row was written first).
+    /// Two updates at once each see the status the other left, so a change is told once.
+    async fn locked_status(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        ws: i64,
+        id: i64,
+    ) -> Result<Option<String>> {
+        let lock = match self.backend {
+            crate::store::Backend::Postgres => " FOR UPDATE",
+            crate::store::Backend::Sqlite => "",
+        };
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT status FROM priorities WHERE workspace_id = $1 AND id = $2{lock}"
+        ))
+        .bind(ws)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    /// Who wrote an update (user id, name), for the events that tell of it.
+    async fn author(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        ws: i64,
+        person: i64,
+    ) -> Result<(String, String)> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, display_name FROM people WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind(ws)
+        .bind(person)
+        .fetch_optional(&mut **tx)
+        .await?
+        .unwrap_or_default())
     }
 }

@@ -1,0 +1,193 @@
+//! What the read API answers, as documented in its OpenAPI document. Times are RFC 3339 in
+//! UTC; dates are `YYYY-MM-DD`; statuses are the command grammar's words.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Priority;
+use crate::domain::drift::Reason;
+use crate::store::{CheckinRecord, CycleRecord, MemberRow, TeamRow, ts};
+
+/// A person, by their chat platform's user id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Person {
+    /// The platform's user id, like `U0123ABC` (Slack) or `29:1…` (Teams).
+    pub user_id: String,
+    pub name: String,
+}
+
+/// A drift flag raised on a priority, with the line that explains it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagOut {
+    /// One of `silent`, `stuck`, `flat`, `overdue`, `behind`, `blocked`.
+    #[schema(example = "overdue")]
+    pub flag: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriorityOut {
+    pub number: i64,
+    pub title: String,
+    /// `on-track`, `at-risk`, `off-track`, `done` or `dropped`.
+    #[schema(example = "at-risk")]
+    pub status: &'static str,
+    /// Percent, 0 to 100.
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress: i64,
+    pub due: Option<NaiveDate>,
+    pub team: String,
+    pub owner: Person,
+    /// The parent priority's number.
+    pub parent: Option<i64>,
+    /// Numbers of the priorities this one waits on.
+    pub depends_on: Vec<i64>,
+    /// Drift flags as of the request (dates in UTC).
+    pub flags: Vec<FlagOut>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PriorityOut {
+    pub fn new(p: Priority, depends_on: Vec<i64>, flags: &[Reason]) -> Self {
+        PriorityOut {
+            number: p.number.0,
+            status: p.status.as_str(),
+            progress: i64::from(p.progress.value()),
+            due: p.due,
+            owner: Person {
+                user_id: p.owner_user_id,
+                name: p.owner_name,
+            },
+            parent: p.parent.map(|n| n.0),
+            depends_on,
+            flags: flags
+                .iter()
+                .map(|r| FlagOut {
+                    flag: r.flag.as_str(),
+                    reason: r.text.clone(),
+                })
+                .collect(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            title: p.title,
+            team: p.team_name,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamOut {
+    pub name: String,
+    /// The chat channel its digests go to.
+    pub channel: Option<String>,
+    /// The parent team's name.
+    pub parent: Option<String>,
+    pub leads: Vec<Person>,
+    pub members: Vec<Person>,
+}
+
+impl TeamOut {
+    pub fn new(t: TeamRow, people: Vec<MemberRow>) -> Self {
+        let (leads, members): (Vec<_>, Vec<_>) = people.into_iter().partition(|m| m.role == "lead");
+        let person = |m: MemberRow| Person {
+            user_id: m.user_id,
+            name: m.display_name,
+        };
+        TeamOut {
+            name: t.name,
+            channel: t.channel_id,
+            parent: t.parent_name,
+            leads: leads.into_iter().map(person).collect(),
+            members: members.into_iter().map(person).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CycleOut {
+    pub id: i64,
+    pub team: String,
+    /// The check-in time this cycle belongs to, in the team's zone.
+    pub slot: String,
+    /// `open` or `closed`.
+    #[schema(example = "closed")]
+    pub state: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Owners asked.
+    pub asked: i64,
+    /// Owners asked who were away.
+    pub away: i64,
+    /// Owners who answered before it closed.
+    pub answered: i64,
+}
+
+impl From<CycleRecord> for CycleOut {
+    fn from(c: CycleRecord) -> Self {
+        CycleOut {
+            id: c.id,
+            team: c.team_name,
+            slot: c.slot,
+            state: c.state,
+            opens_at: ts(c.opens_at),
+            closes_at: ts(c.closes_at),
+            closed_at: c.closed_at.map(ts),
+            asked: c.asked,
+            away: c.away,
+            answered: c.answered,
+        }
+    }
+}
+
+/// A status update: an answer to a check-in (`cycle` set) or a `status` command.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckinOut {
+    pub id: i64,
+    pub priority: i64,
+    pub title: String,
+    pub team: String,
+    pub author: Person,
+    #[schema(example = "on-track")]
+    pub status: String,
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress: i64,
+    pub note: Option<String>,
+    pub blocker: Option<String>,
+    /// The cycle it answered, if it answered one.
+    pub cycle: Option<i64>,
+    /// Given after its cycle closed.
+    pub late: bool,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<CheckinRecord> for CheckinOut {
+    fn from(u: CheckinRecord) -> Self {
+        CheckinOut {
+            id: u.id,
+            priority: u.priority_number,
+            title: u.priority_title,
+            team: u.team_name,
+            author: Person {
+                user_id: u.author_user_id,
+                name: u.author_name,
+            },
+            status: u.status,
+            progress: u.progress,
+            note: u.note,
+            blocker: u.blocker,
+            cycle: u.cycle_id,
+            late: u.late != 0,
+            recorded_at: ts(u.created_at),
+        }
+    }
+}
+
+/// One page of a list; pass `next_cursor` as `cursor` for the next, until it is null.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
