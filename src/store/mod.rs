@@ -8,6 +8,7 @@ mod conversations;
 mod cycles;
 mod drift_facts;
 mod events;
+mod export;
 mod jobs;
 #[cfg(test)]
 mod migration_checks;
@@ -37,6 +38,7 @@ pub use cycles::{
 };
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
+pub use export::{ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportWorkspace};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;
