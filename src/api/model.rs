@@ -20,7 +20,7 @@ pub struct Person {
 /// A drift flag raised on a priority, with the line that explains it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlagOut {
-    /// One of `silent`, `stuck`, `flat`, `overdue`, `behind`, `blocked`.
+    /// One of `silent`, `stuck`, `flat`, `overdue`, `behind`, `blocked`, `slipping`.
     #[schema(example = "overdue")]
     pub flag: &'static str,
     pub reason: String,

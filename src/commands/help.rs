@@ -111,7 +111,7 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "settings",
-        synopsis: "settings | settings drift [silent:N] [off-track:N] [at-risk:N] [flat:N] [behind:N]",
+        synopsis: "settings | settings drift [silent:N] [off-track:N] [at-risk:N] [flat:N] [behind:N] [slipping:N]",
         summary: "Show or change (admins) this workspace's drift thresholds.",
         examples: &["settings", "settings drift silent:3 behind:30"],
     },

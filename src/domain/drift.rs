@@ -457,6 +457,31 @@ mod tests {
     }
 
     #[test]
+    fn slipping_from_the_threshold_on_naming_the_latest_reason() {
+        let t = Thresholds::default();
+        assert_eq!(slipping_flag(2, Some("vendor"), &t), None);
+        let r = slipping_flag(3, Some("vendor"), &t).expect("three moves slip");
+        assert_eq!(r.flag, Flag::Slipping);
+        assert_eq!(r.text, "due date moved 3 times (latest: vendor)");
+        assert_eq!(
+            slipping_flag(7, None, &t).map(|r| r.text),
+            Some("due date moved 7 times".to_string())
+        );
+        let strict = Thresholds {
+            slipping_moves: 1,
+            ..t
+        };
+        assert!(slipping_flag(1, None, &strict).is_some());
+        // Worse than behind, not as bad as overdue.
+        let slip = [r];
+        let behind = [Reason {
+            flag: Flag::Behind,
+            text: String::new(),
+        }];
+        assert!(urgency(Status::OnTrack, &slip) > urgency(Status::OnTrack, &behind));
+    }
+
+    #[test]
     fn silent_after_two_unanswered_cycles_not_one() {
         let t = Thresholds::default();
         assert_eq!(silent_flag(&[false], &t), None);

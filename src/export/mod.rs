@@ -25,7 +25,7 @@ use crate::store::{ExportWorkspace, PriorityQuery, Store, TeamRow};
 use csv::CsvTable;
 pub use files::{Staged, existing};
 use json::JsonDoc;
-use rows::{CheckinOut, CycleOut, DigestOut, ExportRow, PriorityOut, RowSink, iso};
+use rows::{CheckinOut, CycleOut, DigestOut, ExportRow, PriorityOut, RowSink, SlipOut, iso};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -40,14 +40,16 @@ pub enum Table {
     Checkins,
     Cycles,
     Digests,
+    Slips,
 }
 
 /// The tables in the order they are written.
-pub const TABLES: [Table; 4] = [
+pub const TABLES: [Table; 5] = [
     Table::Priorities,
     Table::Checkins,
     Table::Cycles,
     Table::Digests,
+    Table::Slips,
 ];
 
 impl Table {
@@ -58,6 +60,7 @@ impl Table {
             Table::Checkins => "checkins",
             Table::Cycles => "cycles",
             Table::Digests => "digests",
+            Table::Slips => "slips",
         }
     }
 
@@ -67,6 +70,7 @@ impl Table {
             Table::Checkins => CheckinOut::HEADER,
             Table::Cycles => CycleOut::HEADER,
             Table::Digests => DigestOut::HEADER,
+            Table::Slips => SlipOut::HEADER,
         }
     }
 }
@@ -125,7 +129,7 @@ pub async fn run(store: &Store, opts: &Options) -> anyhow::Result<Vec<Written>> 
     Ok(written)
 }
 
-/// Four CSV files, one per table.
+/// One CSV file per table.
 async fn export_csv(
     store: &Store,
     opts: &Options,
@@ -223,6 +227,7 @@ async fn write_table<S: RowSink>(
             copy_rows(sink, store.export_cycles(ws, since).map_ok(CycleOut::from)).await
         }
         Table::Digests => write_digests(store, ws, since, sink).await,
+        Table::Slips => copy_rows(sink, store.export_slips(ws, since).map_ok(SlipOut::from)).await,
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 
 use crate::reporting::digest::Digest;
-use crate::store::{ClosedCycle, ExportCheckin, ExportCycle, ExportPriority};
+use crate::store::{ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportSlip};
 
 /// A row both formats can write.
 pub trait ExportRow: Serialize {
@@ -177,6 +177,60 @@ impl ExportRow for CheckinOut {
             opt(&self.blocker),
             self.late.to_string(),
             self.recorded_at.clone(),
+        ]
+    }
+}
+
+/// A due date moved: from what to what, by whom, when and why.
+#[derive(Debug, Serialize)]
+pub struct SlipOut {
+    pub id: i64,
+    pub priority: i64,
+    pub old_due: String,
+    pub new_due: Option<String>,
+    pub reason: Option<String>,
+    pub moved_by: String,
+    pub moved_by_user_id: String,
+    pub moved_at: String,
+}
+
+impl From<ExportSlip> for SlipOut {
+    fn from(s: ExportSlip) -> Self {
+        SlipOut {
+            id: s.id,
+            priority: s.priority_number,
+            old_due: s.old_due,
+            new_due: s.new_due,
+            reason: s.reason,
+            moved_by: s.actor_name,
+            moved_by_user_id: s.actor_user_id,
+            moved_at: iso(s.moved_at),
+        }
+    }
+}
+
+impl ExportRow for SlipOut {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "priority",
+        "old_due",
+        "new_due",
+        "reason",
+        "moved_by",
+        "moved_by_user_id",
+        "moved_at",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.priority.to_string(),
+            self.old_due.clone(),
+            opt(&self.new_due),
+            opt(&self.reason),
+            self.moved_by.clone(),
+            self.moved_by_user_id.clone(),
+            self.moved_at.clone(),
         ]
     }
 }

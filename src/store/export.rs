@@ -54,6 +54,19 @@ pub struct ExportCheckin {
     pub recorded_at: i64,
 }
 
+/// One move of a due date the priority already had (the slip log), with its reason.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportSlip {
+    pub id: i64,
+    pub priority_number: i64,
+    pub moved_at: i64,
+    pub actor_name: String,
+    pub actor_user_id: String,
+    pub old_due: String,
+    pub new_due: Option<String>,
+    pub reason: Option<String>,
+}
+
 /// A cycle with how many owners it asked, how many were away and how many answered on time.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ExportCycle {
@@ -115,6 +128,15 @@ const CHECKINS: &str = "SELECT u.id, p.number AS priority_number, u.cycle_id,
      JOIN people a ON a.id = u.author_id AND a.workspace_id = u.workspace_id
      WHERE u.workspace_id = $1 AND u.created_at >= $2 ORDER BY u.id";
 
+const SLIPS: &str = "SELECT h.id, p.number AS priority_number, h.at AS moved_at,
+        a.display_name AS actor_name, a.user_id AS actor_user_id, h.old_value AS old_due,
+        h.new_value AS new_due, h.reason
+     FROM priority_history h
+     JOIN priorities p ON p.id = h.priority_id AND p.workspace_id = h.workspace_id
+     JOIN people a ON a.id = h.actor_id AND a.workspace_id = h.workspace_id
+     WHERE h.workspace_id = $1 AND h.field = 'due' AND h.old_value IS NOT NULL AND h.at >= $2
+     ORDER BY h.id";
+
 /// `answered` counts owners with an on-time answer about a priority the cycle asked them
 /// about, as the digest's participation does.
 const CYCLES: &str = "SELECT c.id, t.name AS team, c.slot, c.opens_at, c.closes_at, c.closed_at,
@@ -168,6 +190,17 @@ impl Store {
     pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCheckin>> {
         Box::pin(
             sqlx::query_as(CHECKINS)
+                .bind(ws)
+                .bind(since)
+                .fetch(&self.pool)
+                .map_err(StoreError::from),
+        )
+    }
+
+    /// Every due-date slip made at or after `since`, oldest first.
+    pub fn export_slips(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportSlip>> {
+        Box::pin(
+            sqlx::query_as(SLIPS)
                 .bind(ws)
                 .bind(since)
                 .fetch(&self.pool)

@@ -38,7 +38,9 @@ pub use cycles::{
 };
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
-pub use export::{ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportWorkspace};
+pub use export::{
+    ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportSlip, ExportWorkspace,
+};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;

@@ -39,6 +39,16 @@ async fn workspace_with_history(app: &TestApp) {
         ok(app, "U0ANA", cmd).await;
     }
     ok(app, "U0BEN", &format!("add {HOSTILE} team:Platform")).await;
+    // #3 gets a due date (not a slip), which then moves three times: it is slipping. (Before
+    // the wall clock, which the export evaluates flags at.)
+    for cmd in [
+        "edit #3 due:2027-03-01",
+        "edit #3 due:2027-03-15 \"vendor delay\"",
+        "edit #3 due:2027-04-01 \"scope grew, again\"",
+        "edit #3 due:none",
+    ] {
+        ok(app, "U0BEN", cmd).await;
+    }
     // Week one: the cycle opens, ana and ben answer, the digest is posted on Friday.
     app.clock.set(first_monday());
     assert_eq!(app.tick().await.opened, 1);
@@ -117,11 +127,37 @@ async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
         "checkins.csv",
         "cycles.csv",
         "digests.csv",
+        "slips.csv",
     ] {
         assert!(out.contains(file), "{out}");
     }
     let names = std::fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(names, 4, "nothing but the four files is left behind");
+    assert_eq!(names, 5, "nothing but the five files is left behind");
+
+    let slips = read_csv(&dir.path().join("slips.csv"));
+    let moves: Vec<(&str, &str, &str)> = slips
+        .iter()
+        .map(|s| {
+            (
+                s["old_due"].as_str(),
+                s["new_due"].as_str(),
+                s["reason"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("2027-03-01", "2027-03-15", "vendor delay"),
+            ("2027-03-15", "2027-04-01", "scope grew, again"),
+            ("2027-04-01", "", ""),
+        ]
+    );
+    assert!(
+        slips
+            .iter()
+            .all(|s| s["priority"] == "3" && s["moved_by_user_id"] == "U0BEN")
+    );
 
     let path = dir.path().join("priorities.csv");
     assert_eq!(
@@ -152,6 +188,8 @@ async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
     );
     let flags: Vec<&str> = two["drift_flags"].split(' ').collect();
     assert!(flags.contains(&"overdue"), "{flags:?}");
+    let three = by_number(&priorities, "3");
+    assert_eq!(three["drift_flags"], "slipping", "{three:?}");
     assert!(one["drift_flags"].is_empty(), "{one:?}");
     // The title a spreadsheet would run is shown as text.
     assert_eq!(by_number(&priorities, "3")["title"], format!("'{HOSTILE}"));
@@ -271,6 +309,10 @@ async fn json_export_is_one_document_with_text_exactly_as_typed() {
     assert_eq!(doc["cycles"].as_array().unwrap().len(), 2);
     assert_eq!(doc["digests"][0]["checked_in"], 2);
     assert_eq!(doc["digests"][1]["expected"], 2);
+    let slips = doc["slips"].as_array().unwrap();
+    assert_eq!(slips.len(), 3);
+    assert_eq!(slips[0]["reason"], "vendor delay");
+    assert_eq!(slips[2]["new_due"], Value::Null);
 }
 
 #[tokio::test]

@@ -30,6 +30,7 @@ mod rhythm;
 mod sandbox;
 mod sandbox_browser;
 mod security;
+mod slips;
 mod socket_mode;
 mod teams;
 mod webhooks;
