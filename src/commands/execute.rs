@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::parse::Command;
-use super::{api_tokens, checkin, digest, help, priorities, render, rhythm, teams, webhooks};
+use super::{
+    api_tokens, checkin, digest, help, priorities, render, review, rhythm, teams, webhooks,
+};
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
 use crate::message::Message;
@@ -180,6 +182,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::WebhookAdd { .. } | Command::WebhookList | Command::WebhookRemove { .. } => {
             "webhook"
         }
+        Command::Raise { .. } => "raise",
+        Command::Decide { .. } | Command::DecideDone(_) => "decide",
+        Command::Agenda { .. } => "agenda",
     }
 }
 
@@ -243,6 +248,15 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::WebhookAdd { url } => webhooks::add(s, inv, url).await,
         Command::WebhookList => webhooks::list(s, inv).await,
         Command::WebhookRemove { target } => webhooks::remove(s, inv, target).await,
+        Command::Raise { number, reason } => review::raise(s, inv, number, reason).await,
+        Command::Decide {
+            number,
+            text,
+            owner,
+            due,
+        } => review::decide(s, inv, number, text, owner, due).await,
+        Command::DecideDone(number) => review::decide_done(s, inv, number).await,
+        Command::Agenda { team } => review::agenda(s, inv, team).await,
     }
 }
 

@@ -92,6 +92,27 @@ pub const COMMANDS: &[CommandHelp] = &[
         ],
     },
     CommandHelp {
+        name: "raise",
+        synopsis: "raise #N \"<why>\"",
+        summary: "Put a priority before its team's parent team (owner, lead or admin); the parent team's leads own it until they decide.",
+        examples: &["raise #12 \"need a decision on the vendor\""],
+    },
+    CommandHelp {
+        name: "decide",
+        synopsis: "decide #N \"<text>\" [@owner] [due:<date>] | decide done #N",
+        summary: "Record a decision on a priority (leads of its team or of the team it is raised to, admins), with an optional follow-up; its owner and the owners who wait on it get it as a direct message. `decide done` marks the follow-ups done.",
+        examples: &[
+            "decide #12 \"drop the vendor, build in-house\" @ben due:+2w",
+            "decide done #12",
+        ],
+    },
+    CommandHelp {
+        name: "agenda",
+        synopsis: "agenda [team]",
+        summary: "What a team's next review should cover, worst first: raised items, stalled priorities, work waiting on other teams, follow-ups due.",
+        examples: &["agenda", "agenda Leadership"],
+    },
+    CommandHelp {
         name: "checkin",
         synopsis: "checkin",
         summary: "Open your check-in now.",

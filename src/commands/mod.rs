@@ -9,6 +9,7 @@ pub mod help;
 pub mod parse;
 mod priorities;
 pub mod render;
+mod review;
 mod rhythm;
 mod teams;
 pub mod tokens;

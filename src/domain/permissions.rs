@@ -23,6 +23,15 @@ pub enum Denied {
     },
     #[error("only a lead of {team} or an admin can change its {what}")]
     NotTeamLead { team: String, what: &'static str },
+    #[error(
+        "only a lead of {team}{raised_to}, or an admin, can decide on {what}"
+    )]
+    NotDecider {
+        what: String,
+        team: String,
+        /// ` or of <parent>` when it is raised there.
+        raised_to: String,
+    },
     #[error("only an admin can {what}")]
     AdminOnly { what: &'static str },
 }
@@ -46,6 +55,18 @@ impl Actor {
     /// what they reach is everything in it.
     pub fn may_manage_integrations(&self) -> bool {
         self.is_admin
+    }
+
+    /// Raising a priority to the parent team is changing where it stands: the same people as
+    /// [`Actor::may_change_priority`].
+    pub fn may_raise(&self, owner_person_id: i64, team_id: i64) -> bool {
+        self.may_change_priority(owner_person_id, team_id)
+    }
+
+    /// Deciding is a lead's call: leads of the priority's team, leads of the team it is raised
+    /// to (who own the raised item), or admins. Its owner alone may not decide for the team.
+    pub fn may_decide(&self, team_id: i64, raised_to: Option<i64>) -> bool {
+        self.is_admin || self.leads_team(team_id) || raised_to.is_some_and(|t| self.leads_team(t))
     }
 
     /// Moving a priority into another team also needs a say in the team it lands in, unless the
@@ -74,6 +95,19 @@ mod tests {
         assert!(actor(2, false, &[10]).may_change_priority(owner, team));
         assert!(actor(3, true, &[]).may_change_priority(owner, team));
         assert!(!actor(4, false, &[11]).may_change_priority(owner, team));
+    }
+
+    #[test]
+    fn leads_of_the_team_or_of_the_team_it_is_raised_to_decide() {
+        let (team, parent) = (10, 20);
+        assert!(actor(2, false, &[10]).may_decide(team, None));
+        assert!(actor(2, false, &[20]).may_decide(team, Some(parent)));
+        assert!(!actor(2, false, &[20]).may_decide(team, None));
+        assert!(actor(3, true, &[]).may_decide(team, None));
+        // The owner alone, or a plain member, may not.
+        assert!(!actor(1, false, &[]).may_decide(team, Some(parent)));
+        assert!(actor(1, false, &[]).may_raise(1, team));
+        assert!(!actor(4, false, &[11]).may_raise(1, team));
     }
 
     #[test]

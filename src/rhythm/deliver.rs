@@ -351,6 +351,14 @@ async fn run(
             )
             .await;
         }
+        JobPayload::Decision {
+            decision_id,
+            person_id,
+        } => {
+            let ids = (decision_id, person_id);
+            return decision_notice(store, messenger.as_ref(), &key, job, ids, unknown_before)
+                .await;
+        }
         JobPayload::Prompt {
             cycle_id,
             person_id,
@@ -617,6 +625,44 @@ async fn stall_notice(
     }
     messenger
         .send_direct(key, &owner, &message, &job.key)
+        .await
+        .map_err(JobError::Send)?;
+    Ok(Outcome::Sent)
+}
+
+/// Tell one person of a decision on a priority they own, wait on, or follow up. Built from the
+/// stored decision when sent; a person or decision gone by then is nothing to do.
+async fn decision_notice(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    (decision_id, person_id): (i64, i64),
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    let (Some(decision), Some(person)) = (
+        store.decision(ws, decision_id).await?,
+        store.person(ws, person_id).await?,
+    ) else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let Some(priority) = store.priority_by_id(ws, decision.priority_id).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let message =
+        super::decision::notice(&decision, &priority, person_id, messenger.direct_prefix());
+    if unknown_before
+        && messenger
+            .find_direct(key, &person.user_id, &job.key)
+            .await
+            .map_err(JobError::Send)?
+            .is_some()
+    {
+        return Ok(Outcome::Sent);
+    }
+    messenger
+        .send_direct(key, &person.user_id, &message, &job.key)
         .await
         .map_err(JobError::Send)?;
     Ok(Outcome::Sent)

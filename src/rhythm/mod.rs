@@ -3,6 +3,7 @@
 //! `pacer serve` ticks in a loop; `pacer tick --now …` ticks once.
 
 pub mod checkin;
+pub mod decision;
 mod deliver;
 mod plan;
 pub mod prompt;
@@ -26,6 +27,8 @@ pub struct TickReport {
     pub closed: usize,
     pub reminders_queued: usize,
     pub notices_queued: usize,
+    /// Priorities raised to their parent team by themselves when a cycle closed.
+    pub raised: usize,
     pub sent: usize,
     pub skipped: usize,
     pub retried: usize,
@@ -40,6 +43,7 @@ impl std::ops::AddAssign for TickReport {
         self.closed += r.closed;
         self.reminders_queued += r.reminders_queued;
         self.notices_queued += r.notices_queued;
+        self.raised += r.raised;
         self.sent += r.sent;
         self.skipped += r.skipped;
         self.retried += r.retried;

@@ -201,9 +201,12 @@ pub async fn close_cycles(
 ) -> Result<(), StoreError> {
     let closed = store.close_due_cycles(now.timestamp(), scope).await?;
     report.closed += closed.len();
-    for c in closed {
+    for c in &closed {
         tracing::info!(cycle = c.id, team = c.team_id, "cycle closed");
     }
+    // After the close, not in its transaction: a raise missed by a crash here is made at the
+    // team's next close if the priority is still in trouble.
+    report.raised += super::decision::raise_after_close(store, &closed, now.timestamp()).await?;
     Ok(())
 }
 

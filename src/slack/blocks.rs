@@ -162,9 +162,11 @@ pub fn blocks(m: &Message, max: usize) -> Vec<Value> {
     out
 }
 
-/// Fallback `text` for notifications and clients that cannot show blocks.
+/// Fallback `text` for notifications and clients that cannot show blocks. Slack reads it as
+/// mrkdwn, so typed text is escaped here as in the blocks: a `<!channel>` someone wrote in a
+/// reason or a note stays text instead of notifying a channel.
 pub fn fallback_text(m: &Message) -> String {
-    truncate(&m.summary(), MAX_TEXT_CHARS)
+    escape(&truncate(&m.summary(), MAX_TEXT_CHARS))
 }
 
 /// The body of a slash-command or response_url reply.

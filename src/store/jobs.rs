@@ -14,24 +14,27 @@ pub enum JobKind {
     Stall,
     Inbound,
     Webhook,
+    Decision,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
         JobKind::Stall,
         JobKind::Inbound,
         JobKind::Webhook,
+        JobKind::Decision,
     ];
     /// The kinds the scheduler sends.
-    pub const OUTBOUND: [JobKind; 5] = [
+    pub const OUTBOUND: [JobKind; 6] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
         JobKind::Stall,
         JobKind::Webhook,
+        JobKind::Decision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +45,7 @@ impl JobKind {
             JobKind::Stall => "stall",
             JobKind::Inbound => "inbound",
             JobKind::Webhook => "webhook",
+            JobKind::Decision => "decision",
         }
     }
 }
@@ -92,6 +96,9 @@ pub enum JobPayload {
         event_type: String,
         body: String,
     },
+    /// A decision, told to one person (the priority's owner, an owner whose work waits on it,
+    /// or the follow-up's owner).
+    Decision { decision_id: i64, person_id: i64 },
 }
 
 impl JobPayload {
@@ -103,6 +110,7 @@ impl JobPayload {
             JobPayload::Stall { .. } => JobKind::Stall,
             JobPayload::Inbound { .. } => JobKind::Inbound,
             JobPayload::Webhook { .. } => JobKind::Webhook,
+            JobPayload::Decision { .. } => JobKind::Decision,
         }
     }
 
@@ -117,6 +125,7 @@ impl JobPayload {
                 person_id,
             } => (Some(*cycle_id), Some(*person_id)),
             JobPayload::Digest { cycle_id } => (Some(*cycle_id), None),
+            JobPayload::Decision { person_id, .. } => (None, Some(*person_id)),
             JobPayload::Stall { .. } | JobPayload::Inbound { .. } | JobPayload::Webhook { .. } => {
                 (None, None)
             }
@@ -186,7 +195,7 @@ impl JobRow {
                     _ => Err(missing()),
                 }
             }
-            JobKind::Inbound | JobKind::Webhook => Err(missing()),
+            JobKind::Inbound | JobKind::Webhook | JobKind::Decision => Err(missing()),
         }
     }
 }

@@ -58,6 +58,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
     ),
     (
+        "sqlite",
+        12,
+        "80c02fa166018cd1e04f1f4a88a3b09ebd4b96c6e77d7067794e0936e04d65dd1a179a2cfcccd1981dc24552377be9b5",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -106,6 +111,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         10,
         "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
+    ),
+    (
+        "postgres",
+        12,
+        "c55ddf4980fda97a04df0cf78e6b2095bb5c472631c1363c56f1d9a5fe253dd90ecace5d60a11e49d383cea8acb24241",
     ),
 ];
 

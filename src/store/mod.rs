@@ -15,6 +15,7 @@ mod migration_checks;
 mod pace;
 mod people;
 mod priorities;
+mod review;
 mod rhythms;
 mod teams;
 mod webhooks;
@@ -48,6 +49,7 @@ pub use priorities::{
     Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, Slip, UpdateEntry,
     UpdateInput,
 };
+pub use review::{DecisionRow, NewDecision, NewRaise, RaisedItem};
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
 pub use webhooks::{AddedHook, FlagSnapshot, HookRef, MAX_HOOKS, OutgoingEvent, WebhookRow};

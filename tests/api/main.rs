@@ -22,6 +22,7 @@ mod oauth;
 mod outage;
 mod pacing;
 mod priorities;
+mod review;
 mod quarter;
 mod read_api;
 mod read_only;

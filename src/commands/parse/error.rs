@@ -87,6 +87,8 @@ pub enum ParseError {
     MissingOn { command: &'static str },
     #[error("the note is too long (at most 2,000 characters)")]
     NoteTooLong { command: &'static str },
+    #[error("the text is too long (at most {max} characters)")]
+    TextTooLong { command: &'static str, max: usize },
 }
 
 impl ParseError {
@@ -110,7 +112,8 @@ impl ParseError {
             | Schedule { command, .. }
             | UnknownSubcommand { command, .. }
             | MissingOn { command }
-            | NoteTooLong { command } => Some(command),
+            | NoteTooLong { command }
+            | TextTooLong { command, .. } => Some(command),
         }
     }
 

@@ -6,6 +6,7 @@
 mod api_tokens;
 mod error;
 mod priorities;
+mod review;
 mod rhythm;
 mod settings;
 mod teams;
@@ -22,6 +23,8 @@ use api_tokens::parse_token;
 pub use api_tokens::{LABEL_MAX, TokenAction};
 pub use error::ParseError;
 use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, parse_status};
+pub use review::TEXT_MAX;
+use review::{parse_agenda, parse_decide, parse_raise};
 use rhythm::{parse_away, parse_rhythm};
 use settings::parse_settings;
 use teams::{parse_digest, parse_team};
@@ -126,6 +129,25 @@ pub enum Command {
     /// `webhook remove <url or id>` (admins).
     WebhookRemove {
         target: String,
+    },
+    /// `raise #N "<why>"`: put a priority before its team's parent team.
+    Raise {
+        number: PriorityNumber,
+        reason: String,
+    },
+    /// `decide #N "<text>" [@owner] [due:<date>]`: record a decision (leads, admins).
+    Decide {
+        number: PriorityNumber,
+        text: String,
+        /// Who owns the follow-up, if there is one.
+        owner: Option<UserRef>,
+        due: Option<DueDate>,
+    },
+    /// `decide done #N`: the follow-ups of #N's decisions are done.
+    DecideDone(PriorityNumber),
+    /// `agenda [team]`: what the team's next review should cover, worst first.
+    Agenda {
+        team: Option<TeamName>,
     },
 }
 
@@ -236,6 +258,9 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "settings" => parse_settings(rest),
         "token" | "tokens" => parse_token(rest),
         "webhook" | "webhooks" => parse_webhook(rest),
+        "raise" | "escalate" => parse_raise(rest),
+        "decide" | "decision" => parse_decide(rest),
+        "agenda" => parse_agenda(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
             word: first.text(),

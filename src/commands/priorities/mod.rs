@@ -17,6 +17,7 @@ use crate::store::{NewPriority, UpdateInput};
 
 pub use edit::{Edit, edit};
 pub use list::list;
+pub(super) use list::flags_for;
 pub use show::show;
 
 pub async fn add(
@@ -91,7 +92,7 @@ pub async fn add(
 }
 
 /// The channel's team, else the caller's only team, else ask.
-async fn default_team(
+pub(super) async fn default_team(
     s: &Services<'_>,
     inv: &Invocation,
 ) -> Result<crate::store::TeamRow, CommandError> {
@@ -192,7 +193,7 @@ pub async fn status(
     Ok(Message::private(blocks))
 }
 
-fn denied(p: &Priority) -> CommandError {
+pub(super) fn denied(p: &Priority) -> CommandError {
     CommandError::Denied(crate::domain::permissions::Denied::NotOwnerOrLead {
         what: p.number.to_string(),
         owner: p.owner_name.clone(),

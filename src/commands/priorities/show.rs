@@ -5,7 +5,7 @@ use crate::commands::execute::{Invocation, Outcome, Services, resolve_priority};
 use crate::commands::render::{self, next_steps};
 use crate::domain::{PriorityNumber, Status, due};
 use crate::message::{Block, Message, Rich};
-use crate::store::{Dependency, Slip, UpdateEntry};
+use crate::store::{DecisionRow, Dependency, RaisedItem, Slip, UpdateEntry};
 
 pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outcome {
     let p = resolve_priority(s, inv, n).await?;
@@ -16,6 +16,8 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outc
     let history = s.store.history(ws, p.id).await?;
     let updates = s.store.recent_updates(ws, &[p.id], 3).await?;
     let slips = s.store.slips(ws, p.id).await?;
+    let decisions = s.store.decisions_of(ws, p.id).await?;
+    let raised = s.store.open_raise(ws, p.id).await?;
     let flags = flags_for(s, inv, std::slice::from_ref(&p)).await?;
     let mut blocks = vec![Block::Header(format!("{} {}", p.number, p.title))];
     let due_text = match p.due {
@@ -60,6 +62,12 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outc
         blocks.push(note);
     }
     if let Some(log) = slip_log(&slips) {
+        blocks.push(log);
+    }
+    if let Some(r) = &raised {
+        blocks.push(raised_block(r));
+    }
+    if let Some(log) = decision_log(&decisions) {
         blocks.push(log);
     }
     blocks.push(Block::Divider);
@@ -144,6 +152,40 @@ fn latest_note(updates: &[UpdateEntry]) -> Option<Block> {
     }
     if let Some(b) = &u.blocker {
         r = r.line_break().text(format!("Blocker: {b}"));
+    }
+    Some(Block::Text(r))
+}
+
+/// The open raised item: to whom, by whom, since when and why.
+fn raised_block(r: &RaisedItem) -> Block {
+    let by = r.raised_by_name.as_deref().unwrap_or("pacer (by itself)");
+    Block::Text(
+        Rich::new()
+            .bold(format!("Raised to {}", r.team_name))
+            .text(format!(
+                " by {by} on {}: ",
+                crate::store::ts_date(r.raised_at)
+            ))
+            .italic(&r.reason),
+    )
+}
+
+/// Every decision taken on the priority, oldest first, with its follow-up.
+fn decision_log(decisions: &[DecisionRow]) -> Option<Block> {
+    if decisions.is_empty() {
+        return None;
+    }
+    let mut r = Rich::new().bold("Decisions");
+    for d in decisions {
+        r = r
+            .line_break()
+            .text(format!("• {}: ", crate::store::ts_date(d.decided_at)))
+            .italic(&d.text)
+            .text(" by ")
+            .user(&d.decided_by_user_id, &d.decided_by_name);
+        if let Some(f) = crate::rhythm::decision::follow_up_line(d) {
+            r = r.text(" · ").append(f);
+        }
     }
     Some(Block::Text(r))
 }

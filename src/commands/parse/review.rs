@@ -1,0 +1,197 @@
+//! Parsing what leaders use to close the loop: `raise #N "<why>"`, `decide #N "<text>"
+//! [@owner] [due:<date>]`, `decide done #N` and `agenda [team]`.
+
+use super::teams::take_team_name;
+use super::{Command, ParseError, due, no_args, priority, set_once};
+use crate::commands::tokens::Token;
+use crate::domain::PriorityNumber;
+
+/// How long a raise's reason or a decision's text may be: a line a person reads in a meeting.
+pub const TEXT_MAX: usize = 500;
+
+pub(super) fn parse_raise(rest: Vec<Token>) -> Result<Command, ParseError> {
+    const C: &str = "raise";
+    let mut it = rest.into_iter();
+    let number = leading_priority(C, it.next())?;
+    let mut words = Vec::new();
+    for t in it {
+        match t {
+            Token::Word(w) | Token::Quoted(w) => words.push(w),
+            other => {
+                return Err(ParseError::Unexpected {
+                    command: C,
+                    got: other.text(),
+                });
+            }
+        }
+    }
+    let reason = text(C, words, "why it needs the parent team, like `#12 \"need a decision on the vendor\"`")?;
+    Ok(Command::Raise { number, reason })
+}
+
+pub(super) fn parse_decide(rest: Vec<Token>) -> Result<Command, ParseError> {
+    const C: &str = "decide";
+    let mut it = rest.into_iter().peekable();
+    if let Some(Token::Word(w)) = it.peek()
+        && w.eq_ignore_ascii_case("done")
+    {
+        it.next();
+        let number = leading_priority(C, it.next())?;
+        return no_args(it, C, Command::DecideDone(number));
+    }
+    let number = leading_priority(C, it.next())?;
+    let (mut owner, mut due_date) = (None, None);
+    let mut words = Vec::new();
+    for t in it {
+        match t {
+            Token::Mention(u) => set_once(&mut owner, u, C, "@owner")?,
+            Token::Option { key, value } if key == "due" => {
+                set_once(&mut due_date, due(C, &value)?, C, "due")?
+            }
+            Token::Option { key, .. } => {
+                return Err(ParseError::UnknownOption {
+                    command: C,
+                    option: key,
+                });
+            }
+            Token::Word(w) | Token::Quoted(w) => words.push(w),
+            other => {
+                return Err(ParseError::Unexpected {
+                    command: C,
+                    got: other.text(),
+                });
+            }
+        }
+    }
+    if due_date.is_some() && owner.is_none() {
+        return Err(ParseError::Missing {
+            command: C,
+            what: "an @owner for the follow-up that `due:` dates",
+        });
+    }
+    let text = text(C, words, "what was decided, like `#12 \"drop the vendor, build in-house\"`")?;
+    Ok(Command::Decide {
+        number,
+        text,
+        owner,
+        due: due_date,
+    })
+}
+
+pub(super) fn parse_agenda(rest: Vec<Token>) -> Result<Command, ParseError> {
+    let mut it = rest.into_iter().peekable();
+    if it.peek().is_none() {
+        return Ok(Command::Agenda { team: None });
+    }
+    let team = take_team_name(&mut it, "agenda")?;
+    no_args(it, "agenda", Command::Agenda { team: Some(team) })
+}
+
+fn leading_priority(
+    command: &'static str,
+    first: Option<Token>,
+) -> Result<PriorityNumber, ParseError> {
+    match first {
+        None => Err(ParseError::Missing {
+            command,
+            what: "a priority like #12",
+        }),
+        Some(t) => priority(command, &t.text()),
+    }
+}
+
+/// The words as one line of text: not empty, and at most [`TEXT_MAX`] characters.
+fn text(
+    command: &'static str,
+    words: Vec<String>,
+    what: &'static str,
+) -> Result<String, ParseError> {
+    let line = words.join(" ").trim().to_string();
+    if line.is_empty() {
+        return Err(ParseError::Missing { command, what });
+    }
+    if line.chars().count() > TEXT_MAX {
+        return Err(ParseError::TextTooLong {
+            command,
+            max: TEXT_MAX,
+        });
+    }
+    Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+    use crate::domain::{DueDate, TeamName, UserRef};
+
+    #[test]
+    fn raise_takes_a_priority_and_a_reason() {
+        assert_eq!(
+            parse("raise #12 \"need a decision on the vendor\""),
+            Ok(Command::Raise {
+                number: PriorityNumber(12),
+                reason: "need a decision on the vendor".into()
+            })
+        );
+        assert_eq!(
+            parse("raise #3 budget &lt;b&gt;"),
+            Ok(Command::Raise {
+                number: PriorityNumber(3),
+                reason: "budget <b>".into()
+            })
+        );
+        assert!(matches!(parse("raise #12"), Err(ParseError::Missing { .. })));
+        assert!(matches!(parse("raise"), Err(ParseError::Missing { .. })));
+        assert!(matches!(
+            parse(&format!("raise #1 \"{}\"", "x".repeat(501))),
+            Err(ParseError::TextTooLong { max: 500, .. })
+        ));
+        assert!(parse(&format!("raise #1 \"{}\"", "x".repeat(500))).is_ok());
+        assert!(parse("raise #1 why <@U0BEN>").is_err());
+    }
+
+    #[test]
+    fn decide_takes_text_an_owner_and_a_due_date() {
+        assert_eq!(
+            parse("decide #12 \"drop the vendor, build in-house\" @ben due:2026-12-10"),
+            Ok(Command::Decide {
+                number: PriorityNumber(12),
+                text: "drop the vendor, build in-house".into(),
+                owner: Some(UserRef::Name("ben".into())),
+                due: Some(DueDate::On(
+                    chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap()
+                )),
+            })
+        );
+        assert_eq!(
+            parse("decide done #12"),
+            Ok(Command::DecideDone(PriorityNumber(12)))
+        );
+        assert!(matches!(
+            parse("decide #12 \"x\" due:Q1"),
+            Err(ParseError::Missing { .. })
+        ));
+        assert!(matches!(
+            parse("decide #12 \"x\" team:Platform"),
+            Err(ParseError::UnknownOption { .. })
+        ));
+        assert!(matches!(parse("decide #12"), Err(ParseError::Missing { .. })));
+        assert!(matches!(
+            parse("decide #12 \"x\" @a @b"),
+            Err(ParseError::Repeated { .. })
+        ));
+    }
+
+    #[test]
+    fn agenda_takes_an_optional_team() {
+        assert_eq!(parse("agenda"), Ok(Command::Agenda { team: None }));
+        assert_eq!(
+            parse("agenda Leadership Team"),
+            Ok(Command::Agenda {
+                team: Some("Leadership Team".parse::<TeamName>().unwrap())
+            })
+        );
+        assert!(parse("agenda Platform #3").is_err());
+    }
+}
