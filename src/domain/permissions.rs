@@ -23,9 +23,7 @@ pub enum Denied {
     },
     #[error("only a lead of {team} or an admin can change its {what}")]
     NotTeamLead { team: String, what: &'static str },
-    #[error(
-        "only a lead of {team}{raised_to}, or an admin, can decide on {what}"
-    )]
+    #[error("only a lead of {team}{raised_to}, or an admin, can decide on {what}")]
     NotDecider {
         what: String,
         team: String,

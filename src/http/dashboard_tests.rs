@@ -80,6 +80,7 @@ fn digest(team: &str, rollup: Option<Rollup>, needs_attention: Vec<Stalled>) -> 
         finished: vec![],
         no_answer: vec![],
         late: vec![],
+        decisions: vec![],
         priorities: vec![],
         rollup,
     }

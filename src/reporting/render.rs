@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use super::digest::{
-    Alignment, ChildLine, Digest, Item, Line, Participation, Person, Rollup, Stalled,
+    Alignment, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person, Rollup, Stalled,
 };
 use crate::domain::{PriorityNumber, Status};
 use crate::message::{Block, Message, Rich, Visibility};
@@ -152,8 +152,26 @@ fn sections(d: &Digest) -> Vec<Block> {
                 })
                 .collect(),
         ),
+        section("Decisions", d.decisions.iter().map(decision_line).collect()),
     ];
     sections.into_iter().flatten().collect()
+}
+
+/// `#12 Vendor integration: _drop the vendor_ · by @ana · follow-up @ben, due 2026-12-10`
+fn decision_line(d: &DecisionLine) -> Rich {
+    let mut r = Rich::new()
+        .priority(PriorityNumber(d.number))
+        .text(format!(" {}: ", d.title))
+        .italic(&d.text)
+        .text(" · by ")
+        .user(&d.decided_by.user_id, &d.decided_by.name);
+    if let Some(f) = &d.follow_up {
+        r = r.text(" · follow-up ").user(&f.user_id, &f.name);
+        if let Some(due) = &d.due {
+            r = r.text(format!(", due {due}"));
+        }
+    }
+    r
 }
 
 /// Everyone who did not answer, on one line (none when everyone did).

@@ -32,7 +32,11 @@ async fn raise_for_team(
     team_id: i64,
     now: i64,
 ) -> Result<usize, StoreError> {
-    let Some(parent) = store.team(ws, team_id).await?.and_then(|t| t.parent_team_id) else {
+    let Some(parent) = store
+        .team(ws, team_id)
+        .await?
+        .and_then(|t| t.parent_team_id)
+    else {
         return Ok(0);
     };
     let cycles = store
@@ -77,7 +81,12 @@ async fn raise_for_team(
             why,
         };
         if store.raise(ws, new, now).await? {
-            tracing::info!(workspace = ws, priority_id, why, "priority raised by itself");
+            tracing::info!(
+                workspace = ws,
+                priority_id,
+                why,
+                "priority raised by itself"
+            );
             raised += 1;
         }
     }
@@ -150,7 +159,8 @@ pub fn notice(d: &DecisionRow, p: &Priority, person_id: i64, prefix: &str) -> Me
         .user(&d.decided_by_user_id, &d.decided_by_name)
         .text(format!(" on {}).", crate::store::ts_date(d.decided_at)));
     if role.is_empty() {
-        line = line.text(" It concerns you as its follow-up's owner or because your work waits on it.");
+        line = line
+            .text(" It concerns you as its follow-up's owner or because your work waits on it.");
     }
     let mut blocks = vec![Block::Text(line)];
     if let Some(follow) = follow_up_line(d) {

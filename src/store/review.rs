@@ -179,7 +179,8 @@ impl Store {
         .await?)
     }
 
-    /// Decisions taken in a window on priorities of the given team, oldest first (digests).
+    /// Decisions taken in a window on priorities of the given team, or closing an item raised
+    /// to it, oldest first (digests).
     pub async fn decisions_in(
         &self,
         ws: i64,
@@ -188,7 +189,9 @@ impl Store {
         to: i64,
     ) -> Result<Vec<DecisionRow>> {
         Ok(sqlx::query_as(&format!(
-            "{DECISION_SELECT} WHERE d.workspace_id = $1 AND p.team_id = $2
+            "{DECISION_SELECT} WHERE d.workspace_id = $1
+               AND (p.team_id = $2 OR EXISTS (SELECT 1 FROM raised_items r WHERE r.workspace_id = d.workspace_id
+                    AND r.closed_by_decision_id = d.id AND r.team_id = $2))
                AND d.decided_at >= $3 AND d.decided_at <= $4 ORDER BY d.decided_at, d.id"
         ))
         .bind(ws)
@@ -280,7 +283,9 @@ impl Store {
         if cycle_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..cycle_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let list: Vec<String> = (0..cycle_ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
         let sql = format!(
             "SELECT u.priority_id, u.cycle_id, u.status FROM priority_updates u
              WHERE u.workspace_id = $1 AND u.cycle_id IN ({list})

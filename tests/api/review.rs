@@ -15,9 +15,11 @@ async fn organisation(app: &TestApp) {
         "team add Platform <#C0PLATFORM|platform> parent:Leadership lead:<@U0BEN|ben>",
     )
     .await;
-    app.slash("U0BEN", "team join Platform <@U0CHEN|chen>").await;
+    app.slash("U0BEN", "team join Platform <@U0CHEN|chen>")
+        .await;
     app.slash(ADMIN, "team add Growth").await;
-    app.slash("U0CHEN", "add Vendor integration team:Platform").await;
+    app.slash("U0CHEN", "add Vendor integration team:Platform")
+        .await;
     app.slash(ADMIN, "add Checkout revamp team:Growth").await;
     app.slash(ADMIN, "depends #2 on #1").await;
     app.slash("U0BEN", "add Billing export team:Platform").await;
@@ -45,7 +47,10 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
 
     // Attacks first: a lead of the parent team is neither owner nor lead of Platform.
     let r = app.slash("U0ANA", "raise #1 \"vendor\"").await.all_text();
-    assert!(r.contains("a lead of its team or an admin can change #1"), "{r}");
+    assert!(
+        r.contains("a lead of its team or an admin can change #1"),
+        "{r}"
+    );
     // Growth has no parent team to raise to.
     let r = app.slash(ADMIN, "raise #2 \"stuck\"").await.all_text();
     assert!(r.contains("Growth has no parent team"), "{r}");
@@ -57,7 +62,10 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
 
     // The owner raises it; the parent team's lead owns it now.
     let r = app
-        .slash("U0CHEN", "raise #1 \"need a decision on the vendor &lt;!channel&gt;\"")
+        .slash(
+            "U0CHEN",
+            "raise #1 \"need a decision on the vendor &lt;!channel&gt;\"",
+        )
         .await
         .all_text();
     assert!(r.contains("Raised *#1*"), "{r}");
@@ -69,16 +77,28 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
 
     let agenda = app.slash("U0ANA", "agenda Leadership").await.all_text();
     assert!(agenda.contains("Raised to this team (1)"), "{agenda}");
-    assert!(agenda.contains("*#1* *Vendor integration* · <@U0CHEN> · Platform"), "{agenda}");
+    assert!(
+        agenda.contains("*#1* *Vendor integration* · <@U0CHEN> · Platform"),
+        "{agenda}"
+    );
     assert!(agenda.contains("raised by chen today"), "{agenda}");
-    assert!(agenda.contains("need a decision on the vendor &lt;!channel&gt;"), "{agenda}");
+    assert!(
+        agenda.contains("need a decision on the vendor &lt;!channel&gt;"),
+        "{agenda}"
+    );
     // Platform's own agenda shows #3 waiting on nothing in trouble yet: it is not there.
     let platform = app.slash("U0BEN", "agenda Platform").await.all_text();
     assert!(!platform.contains("Raised to this team"), "{platform}");
 
     // A member (and the owner) cannot decide, nor can another workspace reach #1.
-    let r = app.slash("U0CHEN", "decide #1 \"keep it\"").await.all_text();
-    assert!(r.contains("a lead of Platform or of Leadership, or an admin, can decide on #1"), "{r}");
+    let r = app
+        .slash("U0CHEN", "decide #1 \"keep it\"")
+        .await
+        .all_text();
+    assert!(
+        r.contains("a lead of Platform or of Leadership, or an admin, can decide on #1"),
+        "{r}"
+    );
     let other = app
         .slash_in("T0OTHER", ADMIN, "C0OTHER", "decide #1 \"take it over\"")
         .await
@@ -109,14 +129,23 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
     for user in ["U0CHEN", ADMIN, "U0BEN"] {
         let dms = decision_dms(&app, user);
         assert_eq!(dms.len(), 1, "{user}: {dms:?}");
-        assert!(dms[0].contains("drop the vendor, build in-house &lt;b&gt;"), "{dms:?}");
+        assert!(
+            dms[0].contains("drop the vendor, build in-house &lt;b&gt;"),
+            "{dms:?}"
+        );
         assert!(!dms[0].contains("<b>"), "{dms:?}");
     }
-    assert!(decision_dms(&app, "U0ANA").is_empty(), "the decider has the reply");
+    assert!(
+        decision_dms(&app, "U0ANA").is_empty(),
+        "the decider has the reply"
+    );
 
     let show = app.slash("U0ANA", "show #1").await.all_text();
     assert!(show.contains("*Decisions*"), "{show}");
-    assert!(show.contains("_drop the vendor, build in-house &lt;b&gt;_ by <@U0ANA>"), "{show}");
+    assert!(
+        show.contains("_drop the vendor, build in-house &lt;b&gt;_ by <@U0ANA>"),
+        "{show}"
+    );
     assert!(show.contains("Follow-up: <@U0BEN>, due"), "{show}");
     assert!(!show.contains("Raised to"), "the raise is closed: {show}");
 
@@ -133,8 +162,10 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
     assert!(agenda.contains("Nothing to review"), "{agenda}");
 
     // Another workspace's show never sees the decision.
-    app.slash_in("T0OTHER", ADMIN, "C0OTHER", "team add Ops").await;
-    app.slash_in("T0OTHER", ADMIN, "C0OTHER", "add Rota team:Ops").await;
+    app.slash_in("T0OTHER", ADMIN, "C0OTHER", "team add Ops")
+        .await;
+    app.slash_in("T0OTHER", ADMIN, "C0OTHER", "add Rota team:Ops")
+        .await;
     let other = app
         .slash_in("T0OTHER", ADMIN, "C0OTHER", "show #1")
         .await
@@ -155,14 +186,19 @@ async fn two_off_track_or_blocking_cycles_raise_a_priority_by_itself() {
     )
     .await;
     app.slash(ADMIN, "team add Growth").await;
-    app.slash("U0CHEN", "add Vendor integration team:Platform").await; // #1
+    app.slash("U0CHEN", "add Vendor integration team:Platform")
+        .await; // #1
     app.slash("U0BEN", "add Data migration team:Platform due:2026-11-25")
         .await; // #2, overdue from Thursday
     app.slash(ADMIN, "add Checkout revamp team:Growth").await; // #3
     app.slash(ADMIN, "depends #3 on #2").await;
-    app.slash("U0BEN", "rhythm Platform checkin \"mon 09:00\" tz:UTC remind:off")
+    app.slash(
+        "U0BEN",
+        "rhythm Platform checkin \"mon 09:00\" tz:UTC remind:off",
+    )
+    .await;
+    app.slash("U0BEN", "rhythm Platform digest \"fri 16:00\"")
         .await;
-    app.slash("U0BEN", "rhythm Platform digest \"fri 16:00\"").await;
 
     let mut raised = Vec::new();
     for week in 0..2 {
@@ -170,10 +206,12 @@ async fn two_off_track_or_blocking_cycles_raise_a_priority_by_itself() {
         app.clock.set(start + Duration::hours(3));
         app.tick().await;
         app.clock.set(start + Duration::hours(4));
-        app.slash("U0CHEN", "status #1 off-track 10% vendor silent").await;
+        app.slash("U0CHEN", "status #1 off-track 10% vendor silent")
+            .await;
         app.slash("U0BEN", "status #2 on-track 50%").await;
         app.tick().await;
-        app.clock.set(start + Duration::days(4) + Duration::hours(10));
+        app.clock
+            .set(start + Duration::days(4) + Duration::hours(10));
         raised.push(app.tick().await.raised);
     }
     assert_eq!(raised, vec![0, 2], "raised only at the second close");
@@ -182,16 +220,41 @@ async fn two_off_track_or_blocking_cycles_raise_a_priority_by_itself() {
     assert!(agenda.contains("raised by itself (off-track)"), "{agenda}");
     assert!(agenda.contains("raised by itself (blocking)"), "{agenda}");
     let show = app.slash("U0CHEN", "show #1").await.all_text();
-    assert!(show.contains("*Raised to Leadership* by pacer (by itself)"), "{show}");
+    assert!(
+        show.contains("*Raised to Leadership* by pacer (by itself)"),
+        "{show}"
+    );
 
     // A decision settles it: the next close does not raise it again on the same evidence.
-    app.slash("U0ANA", "decide #1 \"find a second vendor\"").await;
+    app.slash("U0ANA", "decide #1 \"find a second vendor\"")
+        .await;
     let start = monday + Duration::weeks(2);
     app.clock.set(start + Duration::hours(3));
     app.tick().await;
     app.clock.set(start + Duration::hours(4));
     app.slash("U0CHEN", "status #1 off-track 10% still").await;
-    app.clock.set(start + Duration::days(4) + Duration::hours(10));
+    app.clock
+        .set(start + Duration::days(4) + Duration::hours(10));
     assert_eq!(app.tick().await.raised, 0);
     assert_eq!(app.count("raised_items").await, 2);
+    // Platform's digest of that cycle lists the decision taken in it.
+    let posts = app.slack.messages_in("C0PLATFORM");
+    let summary = posts
+        .iter()
+        .rev()
+        .map(|(_, b)| b.to_string())
+        .find(|b| b.contains("Decisions"));
+    let summary = summary.unwrap_or_default();
+    assert!(
+        summary.contains("_find a second vendor_ · by <@U0ANA>"),
+        "{posts:?}"
+    );
+    assert_eq!(
+        posts
+            .iter()
+            .filter(|(_, b)| b.to_string().contains("find a second vendor"))
+            .count(),
+        1,
+        "only the digest of the cycle it was taken in"
+    );
 }

@@ -25,7 +25,11 @@ pub(super) fn parse_raise(rest: Vec<Token>) -> Result<Command, ParseError> {
             }
         }
     }
-    let reason = text(C, words, "why it needs the parent team, like `#12 \"need a decision on the vendor\"`")?;
+    let reason = text(
+        C,
+        words,
+        "why it needs the parent team, like `#12 \"need a decision on the vendor\"`",
+    )?;
     Ok(Command::Raise { number, reason })
 }
 
@@ -69,7 +73,11 @@ pub(super) fn parse_decide(rest: Vec<Token>) -> Result<Command, ParseError> {
             what: "an @owner for the follow-up that `due:` dates",
         });
     }
-    let text = text(C, words, "what was decided, like `#12 \"drop the vendor, build in-house\"`")?;
+    let text = text(
+        C,
+        words,
+        "what was decided, like `#12 \"drop the vendor, build in-house\"`",
+    )?;
     Ok(Command::Decide {
         number,
         text,
@@ -141,7 +149,10 @@ mod tests {
                 reason: "budget <b>".into()
             })
         );
-        assert!(matches!(parse("raise #12"), Err(ParseError::Missing { .. })));
+        assert!(matches!(
+            parse("raise #12"),
+            Err(ParseError::Missing { .. })
+        ));
         assert!(matches!(parse("raise"), Err(ParseError::Missing { .. })));
         assert!(matches!(
             parse(&format!("raise #1 \"{}\"", "x".repeat(501))),
@@ -176,7 +187,10 @@ mod tests {
             parse("decide #12 \"x\" team:Platform"),
             Err(ParseError::UnknownOption { .. })
         ));
-        assert!(matches!(parse("decide #12"), Err(ParseError::Missing { .. })));
+        assert!(matches!(
+            parse("decide #12"),
+            Err(ParseError::Missing { .. })
+        ));
         assert!(matches!(
             parse("decide #12 \"x\" @a @b"),
             Err(ParseError::Repeated { .. })

@@ -9,7 +9,10 @@ use crate::domain::{TeamName, UserRef};
 
 /// A team name may run over several words (`team add Growth Marketing #growth`): the words up
 /// to the first mention, channel or option.
-pub(super) fn take_team_name(tokens: &mut Tokens, command: &'static str) -> Result<TeamName, ParseError> {
+pub(super) fn take_team_name(
+    tokens: &mut Tokens,
+    command: &'static str,
+) -> Result<TeamName, ParseError> {
     let mut words = Vec::new();
     while let Some(t) = tokens.peek() {
         match t {

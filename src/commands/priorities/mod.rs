@@ -16,8 +16,8 @@ use crate::message::{Block, Message, Rich};
 use crate::store::{NewPriority, UpdateInput};
 
 pub use edit::{Edit, edit};
-pub use list::list;
 pub(super) use list::flags_for;
+pub use list::list;
 pub use show::show;
 
 pub async fn add(

@@ -22,11 +22,17 @@ const SECTION_MAX: usize = 15;
 
 pub async fn agenda(s: &Services<'_>, inv: &Invocation, team: Option<TeamName>) -> Outcome {
     let team = agenda_team(s, inv, team).await?;
-    let mut blocks = vec![Block::Header(format!("Agenda for {}'s next review", team.name))];
+    let mut blocks = vec![Block::Header(format!(
+        "Agenda for {}'s next review",
+        team.name
+    ))];
     let sections = [
         ("Raised to this team", raised_lines(s, inv, &team).await?),
         ("Stalled", stalled_lines(s, inv, &team).await?),
-        ("Waiting on other teams", blocked_lines(s, inv, &team).await?),
+        (
+            "Waiting on other teams",
+            blocked_lines(s, inv, &team).await?,
+        ),
         ("Follow-ups due", follow_up_lines(s, inv, &team).await?),
     ];
     let mut empty = true;
@@ -35,7 +41,9 @@ pub async fn agenda(s: &Services<'_>, inv: &Invocation, team: Option<TeamName>) 
             continue;
         }
         empty = false;
-        blocks.push(Block::Text(Rich::new().bold(format!("{title} ({})", lines.len()))));
+        blocks.push(Block::Text(
+            Rich::new().bold(format!("{title} ({})", lines.len())),
+        ));
         blocks.extend(chunked_lines(capped(lines), 40));
     }
     if empty {
@@ -45,7 +53,11 @@ pub async fn agenda(s: &Services<'_>, inv: &Invocation, team: Option<TeamName>) 
     }
     blocks.push(next_steps(
         inv.prefix,
-        &["decide #N \"what was decided\" @owner due:+1w", "raise #N \"why\"", "show #N"],
+        &[
+            "decide #N \"what was decided\" @owner due:+1w",
+            "raise #N \"why\"",
+            "show #N",
+        ],
     ));
     Ok(Message::private(blocks))
 }
@@ -154,7 +166,13 @@ async fn stalled_lines(
     });
     Ok(stalled
         .into_iter()
-        .map(|(p, r)| head(p).text(" · ").status(p.status).line_break().append(render::reasons(r)))
+        .map(|(p, r)| {
+            head(p)
+                .text(" · ")
+                .status(p.status)
+                .line_break()
+                .append(render::reasons(r))
+        })
         .collect())
 }
 
@@ -200,7 +218,8 @@ async fn blocked_lines(
             continue;
         };
         let reasons = flags.get(&b).cloned().unwrap_or_default();
-        let trouble = matches!(on.status, Status::OffTrack | Status::Dropped) || !reasons.is_empty();
+        let trouble =
+            matches!(on.status, Status::OffTrack | Status::Dropped) || !reasons.is_empty();
         if trouble {
             lines.push((urgency(on.status, &reasons), waiting_line(p, on, &reasons)));
         }

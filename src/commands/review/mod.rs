@@ -19,7 +19,12 @@ use crate::store::{MemberRow, NewDecision, NewRaise, TeamRow};
 
 /// `raise #N "<why>"`: the owner, a lead of its team or an admin puts the priority before the
 /// parent team, whose leads own it until a decision closes it.
-pub async fn raise(s: &Services<'_>, inv: &Invocation, n: PriorityNumber, reason: String) -> Outcome {
+pub async fn raise(
+    s: &Services<'_>,
+    inv: &Invocation,
+    n: PriorityNumber,
+    reason: String,
+) -> Outcome {
     let p = resolve_priority(s, inv, n).await?;
     if !actor(s, inv).await?.may_raise(p.owner_person_id, p.team_id) {
         return Err(super::priorities::denied(&p));
@@ -93,7 +98,11 @@ async fn parent_team(
 }
 
 /// The leads of a team as mentions: "@ana and @ben".
-async fn leads_of(s: &Services<'_>, inv: &Invocation, team: &TeamRow) -> Result<Rich, CommandError> {
+async fn leads_of(
+    s: &Services<'_>,
+    inv: &Invocation,
+    team: &TeamRow,
+) -> Result<Rich, CommandError> {
     let leads: Vec<MemberRow> = s
         .store
         .members(inv.ws(), team.id)
@@ -225,7 +234,11 @@ pub async fn decide_done(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) 
     let involved = open
         .iter()
         .any(|d| d.owner_user_id.as_deref() == me || Some(d.decided_by_user_id.as_str()) == me);
-    if !involved && !actor(s, inv).await?.may_change_priority(p.owner_person_id, p.team_id) {
+    if !involved
+        && !actor(s, inv)
+            .await?
+            .may_change_priority(p.owner_person_id, p.team_id)
+    {
         return Err(super::priorities::denied(&p));
     }
     let done = s.store.finish_follow_ups(inv.ws(), p.id, inv.ts()).await?;

@@ -16,8 +16,8 @@ use crate::domain::{Priority, Status};
 use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, TeamRow};
 
 pub use model::{
-    Alignment, ChildLine, Counts, DependencyRisk, Digest, Drift, Item, Late, Line, Moved,
-    Participation, Person, Rollup, Stalled,
+    Alignment, ChildLine, Counts, DecisionLine, DependencyRisk, Digest, Drift, Item, Late, Line,
+    Moved, Participation, Person, Rollup, Stalled,
 };
 use model::{item, percent, reason_texts, stalled, worst_first};
 
@@ -96,6 +96,12 @@ pub async fn build(
         _ => Vec::new(),
     };
     let priorities = priority_lines(&cx, &found.all, &finished, &flags).await?;
+    let decisions = store
+        .decisions_in(ws, team.id, start, as_of.timestamp())
+        .await?
+        .into_iter()
+        .map(DecisionLine::from)
+        .collect();
     let rollup = if found.is_parent {
         Some(rollup::rollup(&cx, team, &found, &flags).await?)
     } else {
@@ -116,6 +122,7 @@ pub async fn build(
         finished,
         no_answer,
         late,
+        decisions,
         priorities,
         rollup,
     })

@@ -24,6 +24,9 @@ pub struct Digest {
     pub finished: Vec<Item>,
     pub no_answer: Vec<Person>,
     pub late: Vec<Late>,
+    /// Decisions taken in the period on the team's priorities or on items raised to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<DecisionLine>,
     pub priorities: Vec<Line>,
     pub rollup: Option<Rollup>,
 }
@@ -90,6 +93,37 @@ pub struct Late {
     pub item: Item,
     pub status: String,
     pub progress: i64,
+}
+
+/// A decision as a digest shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionLine {
+    pub number: i64,
+    pub title: String,
+    pub text: String,
+    pub decided_by: Person,
+    pub follow_up: Option<Person>,
+    pub due: Option<String>,
+}
+
+impl From<crate::store::DecisionRow> for DecisionLine {
+    fn from(d: crate::store::DecisionRow) -> Self {
+        let follow_up = match (d.owner_user_id, d.owner_name) {
+            (Some(user_id), Some(name)) => Some(Person { user_id, name }),
+            _ => None,
+        };
+        DecisionLine {
+            number: d.number,
+            title: d.title,
+            text: d.text,
+            decided_by: Person {
+                user_id: d.decided_by_user_id,
+                name: d.decided_by_name,
+            },
+            follow_up,
+            due: d.due_date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
