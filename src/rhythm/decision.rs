@@ -42,31 +42,10 @@ async fn raise_for_team(
     let cycles = store
         .last_closed_cycles(ws, team_id, AUTO_RAISE_CYCLES)
         .await?;
-    let Some(&(_, older_opens, older_closes)) = cycles.get(AUTO_RAISE_CYCLES as usize - 1) else {
+    let Some(&(_, older_opens, _)) = cycles.get(AUTO_RAISE_CYCLES as usize - 1) else {
         return Ok(0);
     };
-    let query = PriorityQuery {
-        teams: Some(vec![team_id]),
-        ..Default::default()
-    };
-    let active: HashSet<i64> = store
-        .priorities(ws, &query)
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
-    let ids: Vec<i64> = cycles.iter().map(|(id, _, _)| *id).collect();
-    let statuses = store.last_statuses_in_cycles(ws, &ids).await?;
-    let mut candidates: Vec<(i64, &str)> = off_track_in_all(&statuses, &ids)
-        .into_iter()
-        .filter(|id| active.contains(id))
-        .map(|id| (id, "off-track"))
-        .collect();
-    for id in blocking(store, ws, &active, older_closes).await? {
-        if !candidates.iter().any(|(c, _)| *c == id) {
-            candidates.push((id, "blocking"));
-        }
-    }
+    let candidates = candidates(store, ws, team_id, &cycles).await?;
     let mut raised = 0;
     for (priority_id, why) in candidates {
         // Evidence from before the last word on a priority does not raise it again.
@@ -91,6 +70,40 @@ async fn raise_for_team(
         }
     }
     Ok(raised)
+}
+
+/// The team's active priorities to raise and why: off-track in each of `cycles` (newest
+/// first), or blocking since the oldest of them closed.
+async fn candidates(
+    store: &Store,
+    ws: i64,
+    team_id: i64,
+    cycles: &[(i64, i64, i64)],
+) -> Result<Vec<(i64, &'static str)>, StoreError> {
+    let query = PriorityQuery {
+        teams: Some(vec![team_id]),
+        ..Default::default()
+    };
+    let active: HashSet<i64> = store
+        .priorities(ws, &query)
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    let ids: Vec<i64> = cycles.iter().map(|(id, _, _)| *id).collect();
+    let older_closes = cycles.last().map(|(_, _, closes)| *closes).unwrap_or(0);
+    let statuses = store.last_statuses_in_cycles(ws, &ids).await?;
+    let mut out: Vec<(i64, &'static str)> = off_track_in_all(&statuses, &ids)
+        .into_iter()
+        .filter(|id| active.contains(id))
+        .map(|id| (id, "off-track"))
+        .collect();
+    for id in blocking(store, ws, &active, older_closes).await? {
+        if !out.iter().any(|(c, _)| *c == id) {
+            out.push((id, "blocking"));
+        }
+    }
+    Ok(out)
 }
 
 /// Of `active`, those another team's active work waits on and that have been in trouble since

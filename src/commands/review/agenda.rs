@@ -224,7 +224,7 @@ async fn blocked_lines(
             lines.push((urgency(on.status, &reasons), waiting_line(p, on, &reasons)));
         }
     }
-    lines.sort_by(|x, y| y.0.cmp(&x.0));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
     Ok(lines.into_iter().map(|(_, l)| l).collect())
 }
 

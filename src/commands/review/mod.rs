@@ -8,6 +8,8 @@ pub use agenda::agenda;
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
+
 use super::execute::{
     CommandError, Invocation, Outcome, Services, actor, resolve_person, resolve_priority,
 };
@@ -15,7 +17,7 @@ use super::render::next_steps;
 use crate::domain::permissions::Denied;
 use crate::domain::{DueDate, Priority, PriorityNumber, UserRef};
 use crate::message::{Block, Message, Rich};
-use crate::store::{MemberRow, NewDecision, NewRaise, TeamRow};
+use crate::store::{MemberRow, NewDecision, NewRaise, PersonRow, TeamRow};
 
 /// `raise #N "<why>"`: the owner, a lead of its team or an admin puts the priority before the
 /// parent team, whose leads own it until a decision closes it.
@@ -160,33 +162,48 @@ pub async fn decide(
         notify: &notify,
     };
     let (_, closed) = s.store.record_decision(inv.ws(), new, inv.ts()).await?;
+    let follow_up = owner.as_ref().map(|o| (o, due));
+    let closed_raise = open.filter(|_| closed).map(|r| r.team_name);
+    let told = (notify.len(), closed_raise);
+    Ok(decided_reply(inv, &p, &text, follow_up, told))
+}
+
+/// "Decided on #12 …: <text>. Follow-up: @ben, due …" with who will be told, and whether the
+/// raised item closed.
+fn decided_reply(
+    inv: &Invocation,
+    p: &Priority,
+    text: &str,
+    follow_up: Option<(&PersonRow, Option<NaiveDate>)>,
+    (told, closed_raise): (usize, Option<String>),
+) -> Message {
     let mut line = Rich::new()
         .text("Decided on ")
         .priority(p.number)
         .text(" ")
         .bold(&p.title)
         .text(": ")
-        .italic(&text)
+        .italic(text)
         .text(".");
-    if let Some(o) = &owner {
+    if let Some((o, due)) = follow_up {
         line = line.text(" Follow-up: ").user(&o.user_id, &o.display_name);
         if let Some(d) = due {
             line = line.text(format!(", due {d}"));
         }
         line = line.text(".");
     }
-    let mut told = format!("{} people will get it as a direct message.", notify.len());
-    if notify.len() == 1 {
-        told = "1 person will get it as a direct message.".into();
+    let mut context = match told {
+        1 => "1 person will get it as a direct message.".to_string(),
+        n => format!("{n} people will get it as a direct message."),
+    };
+    if let Some(team) = closed_raise {
+        context = format!("The item raised to {team} is closed. {context}");
     }
-    if let Some(r) = open.filter(|_| closed) {
-        told = format!("The item raised to {} is closed. {told}", r.team_name);
-    }
-    Ok(Message::private(vec![
+    Message::private(vec![
         Block::Text(line),
-        Block::Context(Rich::new().text(told)),
+        Block::Context(Rich::new().text(context)),
         next_steps(inv.prefix, &[&format!("show {}", p.number), "agenda"]),
-    ]))
+    ])
 }
 
 /// Who hears of a decision on `p`: its owner, the owners of active priorities waiting on it,
