@@ -258,3 +258,58 @@ async fn two_off_track_or_blocking_cycles_raise_a_priority_by_itself() {
         "only the digest of the cycle it was taken in"
     );
 }
+
+/// Every string of a Teams reply, for assertions.
+fn teams_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().map(teams_text).collect::<Vec<_>>().join("\n"),
+        serde_json::Value::Object(m) => m.values().map(teams_text).collect::<Vec<_>>().join("\n"),
+        _ => String::new(),
+    }
+}
+
+#[tokio::test]
+async fn teams_raises_decides_and_shows_the_agenda_through_the_same_grammar() {
+    use crate::msteams::{ANA, in_channel, personal};
+    let app = spawn_app().await;
+    for text in [
+        "team add Leadership",
+        "team add Platform parent:Leadership",
+        "add Vendor integration team:Platform",
+    ] {
+        app.teams_post(&in_channel(&app, ANA, text, &[])).await;
+    }
+    app.teams.wait_for("reply", 3).await;
+    let steps = [
+        (
+            "raise #1 \"need a call &lt;at&gt;Ben&lt;/at&gt;\"",
+            "Raised",
+        ),
+        ("agenda Leadership", "Raised to this team (1)"),
+        (
+            "decide #1 \"build in-house\"",
+            "The item raised to Leadership is closed",
+        ),
+        ("show #1", "build in-house"),
+    ];
+    for (i, (command, expected)) in steps.iter().enumerate() {
+        assert_eq!(
+            app.teams_post(&personal(&app, ANA, command)).await.status,
+            200
+        );
+        let replies = app.teams.wait_for("reply", 4 + i).await;
+        let text = teams_text(&replies[3 + i].body);
+        assert!(text.contains(expected), "{command}: {text}");
+    }
+    let raised: String = sqlx::query_scalar("SELECT reason FROM raised_items")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(raised, "need a call <at>Ben</at>", "kept as typed text");
+    let mentions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mentions, 1, "typed markup made no person");
+}
