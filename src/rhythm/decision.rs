@@ -115,11 +115,9 @@ async fn blocking(
     since: i64,
 ) -> Result<Vec<i64>, StoreError> {
     let waited_on: HashSet<i64> = store
-        .cross_team_dependencies()
+        .waited_on_by_other_teams(ws)
         .await?
         .into_iter()
-        .filter(|(w, _, _)| *w == ws)
-        .map(|(_, _, on)| on)
         .collect();
     Ok(store
         .stalled_since(ws, since)

@@ -301,6 +301,19 @@ impl Store {
         Ok(q.fetch_all(&self.pool).await?)
     }
 
+    /// Priorities of a workspace that another team's active priority waits on.
+    pub async fn waited_on_by_other_teams(&self, ws: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT d.depends_on_id FROM priority_dependencies d
+             JOIN priorities a ON a.id = d.priority_id AND a.workspace_id = d.workspace_id
+             JOIN priorities b ON b.id = d.depends_on_id AND b.workspace_id = d.workspace_id
+             WHERE d.workspace_id = $1 AND a.team_id <> b.team_id AND a.status NOT IN ('done', 'dropped')",
+        )
+        .bind(ws)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Priorities that other teams' work waits on and that have been in trouble (as the
     /// dependents' owners were told) without a break since `since` or earlier.
     pub async fn stalled_since(&self, ws: i64, since: i64) -> Result<Vec<i64>> {

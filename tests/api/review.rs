@@ -58,6 +58,11 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
     let long = format!("raise #1 \"{}\"", "x".repeat(501));
     let r = app.slash("U0CHEN", &long).await.all_text();
     assert!(r.contains("at most 500 characters"), "{r}");
+    // Closed work is not raised.
+    app.slash("U0CHEN", "add Old idea team:Platform").await;
+    app.slash("U0CHEN", "status #4 dropped").await;
+    let r = app.slash("U0CHEN", "raise #4 \"gone\"").await.all_text();
+    assert!(r.contains("only active work is raised"), "{r}");
     assert_eq!(app.count("raised_items").await, 0);
 
     // The owner raises it; the parent team's lead owns it now.

@@ -31,6 +31,16 @@ pub async fn raise(
     if !actor(s, inv).await?.may_raise(p.owner_person_id, p.team_id) {
         return Err(super::priorities::denied(&p));
     }
+    if !p.is_active() {
+        return Err(CommandError::Invalid {
+            problem: format!(
+                "{} is {}; only active work is raised",
+                p.number,
+                p.status.label().to_lowercase()
+            ),
+            example: format!("show {}", p.number),
+        });
+    }
     let parent = parent_team(s, inv, &p).await?;
     if let Some(open) = s.store.open_raise(inv.ws(), p.id).await? {
         return Err(CommandError::Invalid {
