@@ -151,16 +151,21 @@ pub fn off_track_in_all(statuses: &[(i64, i64, String)], cycles: &[i64]) -> Vec<
     out
 }
 
-/// The direct message telling `person_id` of a decision on `p`: as its owner, as the
-/// follow-up's owner, or as someone whose work waits on it.
-pub fn notice(d: &DecisionRow, p: &Priority, person_id: i64, prefix: &str) -> Message {
-    let role = if p.owner_person_id == person_id {
+/// The direct message telling `person_id` of a decision on `p`, saying why it concerns them:
+/// they own `p`, they own `waiting` (their active priorities that wait on `p`), or they own the
+/// follow-up.
+pub fn notice(
+    d: &DecisionRow,
+    (p, waiting, person_id): (&Priority, &[Priority], i64),
+    prefix: &str,
+) -> Message {
+    let mine = if p.owner_person_id == person_id {
         "your "
     } else {
         ""
     };
-    let mut line = Rich::new()
-        .text(format!("Decision on {role}"))
+    let line = Rich::new()
+        .text(format!("Decision on {mine}"))
         .priority(p.number)
         .text(" ")
         .bold(&p.title)
@@ -169,11 +174,17 @@ pub fn notice(d: &DecisionRow, p: &Priority, person_id: i64, prefix: &str) -> Me
         .text(" (decided by ")
         .user(&d.decided_by_user_id, &d.decided_by_name)
         .text(format!(" on {}).", crate::store::ts_date(d.decided_at)));
-    if role.is_empty() {
-        line = line
-            .text(" It concerns you as its follow-up's owner or because your work waits on it.");
-    }
     let mut blocks = vec![Block::Text(line)];
+    if !waiting.is_empty() {
+        let mut r = Rich::new().text("Your ");
+        for (i, w) in waiting.iter().enumerate() {
+            if i > 0 {
+                r = r.text(", ");
+            }
+            r = r.priority(w.number).text(format!(" {}", w.title));
+        }
+        blocks.push(Block::Text(r.text(" waits on it.")));
+    }
     if let Some(follow) = follow_up_line(d) {
         blocks.push(Block::Context(follow));
     }

@@ -650,8 +650,20 @@ async fn decision_notice(
     let Some(priority) = store.priority_by_id(ws, decision.priority_id).await? else {
         return Ok(Outcome::NothingToDo);
     };
-    let message =
-        super::decision::notice(&decision, &priority, person_id, messenger.direct_prefix());
+    let waiting: Vec<i64> = store
+        .dependents_of(ws, priority.id)
+        .await?
+        .iter()
+        .map(|d| d.priority_id)
+        .collect();
+    let theirs: Vec<_> = store
+        .priorities_by_ids(ws, &waiting)
+        .await?
+        .into_iter()
+        .filter(|p| p.is_active() && p.owner_person_id == person_id)
+        .collect();
+    let about = (&priority, theirs.as_slice(), person_id);
+    let message = super::decision::notice(&decision, about, messenger.direct_prefix());
     if unknown_before
         && messenger
             .find_direct(key, &person.user_id, &job.key)

@@ -144,6 +144,9 @@ async fn raise_agenda_decide_closes_the_loop_and_tells_each_person_once() {
         decision_dms(&app, "U0ANA").is_empty(),
         "the decider has the reply"
     );
+    // Each is told why it concerns them.
+    assert!(decision_dms(&app, ADMIN)[0].contains("Your *#2* Checkout revamp waits on it"));
+    assert!(decision_dms(&app, "U0CHEN")[0].contains("Decision on your *#1*"));
 
     let show = app.slash("U0ANA", "show #1").await.all_text();
     assert!(show.contains("*Decisions*"), "{show}");
