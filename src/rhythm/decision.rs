@@ -230,4 +230,58 @@ mod tests {
         assert_eq!(off_track_in_all(&statuses, &[10, 11]), vec![1]);
         assert!(off_track_in_all(&[], &[10, 11]).is_empty());
     }
+
+    fn priority(id: i64, owner: i64, title: &str) -> Priority {
+        let at = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        Priority {
+            id,
+            number: PriorityNumber(id),
+            title: title.into(),
+            owner_person_id: owner,
+            owner_user_id: format!("U{owner}"),
+            owner_name: format!("p{owner}"),
+            team_id: 1,
+            team_name: "Platform".into(),
+            due: None,
+            parent: None,
+            status: crate::domain::Status::OffTrack,
+            progress: Default::default(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_notice_says_why_it_concerns_its_reader() {
+        let d = DecisionRow {
+            id: 1,
+            priority_id: 1,
+            number: 1,
+            title: "Vendor".into(),
+            text: "build it".into(),
+            decided_by_user_id: "U9".into(),
+            decided_by_name: "ana".into(),
+            decided_at: 0,
+            owner_user_id: Some("U3".into()),
+            owner_name: Some("ben".into()),
+            due_date: Some("2026-12-10".into()),
+            done_at: None,
+        };
+        let p = priority(1, 2, "Vendor");
+        let owner = notice(&d, (&p, &[], 2), "/pacer ").summary();
+        assert!(owner.starts_with("Decision on your #1 Vendor"), "{owner}");
+        let theirs = [priority(7, 5, "Checkout")];
+        let m = notice(&d, (&p, &theirs, 5), "/pacer ");
+        let text: Vec<String> = m
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Text(r) | Block::Context(r) => Some(r.plain()),
+                _ => None,
+            })
+            .collect();
+        assert!(text[0].starts_with("Decision on #1"), "{text:?}");
+        assert_eq!(text[1], "Your #7 Checkout waits on it.");
+        assert_eq!(text[2], "Follow-up: @ben, due 2026-12-10");
+    }
 }

@@ -269,3 +269,25 @@ async fn follow_up_lines(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_in_days() {
+        assert_eq!(age(-5), "today");
+        assert_eq!(age(3_600), "today");
+        assert_eq!(age(86_400), "1 day ago");
+        assert_eq!(age(5 * 86_400 + 10), "5 days ago");
+    }
+
+    #[test]
+    fn long_sections_end_in_and_n_more() {
+        let lines = |n: usize| (0..n).map(|i| Rich::new().text(i.to_string())).collect();
+        assert_eq!(capped(lines(SECTION_MAX)).len(), SECTION_MAX);
+        let long = capped(lines(SECTION_MAX + 4));
+        assert_eq!(long.len(), SECTION_MAX + 1);
+        assert_eq!(long[SECTION_MAX], Rich::new().italic("and 4 more"));
+    }
+}
