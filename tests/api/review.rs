@@ -321,3 +321,45 @@ async fn teams_raises_decides_and_shows_the_agenda_through_the_same_grammar() {
         .unwrap();
     assert_eq!(mentions, 1, "typed markup made no person");
 }
+
+#[tokio::test]
+async fn the_sandbox_raises_and_lists_the_agenda_with_typed_markup_as_text() {
+    let app = crate::sandbox::demo_app().await;
+    let command = |text: &str| {
+        let body = serde_json::json!({"as": "S-ana", "channel": "C-platform", "text": text});
+        app.http
+            .post(format!("{}/sandbox/command", app.url))
+            .header("Origin", &app.url)
+            .json(&body)
+            .send()
+    };
+    for text in [
+        "/pacer add Sandbox-made priority",
+        "/pacer raise #26 \"<script>alert(1)</script> needs a call\"",
+        "/pacer agenda Leadership",
+    ] {
+        assert_eq!(
+            command(text).await.unwrap().status().as_u16(),
+            200,
+            "{text}"
+        );
+    }
+    let html = app
+        .http
+        .get(format!(
+            "{}/sandbox/messages?as=S-ana&channel=C-platform",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Raised to this team"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; needs a call"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert"), "{html}");
+}
