@@ -159,6 +159,10 @@ fn stall_list(list: &[Stalled]) -> Markup {
                 @for s in list.iter().take(STALLS_SHOWN) {
                     li {
                         b { "#" (s.item.number) } " " (s.item.title) " "
+                        span class=(score_class(s.score)) title="drift score, 0 to 100" {
+                            "drift " (s.score)
+                        }
+                        " "
                         span class="muted" {
                             "(" (s.item.team) ", @" (s.item.owner.name) ", " (s.status) " · "
                             (s.progress) "%)"
@@ -170,6 +174,15 @@ fn stall_list(list: &[Stalled]) -> Markup {
                 (and_more(list.len(), STALLS_SHOWN))
             }
         }
+    }
+}
+
+/// How a drift score is coloured: from 50 it is bad, from 20 a warning.
+fn score_class(score: u8) -> &'static str {
+    match score {
+        50.. => "bad",
+        20.. => "warn",
+        _ => "muted",
     }
 }
 

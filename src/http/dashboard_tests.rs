@@ -29,6 +29,7 @@ fn stalled(number: i64) -> Stalled {
         status: BREAKOUT.into(),
         progress: 40,
         reasons: vec![SCRIPT_TAG.into(), BREAKOUT.into()],
+        score: 42,
         urgency: (0, 0, 0),
     }
 }

@@ -7,6 +7,7 @@ mod checkins;
 mod cli;
 mod dashboard;
 mod digests;
+mod drift_score;
 mod drift_state;
 
 mod events;
