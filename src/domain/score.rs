@@ -106,7 +106,7 @@ pub fn score(i: &Inputs<'_>) -> Score {
     {
         parts.push((Part::Dependents, n, why));
     }
-    parts.sort_by(|a, b| b.1.cmp(&a.1));
+    parts.sort_by_key(|p| std::cmp::Reverse(p.1));
     let value = parts
         .iter()
         .map(|(_, n, _)| u32::from(*n))
