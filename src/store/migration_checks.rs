@@ -53,6 +53,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "be6ec5d9cddcb21ee051d069c98677cc289249707ac1be408fbf1fabf9d32e24626600f5b059b31aab2c068ce8306b9e",
     ),
     (
+        "sqlite",
+        11,
+        "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -96,6 +101,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         9,
         "02288290965eaf5b5b7908153ff4d2dd7eb55b1b0bc40e7d67e80eb2dd62fc904cbd1d90e74ea97543d7e71bb0f295c2",
+    ),
+    (
+        "postgres",
+        11,
+        "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
     ),
 ];
 
