@@ -31,4 +31,5 @@ mod sandbox_browser;
 mod security;
 mod socket_mode;
 mod teams;
+mod trends;
 mod webhooks;
