@@ -52,12 +52,10 @@ fn a_gap_breaks_the_line() {
 #[test]
 fn axes_carry_the_percent_marks_and_each_weeks_monday() {
     let html = svg("Platform", &sample()).into_string();
-    for label in ["0%", "50%", "100%"] {
-        assert!(
-            html.contains(&format!("class=\"y-label\" x=\"38.0\" y=\""))
-                && html.contains(&format!(">{label}</text>")),
-            "{label}"
-        );
+    // Each % label sits level with its grid line (baseline 4 below).
+    for (label, at) in [("0%", "178.0"), ("50%", "98.0"), ("100%", "18.0")] {
+        let text = format!("<text class=\"y-label\" x=\"38.0\" y=\"{at}\">{label}</text>");
+        assert!(html.contains(&text), "{label}: {html}");
     }
     let labels: Vec<&str> = html
         .split("class=\"x-label\"")
