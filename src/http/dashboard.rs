@@ -1,8 +1,8 @@
 //! The leaders' dashboard: one server-rendered page per workspace with every team's drift,
 //! participation, the worst stalls, cross-team dependencies at risk, alignment and 12 weeks of
-//! trends (drawn in `trend_chart` from `reporting::trends`), reached
-//! through a link that `/pacer dashboard` signs for a day. The signature is the only way in; the
-//! workspace comes from it, never from anything else in the request.
+//! trends (drawn in `trend_chart` from `reporting::trends`), reached through a link that
+//! `/pacer dashboard` signs for a day. The signature is the only way in; the workspace comes
+//! from it, never from anything else in the request.
 
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
