@@ -42,6 +42,26 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value_t = DigestFormat::Text)]
         format: DigestFormat,
     },
+    /// Write a workspace's priorities, check-ins, cycles and digest figures to files: CSV
+    /// (priorities.csv, checkins.csv, cycles.csv, digests.csv) or one pacer-export.json.
+    Export {
+        /// The workspace: its Slack team or Teams tenant id, or pacer's number for it. Needed
+        /// when the database holds several.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// Only check-ins, cycles and digests from this day on (YYYY-MM-DD, from 00:00 UTC);
+        /// priorities are always all of them, as they stand now.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, value_enum)]
+        format: crate::export::Format,
+        /// The directory to write into; created if missing.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Replace export files already in the directory (otherwise pacer refuses).
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the platform's app manifest with this deployment's URLs.
     Manifest {
         platform: Platform,
@@ -142,6 +162,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             store.close().await;
             Ok(code)
         }
+        CliCommand::Export {
+            workspace,
+            since,
+            format,
+            out,
+            force,
+        } => {
+            let args = ExportArgs {
+                workspace,
+                since,
+                format,
+                out,
+                force,
+            };
+            export(args).await
+        }
     }
 }
 
@@ -230,6 +266,47 @@ async fn tick(now: Option<&str>) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// The workspace a command acts on: the one `--workspace` names (by tenant key or pacer's
+/// number), or the only one there is. `None` after saying on stderr why there is none to
+/// choose (no such workspace, or several and none named), which is a usage error (exit 2).
+async fn choose_workspace(
+    store: &crate::store::Store,
+    workspace: Option<&str>,
+) -> anyhow::Result<Option<i64>> {
+    let all = store.workspaces().await?;
+    let keys = || {
+        all.iter()
+            .map(|(_, _, k)| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ws = match workspace {
+        Some(w) => all
+            .iter()
+            .find(|(id, _, key)| key == w || id.to_string() == w),
+        None if all.len() == 1 => all.first(),
+        None if all.is_empty() => {
+            eprintln!("error: there is no workspace yet (pacer has not been used)");
+            return Ok(None);
+        }
+        None => {
+            eprintln!(
+                "error: there are {} workspaces; choose one with --workspace ({})",
+                all.len(),
+                keys()
+            );
+            return Ok(None);
+        }
+    };
+    match ws {
+        Some((ws, _, _)) => Ok(Some(*ws)),
+        None => {
+            eprintln!("error: no such workspace (there are: {})", keys());
+            Ok(None)
+        }
+    }
+}
+
 /// `pacer digest <team>`: the digest of the team's last closed cycle.
 async fn print_digest(
     store: &crate::store::Store,
@@ -237,51 +314,107 @@ async fn print_digest(
     workspace: Option<&str>,
     format: DigestFormat,
 ) -> anyhow::Result<i32> {
-    let all = store.workspaces().await?;
-    let ws = match workspace {
-        Some(w) => all
-            .iter()
-            .find(|(id, _, key)| key == w || id.to_string() == w),
-        None if all.len() == 1 => all.first(),
-        None => {
-            eprintln!(
-                "error: there are {} workspaces; choose one with --workspace ({})",
-                all.len(),
-                all.iter()
-                    .map(|(_, _, k)| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            return Ok(2);
-        }
-    };
-    let Some((ws, _, _)) = ws else {
-        eprintln!("error: no such workspace");
+    let Some(ws) = choose_workspace(store, workspace).await? else {
         return Ok(2);
     };
     let Ok(name) = team.parse::<crate::domain::TeamName>() else {
         eprintln!("error: `{team}` is not a team name");
         return Ok(2);
     };
-    let Some(team) = store.team_by_name(*ws, &name.key()).await? else {
+    let Some(team) = store.team_by_name(ws, &name.key()).await? else {
         eprintln!("error: there is no team called {team}");
         return Ok(2);
     };
-    let Some(cycle) = store.last_closed_cycle(*ws, team.id, i64::MAX).await? else {
+    let Some(cycle) = store.last_closed_cycle(ws, team.id, i64::MAX).await? else {
         eprintln!("error: {} has no closed cycle yet", team.name);
         return Ok(1);
     };
     let tz: chrono_tz::Tz = store
-        .rhythm(*ws, team.id)
+        .rhythm(ws, team.id)
         .await?
         .and_then(|r| r.home_zone.parse().ok())
         .unwrap_or(chrono_tz::Tz::UTC);
     let closed = chrono::DateTime::from_timestamp(cycle.closes_at, 0).unwrap_or_default();
     let digest =
-        crate::reporting::digest::build(store, *ws, &team, Some(&cycle), closed, false).await?;
+        crate::reporting::digest::build(store, ws, &team, Some(&cycle), closed, false).await?;
     match format {
         DigestFormat::Text => print!("{}", crate::reporting::render::text(&digest, tz)),
         DigestFormat::Json => println!("{}", serde_json::to_string_pretty(&digest)?),
+    }
+    Ok(0)
+}
+
+/// `pacer export`'s arguments as given.
+struct ExportArgs {
+    workspace: Option<String>,
+    since: Option<String>,
+    format: crate::export::Format,
+    out: std::path::PathBuf,
+    force: bool,
+}
+
+/// `--since` as a date, and `--out` usable without clobbering an earlier export; the message
+/// for stderr otherwise.
+fn check_export_args(args: &ExportArgs) -> Result<Option<chrono::NaiveDate>, String> {
+    let since = match &args.since {
+        Some(s) => Some(
+            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("--since must be a date like 2026-11-01, not `{s}`"))?,
+        ),
+        None => None,
+    };
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(format!(
+            "--out must be a directory; {} is a file",
+            args.out.display()
+        ));
+    }
+    let clobbered = crate::export::existing(&args.out, &crate::export::file_names(args.format));
+    if !args.force && !clobbered.is_empty() {
+        let names: Vec<String> = clobbered
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        return Err(format!(
+            "{} already holds an export ({}); choose another --out directory, or pass --force to replace it",
+            args.out.display(),
+            names.join(", ")
+        ));
+    }
+    Ok(since)
+}
+
+/// `pacer export`: check the arguments before touching anything, choose the workspace, then
+/// write the files and say which.
+async fn export(args: ExportArgs) -> anyhow::Result<i32> {
+    let since = match check_export_args(&args) {
+        Ok(since) => since,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return Ok(2);
+        }
+    };
+    let config = load_config()?;
+    crate::telemetry::init(config.log_format);
+    let store = startup::open_store(&config).await?;
+    let Some(workspace) = choose_workspace(&store, args.workspace.as_deref()).await? else {
+        store.close().await;
+        return Ok(2);
+    };
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.out.display()))?;
+    let opts = crate::export::Options {
+        workspace,
+        since,
+        format: args.format,
+        out: args.out,
+        now: chrono::Utc::now(),
+    };
+    let written = crate::export::run(&store, &opts).await;
+    store.close().await;
+    for w in written? {
+        println!("wrote {} ({} rows)", w.path.display(), w.rows);
     }
     Ok(0)
 }

@@ -208,7 +208,18 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
             team,
             due,
             parent,
-        } => priorities::edit(s, inv, number, title, owner, team, due, parent).await,
+            reason,
+        } => {
+            let change = priorities::Edit {
+                title,
+                owner,
+                team,
+                due,
+                parent,
+                reason,
+            };
+            priorities::edit(s, inv, number, change).await
+        }
         Command::Depends { number, on } => priorities::depends(s, inv, number, on).await,
         Command::Undepend { number, on } => priorities::undepend(s, inv, number, on).await,
         Command::TeamAdd {
@@ -365,11 +376,17 @@ async fn settings(
                 DriftSetting::StuckAtRisk => t.stuck_at_risk = *n as usize,
                 DriftSetting::Flat => t.flat_updates = *n as usize,
                 DriftSetting::Behind => t.behind_points = *n,
+                DriftSetting::Slipping => t.slipping_moves = *n as usize,
             }
         }
         let spec = format!(
-            "silent={},stuck_off_track={},stuck_at_risk={},flat={},behind={}",
-            t.silent_cycles, t.stuck_off_track, t.stuck_at_risk, t.flat_updates, t.behind_points
+            "silent={},stuck_off_track={},stuck_at_risk={},flat={},behind={},slipping={}",
+            t.silent_cycles,
+            t.stuck_off_track,
+            t.stuck_at_risk,
+            t.flat_updates,
+            t.behind_points,
+            t.slipping_moves
         );
         s.store
             .set_drift_thresholds(ws, &spec, inv.now.timestamp())
@@ -387,8 +404,8 @@ async fn settings(
         ));
     }
     blocks.push(Block::Text(Rich::new().text(format!(
-        "silent: no check-in in the last {} cycles\nstuck: the last {} updates off-track, or the last {} at risk or worse\nflat: progress unchanged over the last {} updates\nbehind: more than {} points below the straight line to the due date",
-        t.silent_cycles, t.stuck_off_track, t.stuck_at_risk, t.flat_updates, t.behind_points
+        "silent: no check-in in the last {} cycles\nstuck: the last {} updates off-track, or the last {} at risk or worse\nflat: progress unchanged over the last {} updates\nbehind: more than {} points below the straight line to the due date\nslipping: the due date moved {} times or more",
+        t.silent_cycles, t.stuck_off_track, t.stuck_at_risk, t.flat_updates, t.behind_points, t.slipping_moves
     ))));
     blocks.push(render::next_steps(
         inv.prefix,

@@ -44,10 +44,11 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "edit",
-        synopsis: "edit #N [title:\"…\"] [@owner] [team:<name>] [due:<date>|due:none] [parent:#N|parent:none]",
+        synopsis: "edit #N [title:\"…\"] [@owner] [team:<name>] [due:<date>|due:none [\"reason\"]] [parent:#N|parent:none]",
         summary: "Change a priority's title, owner, team, due date or parent.",
         examples: &[
             "edit #12 title:\"Ship the public beta\" due:2027-01-31",
+            "edit #12 due:2027-02-15 \"vendor delay\"",
             "edit #12 @ana team:Growth parent:none",
         ],
     },

@@ -15,6 +15,7 @@ pub enum Flag {
     Behind,
     Silent,
     Flat,
+    Slipping,
 }
 
 impl Flag {
@@ -26,6 +27,7 @@ impl Flag {
             Flag::Overdue => "overdue",
             Flag::Behind => "behind",
             Flag::Blocked => "blocked",
+            Flag::Slipping => "slipping",
         }
     }
 }
@@ -45,6 +47,8 @@ pub struct Thresholds {
     pub stuck_at_risk: usize,
     pub flat_updates: usize,
     pub behind_points: i64,
+    /// `slipping`: the due date moved this many times or more.
+    pub slipping_moves: usize,
 }
 
 impl Thresholds {
@@ -65,6 +69,7 @@ impl Default for Thresholds {
             stuck_at_risk: 3,
             flat_updates: 3,
             behind_points: 25,
+            slipping_moves: 3,
         }
     }
 }
@@ -164,15 +169,28 @@ pub fn silent_flag(answered_newest_first: &[bool], t: &Thresholds) -> Option<Rea
     )
 }
 
+/// `slipping`: the due date moved (a date it had changed, by `edit … due:`) `moves` times or
+/// more; `latest` is the reason given with the latest move, if one was.
+pub fn slipping_flag(moves: usize, latest: Option<&str>, t: &Thresholds) -> Option<Reason> {
+    (moves >= t.slipping_moves).then(|| Reason {
+        flag: Flag::Slipping,
+        text: match latest {
+            Some(why) => format!("due date moved {moves} times (latest: {why})"),
+            None => format!("due date moved {moves} times"),
+        },
+    })
+}
+
 /// How urgent a stalled priority is, for "worst first": its status, then its worst flag, then
 /// how many flags it has.
 pub fn urgency(status: Status, reasons: &[Reason]) -> (u8, u8, usize) {
     let worst = reasons
         .iter()
         .map(|r| match r.flag {
-            Flag::Blocked => 6,
-            Flag::Stuck => 5,
-            Flag::Overdue => 4,
+            Flag::Blocked => 7,
+            Flag::Stuck => 6,
+            Flag::Overdue => 5,
+            Flag::Slipping => 4,
             Flag::Behind => 3,
             Flag::Silent => 2,
             Flag::Flat => 1,

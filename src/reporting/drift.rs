@@ -84,6 +84,9 @@ pub async fn evaluate_from(
         frontier = next;
     }
     let inputs = rule_inputs(store, ws, &known, as_of.timestamp(), thresholds, source).await?;
+    let slipping = store
+        .slipping(ws, as_of.timestamp(), thresholds.slipping_moves)
+        .await?;
     let nodes: Vec<Node> = known
         .values()
         .map(|p| {
@@ -101,6 +104,12 @@ pub async fn evaluate_from(
                 )
             {
                 own.push(silent);
+            }
+            if p.is_active()
+                && let Some((moves, why)) = slipping.get(&p.id)
+                && let Some(flag) = drift::slipping_flag(*moves, why.as_deref(), thresholds)
+            {
+                own.push(flag);
             }
             Node {
                 priority: p,

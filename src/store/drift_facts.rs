@@ -112,6 +112,7 @@ fn parse_thresholds(value: Option<&str>) -> Thresholds {
             "stuck_at_risk" => t.stuck_at_risk = n as usize,
             "flat" => t.flat_updates = n as usize,
             "behind" => t.behind_points = n,
+            "slipping" => t.slipping_moves = n as usize,
             _ => {}
         }
     }

@@ -54,6 +54,11 @@ const LANDED: &[(&str, i64, &str)] = &[
     ),
     (
         "sqlite",
+        10,
+        "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
+    ),
+    (
+        "sqlite",
         11,
         "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
     ),
@@ -101,6 +106,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         9,
         "02288290965eaf5b5b7908153ff4d2dd7eb55b1b0bc40e7d67e80eb2dd62fc904cbd1d90e74ea97543d7e71bb0f295c2",
+    ),
+    (
+        "postgres",
+        10,
+        "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
     ),
     (
         "postgres",

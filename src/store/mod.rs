@@ -9,6 +9,7 @@ mod cycle_figures;
 mod cycles;
 mod drift_facts;
 mod events;
+mod export;
 mod jobs;
 #[cfg(test)]
 mod migration_checks;
@@ -39,11 +40,13 @@ pub use cycles::{
 };
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
+pub use export::{ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportWorkspace};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;
 pub use priorities::{
-    Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, UpdateEntry, UpdateInput,
+    Dependency, HistoryEntry, NewPriority, PriorityChanges, PriorityQuery, Slip, UpdateEntry,
+    UpdateInput,
 };
 pub use rhythms::RhythmRow;
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};

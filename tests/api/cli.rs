@@ -2,7 +2,7 @@
 
 use crate::common::{SIGNING_SECRET, TestApp, spawn_app};
 
-async fn pacer(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+pub(crate) async fn pacer(app: &TestApp, args: &[&str]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_pacer"))
         .args(args)

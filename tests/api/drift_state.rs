@@ -342,6 +342,7 @@ impl World {
                     team: Some((team_id, name)),
                     due: None,
                     parent: None,
+                    due_reason: None,
                 };
                 store
                     .change_priority(ws, &p, &changes, self.people[0], t)

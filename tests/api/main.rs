@@ -11,6 +11,7 @@ mod drift_state;
 
 mod events;
 mod exactly_once;
+mod export;
 mod hardening;
 mod hermetic;
 mod hostile;

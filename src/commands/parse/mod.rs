@@ -69,6 +69,8 @@ pub enum Command {
         /// `Some(None)` is `due:none`.
         due: Option<Option<DueDate>>,
         parent: Option<Option<PriorityNumber>>,
+        /// Why the due date moves (`"vendor delay"`), kept in the slip log.
+        reason: Option<String>,
     },
     Depends {
         number: PriorityNumber,
@@ -135,15 +137,17 @@ pub enum DriftSetting {
     StuckAtRisk,
     Flat,
     Behind,
+    Slipping,
 }
 
 impl DriftSetting {
-    pub const ALL: [(&'static str, DriftSetting); 5] = [
+    pub const ALL: [(&'static str, DriftSetting); 6] = [
         ("silent", DriftSetting::Silent),
         ("off-track", DriftSetting::StuckOffTrack),
         ("at-risk", DriftSetting::StuckAtRisk),
         ("flat", DriftSetting::Flat),
         ("behind", DriftSetting::Behind),
+        ("slipping", DriftSetting::Slipping),
     ];
 
     pub fn key(self) -> &'static str {

@@ -174,6 +174,9 @@ pub(super) fn parse_status(rest: Vec<Token>) -> Result<Command, ParseError> {
     })
 }
 
+/// How long a slip's reason may be.
+pub const REASON_MAX: usize = 300;
+
 pub(super) fn parse_edit(rest: Vec<Token>) -> Result<Command, ParseError> {
     const C: &str = "edit";
     let mut it = rest.into_iter();
@@ -187,9 +190,17 @@ pub(super) fn parse_edit(rest: Vec<Token>) -> Result<Command, ParseError> {
         Some(t) => priority(C, &t.text())?,
     };
     let (mut title, mut owner, mut team, mut due_date, mut parent) = (None, None, None, None, None);
+    let mut reason: Option<String> = None;
     for t in it {
         match t {
             Token::Mention(u) => set_once(&mut owner, u, C, "@owner")?,
+            // The reason a due date moved: the slip log keeps it.
+            Token::Quoted(why) if !why.trim().is_empty() => {
+                if why.chars().count() > REASON_MAX {
+                    return Err(ParseError::NoteTooLong { command: C });
+                }
+                set_once(&mut reason, why.trim().to_string(), C, "\"reason\"")?
+            }
             Token::Option { key, value } => match key.as_str() {
                 "title" => {
                     let t = normalise_title(&value)
@@ -228,6 +239,14 @@ pub(super) fn parse_edit(rest: Vec<Token>) -> Result<Command, ParseError> {
             }
         }
     }
+    // Quoted text is the reason a due date moves; without a new due date it is a mistake
+    // (most likely a title without `title:`).
+    if let (Some(text), None) = (&reason, &due_date) {
+        return Err(ParseError::Unexpected {
+            command: C,
+            got: text.clone(),
+        });
+    }
     if title.is_none()
         && owner.is_none()
         && team.is_none()
@@ -246,6 +265,7 @@ pub(super) fn parse_edit(rest: Vec<Token>) -> Result<Command, ParseError> {
         team,
         due: due_date,
         parent,
+        reason,
     })
 }
 

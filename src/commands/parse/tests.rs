@@ -90,6 +90,7 @@ fn edit(number: i64, e: EditOf) -> Command {
         team: e.team,
         due: e.due,
         parent: e.parent.map(|p| p.map(PriorityNumber)),
+        reason: None,
     }
 }
 
@@ -2276,4 +2277,37 @@ proptest! {
             None,
         )));
     }
+}
+
+#[test]
+fn a_due_date_change_carries_its_reason_for_the_slip_log() {
+    let Ok(Command::Edit { due, reason, .. }) = parse("edit #12 due:2027-02-15 \"vendor delay\"")
+    else {
+        panic!("edit with a reason parses");
+    };
+    assert!(matches!(due, Some(Some(_))));
+    assert_eq!(reason.as_deref(), Some("vendor delay"));
+    let Ok(Command::Edit { reason, .. }) = parse("edit #12 “legal review” due:none") else {
+        panic!("the reason may come first, in typographic quotes");
+    };
+    assert_eq!(reason.as_deref(), Some("legal review"));
+    // A reason needs a due date to explain, is given once, and is short.
+    assert!(matches!(
+        parse("edit #12 @ana \"why\""),
+        Err(ParseError::Unexpected {
+            command: "edit",
+            ..
+        })
+    ));
+    assert!(matches!(
+        parse("edit #12 due:Q2 \"a\" \"b\""),
+        Err(ParseError::Repeated {
+            command: "edit",
+            ..
+        })
+    ));
+    assert!(matches!(
+        parse(&format!("edit #12 due:Q2 \"{}\"", "x".repeat(301))),
+        Err(ParseError::NoteTooLong { command: "edit" })
+    ));
 }

@@ -10,17 +10,27 @@ use crate::domain::{DueDate, Priority, PriorityNumber, TeamName, UserRef};
 use crate::message::{Block, Message, Rich};
 use crate::store::PriorityChanges;
 
-#[allow(clippy::too_many_arguments)]
-pub async fn edit(
-    s: &Services<'_>,
-    inv: &Invocation,
-    n: PriorityNumber,
-    title: Option<String>,
-    owner: Option<UserRef>,
-    team: Option<TeamName>,
-    due: Option<Option<DueDate>>,
-    parent: Option<Option<PriorityNumber>>,
-) -> Outcome {
+/// What an `edit` asks to change; `None` leaves a field as it is.
+pub struct Edit {
+    pub title: Option<String>,
+    pub owner: Option<UserRef>,
+    pub team: Option<TeamName>,
+    /// `Some(None)` clears the due date.
+    pub due: Option<Option<DueDate>>,
+    pub parent: Option<Option<PriorityNumber>>,
+    /// Why the due date moves, for the slip log.
+    pub reason: Option<String>,
+}
+
+pub async fn edit(s: &Services<'_>, inv: &Invocation, n: PriorityNumber, edit: Edit) -> Outcome {
+    let Edit {
+        title,
+        owner,
+        team,
+        due,
+        parent,
+        reason,
+    } = edit;
     let p = resolve_priority(s, inv, n).await?;
     let who = actor(s, inv).await?;
     if !who.may_change_priority(p.owner_person_id, p.team_id) {
@@ -59,6 +69,7 @@ pub async fn edit(
         team: team.filter(|t| t.id != p.team_id).map(|t| (t.id, t.name)),
         due: due.filter(|d| *d != p.due),
         parent: parent.filter(|pp| pp.map(|(_, n)| n) != p.parent),
+        due_reason: reason,
     };
     let said = describe(&p, &changes);
     if said.is_empty() {

@@ -15,7 +15,7 @@ use crate::domain::{DueDate, Priority, PriorityNumber, Progress, Status, TeamNam
 use crate::message::{Block, Message, Rich};
 use crate::store::{NewPriority, UpdateInput};
 
-pub use edit::edit;
+pub use edit::{Edit, edit};
 pub use list::list;
 pub use show::show;
 

@@ -5,7 +5,7 @@ use crate::commands::execute::{Invocation, Outcome, Services, resolve_priority};
 use crate::commands::render::{self, next_steps};
 use crate::domain::{PriorityNumber, Status, due};
 use crate::message::{Block, Message, Rich};
-use crate::store::{Dependency, UpdateEntry};
+use crate::store::{Dependency, Slip, UpdateEntry};
 
 pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outcome {
     let p = resolve_priority(s, inv, n).await?;
@@ -15,6 +15,7 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outc
     let waited_by = s.store.dependents_of(ws, p.id).await?;
     let history = s.store.history(ws, p.id).await?;
     let updates = s.store.recent_updates(ws, &[p.id], 3).await?;
+    let slips = s.store.slips(ws, p.id).await?;
     let flags = flags_for(s, inv, std::slice::from_ref(&p)).await?;
     let mut blocks = vec![Block::Header(format!("{} {}", p.number, p.title))];
     let due_text = match p.due {
@@ -58,6 +59,9 @@ pub async fn show(s: &Services<'_>, inv: &Invocation, n: PriorityNumber) -> Outc
     if let Some(note) = latest_note(&updates) {
         blocks.push(note);
     }
+    if let Some(log) = slip_log(&slips) {
+        blocks.push(log);
+    }
     blocks.push(Block::Divider);
     blocks.push(Block::Text(render::history(&history, 15)));
     blocks.push(next_steps(
@@ -99,6 +103,32 @@ fn dependency_lines(waits_on: &[Dependency], waited_by: &[Dependency]) -> Option
         for d in waited_by {
             r = dep_line(r, d);
         }
+    }
+    Some(Block::Text(r))
+}
+
+/// Every move of the due date, oldest first, with who moved it and why.
+fn slip_log(slips: &[Slip]) -> Option<Block> {
+    if slips.is_empty() {
+        return None;
+    }
+    let times = if slips.len() == 1 {
+        "once".to_string()
+    } else {
+        format!("{} times", slips.len())
+    };
+    let mut r = Rich::new().bold(format!("Due date moved {times}"));
+    for slip in slips {
+        let when = crate::store::ts_date(slip.at);
+        let to = slip.new_value.as_deref().unwrap_or("none");
+        r = r.line_break().text(format!(
+            "• {when}: {} → {to} by {}",
+            slip.old_value, slip.actor_name
+        ));
+        r = match &slip.reason {
+            Some(why) => r.text(": ").italic(why),
+            None => r.text(" (no reason given)"),
+        };
     }
     Some(Block::Text(r))
 }

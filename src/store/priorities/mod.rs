@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{Result, Store, StoreError};
 use crate::domain::{Priority, PriorityNumber, Progress, Status};
 
+pub use updates::Slip;
 pub(crate) use updates::{answered_in_recent_cycles, latest_updates};
 
 #[derive(Debug, sqlx::FromRow)]
@@ -116,6 +117,8 @@ pub struct PriorityChanges {
     pub due: Option<Option<NaiveDate>>,
     /// `(id, number)` of the new parent, or `None` to clear it.
     pub parent: Option<Option<(i64, PriorityNumber)>>,
+    /// Why the due date changed, kept with its history row (the slip log).
+    pub due_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -230,3 +230,58 @@ async fn updates_between(
     }
     Ok(out)
 }
+
+/// One move of a priority's due date, as the slip log shows it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Slip {
+    pub at: i64,
+    pub actor_name: String,
+    pub old_value: String,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The SQL of a slip: a change of a due date the priority had (setting the first one is not).
+const SLIP: &str = "h.field = 'due' AND h.old_value IS NOT NULL";
+
+impl Store {
+    /// A priority's slips, oldest first.
+    pub async fn slips(&self, ws: i64, priority_id: i64) -> Result<Vec<Slip>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT h.at, a.display_name AS actor_name, h.old_value, h.new_value, h.reason
+             FROM priority_history h JOIN people a ON a.id = h.actor_id AND a.workspace_id = h.workspace_id
+             WHERE h.workspace_id = $1 AND h.priority_id = $2 AND {SLIP} ORDER BY h.id"
+        ))
+        .bind(ws)
+        .bind(priority_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Priorities of the workspace whose due date moved at least `min` times by `as_of`: how
+    /// many times, and the reason given with the latest move. One grouped read of the due
+    /// changes (indexed by workspace, field and time), whatever the number of priorities.
+    pub async fn slipping(
+        &self,
+        ws: i64,
+        as_of: i64,
+        min: usize,
+    ) -> Result<std::collections::HashMap<i64, (usize, Option<String>)>> {
+        let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT l.priority_id, s.moves, l.reason FROM priority_history l
+             JOIN (SELECT h.priority_id, COUNT(*) AS moves, MAX(h.id) AS latest
+                   FROM priority_history h
+                   WHERE h.workspace_id = $1 AND {SLIP} AND h.at <= $2
+                   GROUP BY h.priority_id HAVING COUNT(*) >= $3) s ON l.id = s.latest"
+        ))
+        .bind(ws)
+        .bind(as_of)
+        .bind(min as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, moves, reason)| (id, (moves.max(0) as usize, reason)))
+            .collect())
+    }
+}

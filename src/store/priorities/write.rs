@@ -35,9 +35,20 @@ impl HistoryWriter {
         old: Option<&str>,
         new: Option<&str>,
     ) -> Result<()> {
+        self.write_with_reason(tx, field, (old, new), None).await
+    }
+
+    /// [`Self::write`] with the reason given for the change (a due date's slip).
+    pub async fn write_with_reason(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        field: &str,
+        (old, new): (Option<&str>, Option<&str>),
+        reason: Option<&str>,
+    ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO priority_history (workspace_id, priority_id, actor_id, at, field, old_value, new_value)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO priority_history (workspace_id, priority_id, actor_id, at, field, old_value, new_value, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(self.ws)
         .bind(self.priority_id)
@@ -46,6 +57,7 @@ impl HistoryWriter {
         .bind(field)
         .bind(old)
         .bind(new)
+        .bind(reason)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -158,15 +170,18 @@ impl Store {
         }
         if let Some(due) = &changes.due {
             let (old, new) = (due_text(current.due), due_text(*due));
+            sqlx::query(
+                "UPDATE priorities SET due_date = $1, updated_at = $2 WHERE workspace_id = $3 AND id = $4",
+            )
+            .bind(&new)
+            .bind(now)
+            .bind(ws)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let reason = changes.due_reason.as_deref();
             history
-                .set_column(
-                    &mut tx,
-                    "due_date",
-                    &new,
-                    "due",
-                    old.as_deref(),
-                    new.as_deref(),
-                )
+                .write_with_reason(&mut tx, "due", (old.as_deref(), new.as_deref()), reason)
                 .await?;
         }
         if let Some(parent) = &changes.parent {

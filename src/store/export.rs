@@ -1,0 +1,207 @@
+//! What `pacer export` reads: one workspace's priorities, check-ins, cycles and closed cycles,
+//! as row streams. The rows are read one at a time off the connection and written out as they
+//! come (`export` holds none of these tables in memory), so the queries here are plain joins
+//! ordered for a stable file, each scoped by `workspace_id`. `since` is a Unix time; rows
+//! before it are left out (`i64::MIN` keeps everything).
+
+use futures_util::TryStreamExt;
+use futures_util::stream::BoxStream;
+
+use super::{Backend, CycleRow, Result, Store, StoreError};
+
+/// The workspace an export describes.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportWorkspace {
+    pub id: i64,
+    pub platform: String,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub created_at: i64,
+}
+
+/// A priority as it stands now, with its parent's number and the numbers it depends on.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportPriority {
+    pub id: i64,
+    pub number: i64,
+    pub title: String,
+    pub team: String,
+    pub owner_name: String,
+    pub owner_user_id: String,
+    pub status: String,
+    pub progress: i64,
+    pub due_date: Option<String>,
+    pub parent_number: Option<i64>,
+    /// Numbers joined with spaces, smallest first; `None` when it depends on nothing.
+    pub depends_on: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One recorded status update: a check-in when it answers a cycle, a `status` command when not.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportCheckin {
+    pub id: i64,
+    pub priority_number: i64,
+    pub cycle_id: Option<i64>,
+    pub author_name: String,
+    pub author_user_id: String,
+    pub status: String,
+    pub progress: i64,
+    pub note: Option<String>,
+    pub blocker: Option<String>,
+    pub late: i64,
+    pub recorded_at: i64,
+}
+
+/// A cycle with how many owners it asked, how many were away and how many answered on time.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportCycle {
+    pub id: i64,
+    pub team: String,
+    pub slot: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub closed_at: Option<i64>,
+    pub state: String,
+    pub asked: i64,
+    pub away: i64,
+    pub answered: i64,
+}
+
+/// A closed cycle and when its digest was posted, if it was.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ClosedCycle {
+    #[sqlx(flatten)]
+    pub cycle: CycleRow,
+    pub posted_at: Option<i64>,
+}
+
+/// The priorities query for each engine: they differ only in the name of string aggregation
+/// (`group_concat` with ORDER BY needs SQLite 3.44, which sqlx bundles).
+const PRIORITIES_SQLITE: &str = "SELECT p.id, p.number, p.title, t.name AS team,
+        o.display_name AS owner_name, o.user_id AS owner_user_id, p.status, p.progress,
+        p.due_date, pp.number AS parent_number,
+        (SELECT group_concat(CAST(dp.number AS TEXT), ' ' ORDER BY dp.number)
+           FROM priority_dependencies d
+           JOIN priorities dp ON dp.id = d.depends_on_id AND dp.workspace_id = d.workspace_id
+           WHERE d.workspace_id = p.workspace_id AND d.priority_id = p.id) AS depends_on,
+        p.created_at, p.updated_at
+     FROM priorities p
+     JOIN people o ON o.id = p.owner_id AND o.workspace_id = p.workspace_id
+     JOIN teams t ON t.id = p.team_id AND t.workspace_id = p.workspace_id
+     LEFT JOIN priorities pp ON pp.id = p.parent_id AND pp.workspace_id = p.workspace_id
+     WHERE p.workspace_id = $1 ORDER BY p.number";
+
+const PRIORITIES_POSTGRES: &str = "SELECT p.id, p.number, p.title, t.name AS team,
+        o.display_name AS owner_name, o.user_id AS owner_user_id, p.status, p.progress,
+        p.due_date, pp.number AS parent_number,
+        (SELECT string_agg(CAST(dp.number AS TEXT), ' ' ORDER BY dp.number)
+           FROM priority_dependencies d
+           JOIN priorities dp ON dp.id = d.depends_on_id AND dp.workspace_id = d.workspace_id
+           WHERE d.workspace_id = p.workspace_id AND d.priority_id = p.id) AS depends_on,
+        p.created_at, p.updated_at
+     FROM priorities p
+     JOIN people o ON o.id = p.owner_id AND o.workspace_id = p.workspace_id
+     JOIN teams t ON t.id = p.team_id AND t.workspace_id = p.workspace_id
+     LEFT JOIN priorities pp ON pp.id = p.parent_id AND pp.workspace_id = p.workspace_id
+     WHERE p.workspace_id = $1 ORDER BY p.number";
+
+const CHECKINS: &str = "SELECT u.id, p.number AS priority_number, u.cycle_id,
+        a.display_name AS author_name, a.user_id AS author_user_id, u.status, u.progress,
+        u.note, u.blocker, u.late, u.created_at AS recorded_at
+     FROM priority_updates u
+     JOIN priorities p ON p.id = u.priority_id AND p.workspace_id = u.workspace_id
+     JOIN people a ON a.id = u.author_id AND a.workspace_id = u.workspace_id
+     WHERE u.workspace_id = $1 AND u.created_at >= $2 ORDER BY u.id";
+
+/// `answered` counts owners with an on-time answer about a priority the cycle asked them
+/// about, as the digest's participation does.
+const CYCLES: &str = "SELECT c.id, t.name AS team, c.slot, c.opens_at, c.closes_at, c.closed_at,
+        c.state,
+        (SELECT COUNT(*) FROM cycle_owners o
+           WHERE o.workspace_id = c.workspace_id AND o.cycle_id = c.id) AS asked,
+        (SELECT COUNT(*) FROM cycle_owners o
+           WHERE o.workspace_id = c.workspace_id AND o.cycle_id = c.id AND o.away = 1) AS away,
+        (SELECT COUNT(*) FROM cycle_owners o
+           WHERE o.workspace_id = c.workspace_id AND o.cycle_id = c.id AND EXISTS (
+             SELECT 1 FROM priority_updates u
+             JOIN cycle_priorities cp ON cp.priority_id = u.priority_id AND cp.cycle_id = o.cycle_id
+             WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)) AS answered
+     FROM cycles c
+     JOIN teams t ON t.id = c.team_id AND t.workspace_id = c.workspace_id
+     WHERE c.workspace_id = $1 AND c.opens_at >= $2 ORDER BY c.opens_at, c.id";
+
+const CLOSED_CYCLES_PAGE: &str = "SELECT c.id, c.workspace_id, c.team_id, c.slot, c.opens_at,
+        c.closes_at, c.state, d.posted_at
+     FROM cycles c
+     LEFT JOIN digest_posts d ON d.cycle_id = c.id AND d.workspace_id = c.workspace_id
+     WHERE c.workspace_id = $1 AND c.state = 'closed' AND c.opens_at >= $2 AND c.id > $3
+     ORDER BY c.id LIMIT $4";
+
+impl Store {
+    /// One workspace's identity, for the export's header.
+    pub async fn export_workspace(&self, ws: i64) -> Result<Option<ExportWorkspace>> {
+        Ok(sqlx::query_as(
+            "SELECT id, platform, external_id, name, created_at FROM workspaces WHERE id = $1",
+        )
+        .bind(ws)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Every priority of the workspace, closed ones too, by number.
+    pub fn export_priorities(&self, ws: i64) -> BoxStream<'_, Result<ExportPriority>> {
+        let sql = match self.backend {
+            Backend::Sqlite => PRIORITIES_SQLITE,
+            Backend::Postgres => PRIORITIES_POSTGRES,
+        };
+        Box::pin(
+            sqlx::query_as(sql)
+                .bind(ws)
+                .fetch(&self.pool)
+                .map_err(StoreError::from),
+        )
+    }
+
+    /// Every status update recorded at or after `since`, oldest first.
+    pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCheckin>> {
+        Box::pin(
+            sqlx::query_as(CHECKINS)
+                .bind(ws)
+                .bind(since)
+                .fetch(&self.pool)
+                .map_err(StoreError::from),
+        )
+    }
+
+    /// Every cycle that opened at or after `since`, oldest first.
+    pub fn export_cycles(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCycle>> {
+        Box::pin(
+            sqlx::query_as(CYCLES)
+                .bind(ws)
+                .bind(since)
+                .fetch(&self.pool)
+                .map_err(StoreError::from),
+        )
+    }
+
+    /// Up to `limit` closed cycles that opened at or after `since`, with ids above `after`.
+    /// Paged rather than streamed: each one's digest is drawn up with queries of its own,
+    /// which must not wait behind a connection held by an open stream.
+    pub async fn closed_cycles_page(
+        &self,
+        ws: i64,
+        since: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ClosedCycle>> {
+        Ok(sqlx::query_as(CLOSED_CYCLES_PAGE)
+            .bind(ws)
+            .bind(since)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}

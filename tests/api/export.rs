@@ -1,0 +1,448 @@
+//! `pacer export`: the real binary against a database filled through real commands, its CSV
+//! files and JSON document read back with a CSV reader and a JSON parser.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::Value;
+
+use crate::cli::pacer;
+use crate::common::{TestApp, spawn_app};
+
+/// Mon 2026-11-30 09:00 UTC: the first check-in of a "mon 09:00" UTC rhythm.
+fn first_monday() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
+}
+
+/// As pacer keeps it (the command parser takes the quotes a title is typed with).
+const HOSTILE: &str = "=HYPERLINK(http://x.example,win)";
+const NOTE: &str = "waiting on legal, then QA; it's 2 days";
+
+async fn ok(app: &TestApp, user: &str, text: &str) {
+    let r = app.slash(user, text).await;
+    assert_eq!(r.status, 200, "{text}: {}", r.text);
+    assert!(!r.all_text().contains("⚠️"), "{text}: {}", r.all_text());
+}
+
+/// Platform with #1 (due next year), #2 under #1, waiting on it and overdue, #3 with a title a
+/// spreadsheet would run; two weekly cycles, each with check-ins and a digest.
+async fn workspace_with_history(app: &TestApp) {
+    for cmd in [
+        "team add Platform <#C0PLATFORM|platform>",
+        "add Payments API team:Platform due:2027-01-15",
+        "add Fraud rules team:Platform parent:#1 due:2026-11-20",
+        "depends #2 on #1",
+        "rhythm Platform checkin \"mon 09:00\" tz:UTC remind:off",
+        "rhythm Platform digest \"fri 16:00\"",
+    ] {
+        ok(app, "U0ANA", cmd).await;
+    }
+    ok(app, "U0BEN", &format!("add {HOSTILE} team:Platform")).await;
+    // Week one: the cycle opens, ana and ben answer, the digest is posted on Friday.
+    app.clock.set(first_monday());
+    assert_eq!(app.tick().await.opened, 1);
+    app.clock.set(first_monday() + Duration::hours(1));
+    ok(app, "U0ANA", &format!("status #1 at-risk 40% {NOTE}")).await;
+    ok(app, "U0ANA", "status #2 on-track 10%").await;
+    ok(app, "U0BEN", "status #3 on-track 5%").await;
+    app.clock
+        .set(first_monday() + Duration::days(4) + Duration::hours(7));
+    assert_eq!(app.tick().await.closed, 1);
+    // Week two: only #1 is answered.
+    app.clock.set(first_monday() + Duration::days(7));
+    assert_eq!(app.tick().await.opened, 1);
+    app.clock
+        .set(first_monday() + Duration::days(7) + Duration::hours(2));
+    ok(app, "U0ANA", "status #1 on-track 55%").await;
+    app.clock
+        .set(first_monday() + Duration::days(11) + Duration::hours(7));
+    assert_eq!(app.tick().await.closed, 1);
+}
+
+/// Run `pacer export` into `dir` with `args` after it.
+async fn export(app: &TestApp, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = dir.to_str().unwrap();
+    let mut all = vec!["export", "--out", out];
+    all.extend_from_slice(args);
+    pacer(app, &all).await
+}
+
+/// A CSV file's rows as header → cell maps, after checking what spreadsheets need: a byte
+/// order mark and CRLF line ends.
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or_else(|| panic!("{} has no byte order mark", path.display()));
+    let text = std::str::from_utf8(body).unwrap();
+    assert!(text.ends_with("\r\n"), "{text}");
+    let mut reader = csv::Reader::from_reader(body);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn header(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn by_number<'a>(rows: &'a [HashMap<String, String>], n: &str) -> &'a HashMap<String, String> {
+    rows.iter().find(|r| r["number"] == n).unwrap()
+}
+
+#[tokio::test]
+async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
+    let app = spawn_app().await;
+    workspace_with_history(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = export(&app, dir.path(), &["--format", "csv"]).await;
+    assert_eq!(code, 0, "{err}");
+    for file in [
+        "priorities.csv",
+        "checkins.csv",
+        "cycles.csv",
+        "digests.csv",
+    ] {
+        assert!(out.contains(file), "{out}");
+    }
+    let names = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(names, 4, "nothing but the four files is left behind");
+
+    let path = dir.path().join("priorities.csv");
+    assert_eq!(
+        header(&path),
+        "number,title,team,owner,owner_user_id,status,progress,due,parent,depends_on,drift_flags,created_at,updated_at"
+    );
+    let priorities = read_csv(&path);
+    assert_eq!(priorities.len(), 3);
+    let one = by_number(&priorities, "1");
+    assert_eq!(
+        (
+            one["title"].as_str(),
+            one["team"].as_str(),
+            one["owner_user_id"].as_str()
+        ),
+        ("Payments API", "Platform", "U0ANA")
+    );
+    assert_eq!(
+        (one["status"].as_str(), one["progress"].as_str()),
+        ("on-track", "55")
+    );
+    assert_eq!(one["due"], "2027-01-15");
+    assert_eq!(one["created_at"], "2026-11-23T09:00:00Z");
+    let two = by_number(&priorities, "2");
+    assert_eq!(
+        (two["parent"].as_str(), two["depends_on"].as_str()),
+        ("1", "1")
+    );
+    let flags: Vec<&str> = two["drift_flags"].split(' ').collect();
+    assert!(flags.contains(&"overdue"), "{flags:?}");
+    assert!(one["drift_flags"].is_empty(), "{one:?}");
+    // The title a spreadsheet would run is shown as text.
+    assert_eq!(by_number(&priorities, "3")["title"], format!("'{HOSTILE}"));
+
+    let checkins = read_csv(&dir.path().join("checkins.csv"));
+    assert_eq!(checkins.len(), 4);
+    let first = &checkins[0];
+    assert_eq!(
+        (
+            first["priority"].as_str(),
+            first["status"].as_str(),
+            first["progress"].as_str()
+        ),
+        ("1", "at-risk", "40")
+    );
+    assert_eq!(first["note"], NOTE, "commas round-trip");
+    assert_eq!(
+        (first["late"].as_str(), first["author_user_id"].as_str()),
+        ("false", "U0ANA")
+    );
+    assert_eq!(first["recorded_at"], "2026-11-30T10:00:00Z");
+    assert!(!first["cycle"].is_empty());
+
+    let cycles = read_csv(&dir.path().join("cycles.csv"));
+    assert_eq!(cycles.len(), 2);
+    assert_eq!(cycles[0]["id"], first["cycle"]);
+    assert_eq!(
+        (
+            cycles[0]["state"].as_str(),
+            cycles[0]["asked"].as_str(),
+            cycles[0]["answered"].as_str()
+        ),
+        ("closed", "2", "2")
+    );
+    assert_eq!(cycles[1]["answered"], "1");
+    assert_eq!(cycles[0]["opens_at"], "2026-11-30T09:00:00Z");
+
+    let digests = read_csv(&dir.path().join("digests.csv"));
+    assert_eq!(digests.len(), 2);
+    let d = &digests[0];
+    assert_eq!(
+        (d["cycle"].as_str(), d["team"].as_str()),
+        (cycles[0]["id"].as_str(), "Platform")
+    );
+    assert_eq!(
+        (d["checked_in"].as_str(), d["expected"].as_str()),
+        ("2", "2")
+    );
+    assert_eq!(
+        (
+            d["on_track"].as_str(),
+            d["at_risk"].as_str(),
+            d["active"].as_str()
+        ),
+        ("2", "1", "3")
+    );
+    // Posted (the time is the send's, which the fake clock does not drive).
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&d["posted_at"]).is_ok(),
+        "{d:?}"
+    );
+    assert_eq!(d["period_end"], "2026-12-04T16:00:00Z");
+}
+
+#[tokio::test]
+async fn since_limits_checkins_cycles_and_digests_but_not_priorities() {
+    let app = spawn_app().await;
+    workspace_with_history(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--format", "csv", "--since", "2026-12-01"];
+    let (code, _, err) = export(&app, dir.path(), &args).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read_csv(&dir.path().join("priorities.csv")).len(), 3);
+    let checkins = read_csv(&dir.path().join("checkins.csv"));
+    assert_eq!(checkins.len(), 1);
+    assert_eq!(checkins[0]["progress"], "55");
+    let cycles = read_csv(&dir.path().join("cycles.csv"));
+    assert_eq!(cycles.len(), 1);
+    assert_eq!(cycles[0]["opens_at"], "2026-12-07T09:00:00Z");
+    let digests = read_csv(&dir.path().join("digests.csv"));
+    assert_eq!(digests.len(), 1);
+    assert_eq!(digests[0]["cycle"], cycles[0]["id"]);
+}
+
+#[tokio::test]
+async fn json_export_is_one_document_with_text_exactly_as_typed() {
+    let app = spawn_app().await;
+    workspace_with_history(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = export(&app, dir.path(), &["--format", "json"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("pacer-export.json"), "{out}");
+    let text = std::fs::read_to_string(dir.path().join("pacer-export.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(text.starts_with("{\n\"format\":\"pacer-export\""), "{text}");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["workspace"]["external_id"], "T0001");
+    assert_eq!(doc["since"], Value::Null);
+    let priorities = doc["priorities"].as_array().unwrap();
+    assert_eq!(priorities.len(), 3);
+    assert_eq!(
+        priorities[2]["title"], HOSTILE,
+        "no spreadsheet escaping in JSON"
+    );
+    assert_eq!(priorities[1]["parent"], 1);
+    assert_eq!(priorities[1]["depends_on"], serde_json::json!([1]));
+    assert!(
+        priorities[1]["drift_flags"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("overdue"))
+    );
+    assert_eq!(priorities[0]["parent"], Value::Null);
+    assert_eq!(doc["checkins"][0]["note"], NOTE);
+    assert_eq!(doc["checkins"][0]["late"], false);
+    assert_eq!(doc["checkins"].as_array().unwrap().len(), 4);
+    assert_eq!(doc["cycles"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["digests"][0]["checked_in"], 2);
+    assert_eq!(doc["digests"][1]["expected"], 2);
+}
+
+#[tokio::test]
+async fn text_with_newlines_and_quotes_round_trips_through_csv() {
+    let app = spawn_app().await;
+    ok(&app, "U0ANA", "team add Platform").await;
+    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    let note = "line one, \"quoted\"\nline two; Zoë -1";
+    let id: i64 = sqlx::query_scalar("SELECT id FROM priorities WHERE number = 1")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE priorities SET title = $1 WHERE id = $2")
+        .bind(note)
+        .bind(id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = export(&app, dir.path(), &["--format", "csv"]).await;
+    assert_eq!(code, 0, "{err}");
+    let priorities = read_csv(&dir.path().join("priorities.csv"));
+    assert_eq!(priorities[0]["title"], note);
+}
+
+#[tokio::test]
+async fn a_chosen_workspace_exports_only_its_own_data() {
+    let app = spawn_app().await;
+    ok(&app, "U0ANA", "team add Platform").await;
+    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    ok(&app, "U0ANA", "status #1 at-risk 30% ours").await;
+    for cmd in [
+        "team add Growth",
+        "add Secret merger team:Growth",
+        "status #1 off-track 5% theirs",
+    ] {
+        let r = app.slash_in("T0OTHER", "U0BEN", "C0OTHER", cmd).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = export(&app, dir.path(), &["--format", "json"]).await;
+    assert_eq!(code, 2, "two workspaces and none chosen");
+    assert!(
+        err.contains("choose one with --workspace") && err.contains("T0OTHER"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let (code, _, err) = export(
+        &app,
+        dir.path(),
+        &["--format", "json", "--workspace", "T0001"],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(dir.path().join("pacer-export.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["priorities"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["priorities"][0]["title"], "Payments API");
+    assert_eq!(doc["checkins"].as_array().unwrap().len(), 1);
+    for theirs in ["Secret merger", "Growth", "theirs", "U0BEN", "T0OTHER"] {
+        assert!(!text.contains(theirs), "{theirs} leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn bad_arguments_exit_2_with_a_clear_message_and_touch_nothing() {
+    let app = spawn_app().await;
+    ok(&app, "U0ANA", "team add Platform").await;
+    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new/nested");
+
+    let (code, _, err) = export(&app, &out, &["--format", "csv", "--since", "last week"]).await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--since must be a date like 2026-11-01"),
+        "{err}"
+    );
+    let (code, _, err) = export(&app, &out, &["--format", "csv", "--since", "2026-02-30"]).await;
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = export(&app, &out, &["--format", "csv", "--workspace", "T0NOPE"]).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("no such workspace"), "{err}");
+    let (code, _, err) = export(&app, &out, &["--format", "xlsx"]).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("xlsx"), "{err}");
+    assert!(!out.exists(), "nothing created for a refused export");
+    let (code, _, err) = export(&app, &out, &["--format", "csv", "--since", "2026-13-01"]).await;
+    assert_eq!(code, 2);
+    assert!(!err.contains("panicked"), "{err}");
+    for (code, _, err) in [
+        export(&app, &out, &["--format", "csv"]).await,
+        export(&app, &out, &["--format", "json"]).await,
+    ] {
+        assert_eq!(code, 0, "{err}");
+    }
+    assert!(!partial_files_left(&out));
+
+    // A second export into the same directory is refused, then allowed with --force.
+    let before = std::fs::read(out.join("priorities.csv")).unwrap();
+    let (code, _, err) = export(&app, &out, &["--format", "csv"]).await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("already holds an export (priorities.csv") && err.contains("--force"),
+        "{err}"
+    );
+    ok(&app, "U0ANA", "add Fraud rules team:Platform").await;
+    assert_eq!(std::fs::read(out.join("priorities.csv")).unwrap(), before);
+    let (code, _, err) = export(&app, &out, &["--format", "csv", "--force"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read_csv(&out.join("priorities.csv")).len(), 2);
+
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, _, err) = export(&app, &file, &["--format", "csv"]).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("must be a directory"), "{err}");
+}
+
+/// No temporary file is left beside a finished export.
+fn partial_files_left(dir: &Path) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")
+    })
+}
+
+/// Thousands of check-ins all reach the file (they are streamed, never collected first; see
+/// the unit test `export::tests::rows_are_written_as_they_arrive` for the streaming itself).
+#[tokio::test]
+async fn thousands_of_checkins_are_exported() {
+    let app = spawn_app().await;
+    ok(&app, "U0ANA", "team add Platform").await;
+    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    let (ws, pid, author): (i64, i64, i64) =
+        sqlx::query_as("SELECT workspace_id, id, owner_id FROM priorities WHERE number = 1")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    for batch in 0..10 {
+        let values: Vec<String> = (0..500)
+            .map(|i| {
+                let n = batch * 500 + i;
+                format!(
+                    "({ws}, {pid}, {author}, 'on-track', {}, 'note {n}', 0, {})",
+                    n % 100,
+                    1_800_000_000 + n
+                )
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, late, created_at) VALUES {}",
+            values.join(", ")
+        ))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = export(&app, dir.path(), &["--format", "csv"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("checkins.csv (5000 rows)"), "{out}");
+    let checkins = read_csv(&dir.path().join("checkins.csv"));
+    assert_eq!(checkins.len(), 5_000);
+    assert_eq!(checkins[4_999]["note"], "note 4999");
+    let (code, _, err) = export(&app, dir.path(), &["--format", "json"]).await;
+    assert_eq!(code, 0, "{err}");
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("pacer-export.json")).unwrap())
+            .unwrap();
+    assert_eq!(doc["checkins"].as_array().unwrap().len(), 5_000);
+}
