@@ -58,6 +58,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
     ),
     (
+        "sqlite",
+        11,
+        "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -106,6 +111,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         10,
         "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
+    ),
+    (
+        "postgres",
+        11,
+        "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
     ),
 ];
 

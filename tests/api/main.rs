@@ -34,4 +34,5 @@ mod security;
 mod slips;
 mod socket_mode;
 mod teams;
+mod trends;
 mod webhooks;
