@@ -423,7 +423,6 @@ async fn export(args: ExportArgs) -> anyhow::Result<i32> {
 /// with nothing sent anywhere else.
 async fn demo() -> anyhow::Result<i32> {
     let mut config = load_config()?;
-    crate::telemetry::init(config.log_format);
     // The demo is the sandbox: no login, its own clock. Never beside a platform, never public.
     if config.slack.is_some() || config.teams.is_some() {
         eprintln!(
@@ -466,9 +465,22 @@ async fn demo() -> anyhow::Result<i32> {
         Arc::new(SystemClock),
         Some(Arc::new(clock.clone())),
     );
-    eprintln!("pacer demo: seeding an example organisation with eight weeks of history…");
+    // While it seeds, a progress line rather than the scheduler's log of eight weeks: logging
+    // starts once the organisation is there.
     let started = std::time::Instant::now();
-    crate::demo::seed(&store, &state.scheduler, &clock, now).await?;
+    let mut shown = -1;
+    let mut progress = |done: f64| {
+        let percent = (done * 100.0).round() as i64;
+        if percent != shown {
+            shown = percent;
+            eprint!(
+                "\rpacer demo: seeding an example organisation with eight weeks of history… {percent:>3}%"
+            );
+        }
+    };
+    crate::demo::seed_with_progress(&store, &state.scheduler, &clock, now, &mut progress).await?;
+    eprintln!();
+    crate::telemetry::init(state.config.log_format);
     println!(
         "pacer demo is running: open http://{addr}/ (seeded in {:.1} s; Ctrl-C to stop)",
         started.elapsed().as_secs_f64()

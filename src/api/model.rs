@@ -45,12 +45,15 @@ pub struct PriorityOut {
     pub depends_on: Vec<i64>,
     /// Drift flags as of the request (dates in UTC).
     pub flags: Vec<FlagOut>,
+    /// The drift score as of the request: 0 (moving as planned) to 100.
+    #[schema(minimum = 0, maximum = 100)]
+    pub drift_score: u8,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl PriorityOut {
-    pub fn new(p: Priority, depends_on: Vec<i64>, flags: &[Reason]) -> Self {
+    pub fn new(p: Priority, depends_on: Vec<i64>, flags: &[Reason], drift_score: u8) -> Self {
         PriorityOut {
             number: p.number.0,
             status: p.status.as_str(),
@@ -69,6 +72,7 @@ impl PriorityOut {
                     reason: r.text.clone(),
                 })
                 .collect(),
+            drift_score,
             created_at: p.created_at,
             updated_at: p.updated_at,
             title: p.title,

@@ -257,15 +257,8 @@ async fn described(
     let now = state.clock.now();
     let thresholds = state.store.drift_thresholds(ws).await?;
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let flags = crate::reporting::drift::evaluate(
-        &state.store,
-        ws,
-        &rows,
-        now,
-        now.date_naive(),
-        &thresholds,
-    )
-    .await?;
+    let moment = crate::reporting::drift::Moment::now(now, now.date_naive(), &thresholds);
+    let mut assessed = crate::reporting::drift::assess(&state.store, ws, &rows, &moment).await?;
     let mut waits: HashMap<i64, Vec<i64>> = HashMap::new();
     for (id, number) in state.store.dependency_numbers(ws, &ids).await? {
         waits.entry(id).or_default().push(number);
@@ -274,8 +267,8 @@ async fn described(
         .into_iter()
         .map(|p| {
             let depends_on = waits.remove(&p.id).unwrap_or_default();
-            let reasons = flags.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-            PriorityOut::new(p, depends_on, reasons)
+            let a = assessed.remove(&p.id).unwrap_or_default();
+            PriorityOut::new(p, depends_on, &a.reasons, a.score.value)
         })
         .collect())
 }

@@ -83,6 +83,17 @@ pub async fn seed(
     clock: &dyn Clock,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    seed_with_progress(store, scheduler, clock, now, &mut |_| {}).await
+}
+
+/// [`seed`], telling `progress` how far through the history it is (0.0 to 1.0) as it goes.
+pub async fn seed_with_progress(
+    store: &Store,
+    scheduler: &Scheduler,
+    clock: &dyn Clock,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(f64),
+) -> anyhow::Result<()> {
     let today = now.date_naive();
     let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
     let start = history_start(now);
@@ -129,11 +140,13 @@ pub async fn seed(
             break;
         }
         clock.jump_to(next);
+        progress((next - start).num_seconds() as f64 / (now - start).num_seconds().max(1) as f64);
         scheduler.tick_workspace(ws, next).await?;
         answer_open_prompts(store, ws, start, next, now, &stories).await?;
         t = next + Duration::seconds(1);
     }
     clock.jump_to(now);
+    progress(1.0);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod permissions;
 pub mod priority;
 pub mod schedule;
+pub mod score;
 pub mod status;
 pub mod team;
 

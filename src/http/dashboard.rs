@@ -1,7 +1,8 @@
 //! The leaders' dashboard: one server-rendered page per workspace with every team's drift,
-//! participation, the worst stalls, cross-team dependencies at risk and alignment, reached
-//! through a link that `/pacer dashboard` signs for a day. The signature is the only way in; the
-//! workspace comes from it, never from anything else in the request.
+//! participation, the worst stalls, cross-team dependencies at risk, alignment and 12 weeks of
+//! trends (drawn in `trend_chart` from `reporting::trends`), reached through a link that
+//! `/pacer dashboard` signs for a day. The signature is the only way in; the workspace comes
+//! from it, never from anything else in the request.
 
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -10,8 +11,10 @@ use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::trend_chart;
 use crate::error::AppError;
 use crate::reporting::digest::{self, ChildLine, Digest, Rollup, Stalled};
+use crate::reporting::trends::{self, Trends};
 use crate::startup::AppState;
 
 #[derive(Deserialize)]
@@ -29,7 +32,9 @@ header p{margin:.2rem 0 0;opacity:.8}main{max-width:72rem;margin:0 auto;padding:
 .card b{display:block;font-size:1.6rem}section{background:#fff;border-radius:8px;padding:1rem 1.4rem;margin-bottom:1.2rem;box-shadow:0 1px 2px #0001}\
 h2{margin:.2rem 0 .8rem;color:#1f3a5f}h3{margin:1rem 0 .4rem;font-size:1rem}table{border-collapse:collapse;width:100%}\
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e4e7eb}th{font-weight:600;color:#52606d}\
-.bad{color:#b42318}.warn{color:#b54708}.ok{color:#067647}ul{margin:.3rem 0;padding-left:1.2rem}.muted{color:#7b8794}";
+.bad{color:#b42318}.warn{color:#b54708}.ok{color:#067647}ul{margin:.3rem 0;padding-left:1.2rem}.muted{color:#7b8794}\
+figure{margin:.4rem 0 1rem}svg.trend{width:100%;max-width:44rem;height:auto;display:block}\
+details summary{cursor:pointer;color:#52606d;font-size:.9rem}";
 
 /// Every dashboard answer, the refusals included: not cached, not sent on as a referrer (the
 /// link is the key), not indexed.
@@ -118,10 +123,11 @@ pub async fn show(
     for team in roots {
         digests.push(digest::build(store, ws, team, None, now, true).await?);
     }
+    let trends = trends::load(store, ws, &teams, now).await?;
     Ok(page(
         StatusCode::OK,
         "Dashboard",
-        render(&digests, teams.len(), now),
+        render(&digests, &trends, teams.len(), now),
     ))
 }
 
@@ -159,6 +165,10 @@ fn stall_list(list: &[Stalled]) -> Markup {
                 @for s in list.iter().take(STALLS_SHOWN) {
                     li {
                         b { "#" (s.item.number) } " " (s.item.title) " "
+                        span class=(score_class(s.score)) title="drift score, 0 to 100" {
+                            "drift " (s.score)
+                        }
+                        " "
                         span class="muted" {
                             "(" (s.item.team) ", @" (s.item.owner.name) ", " (s.status) " · "
                             (s.progress) "%)"
@@ -170,6 +180,15 @@ fn stall_list(list: &[Stalled]) -> Markup {
                 (and_more(list.len(), STALLS_SHOWN))
             }
         }
+    }
+}
+
+/// How a drift score is coloured: from 50 it is bad, from 20 a warning.
+fn score_class(score: u8) -> &'static str {
+    match score {
+        50.. => "bad",
+        20.. => "warn",
+        _ => "muted",
     }
 }
 
@@ -326,7 +345,39 @@ fn team_section(d: &Digest) -> Markup {
     }
 }
 
-fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> Markup {
+/// The organisation's trends, under the cards.
+fn organisation_trends(t: &Trends) -> Markup {
+    html! {
+        section class="trends" {
+            h2 { "Last " (trends::WEEKS) " weeks" }
+            p class="muted" {
+                "Each week (Monday to Sunday, UTC) counts the check-in cycles that closed in it: "
+                "participation is owners who answered on time of those asked and not away, "
+                "on-track share is on-time answers saying on track, drift is stalled of active "
+                "priorities at each team's last close of the week. A break in a line is a week "
+                "with nothing to measure."
+            }
+            (trend_chart::chart("the organisation", &t.organisation))
+        }
+    }
+}
+
+/// One chart per team, by name, teams of teams included.
+fn team_trends(t: &Trends) -> Markup {
+    html! {
+        @if !t.teams.is_empty() {
+            section class="trends" {
+                h2 { "Trends by team" }
+                @for (team, weeks) in &t.teams {
+                    h3 { (team) }
+                    (trend_chart::chart(team, weeks))
+                }
+            }
+        }
+    }
+}
+
+fn render(digests: &[Digest], trends: &Trends, team_count: usize, now: DateTime<Utc>) -> Markup {
     html! {
         header {
             h1 { "pacer · leaders' dashboard" }
@@ -334,6 +385,7 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> Markup {
         }
         main {
             (cards(&totals(digests)))
+            (organisation_trends(trends))
             @if digests.is_empty() {
                 section {
                     h2 { "No teams yet" }
@@ -343,6 +395,7 @@ fn render(digests: &[Digest], team_count: usize, now: DateTime<Utc>) -> Markup {
             @for d in digests {
                 (team_section(d))
             }
+            (team_trends(trends))
         }
     }
 }

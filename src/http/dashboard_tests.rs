@@ -29,6 +29,7 @@ fn stalled(number: i64) -> Stalled {
         status: BREAKOUT.into(),
         progress: 40,
         reasons: vec![SCRIPT_TAG.into(), BREAKOUT.into()],
+        score: 42,
         urgency: (0, 0, 0),
     }
 }
@@ -121,12 +122,49 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
 }
 
+/// Trends whose team names are hostile, each with one closed cycle last week.
+fn hostile_trends() -> Trends {
+    let weeks = trends::weeks_ending(now());
+    let one_close = |team_id| crate::store::CycleFigures {
+        cycle_id: team_id,
+        team_id,
+        closes_at: now().timestamp() - 3 * 86_400,
+        asked: 2,
+        answered: 1,
+        answers: 2,
+        on_track_answers: 1,
+        active: 2,
+        stalled: 1,
+        ..Default::default()
+    };
+    let teams: Vec<(String, Vec<trends::Week>)> = [(SCRIPT_TAG, 1), (BREAKOUT, 2)]
+        .into_iter()
+        .map(|(name, id)| {
+            (
+                name.to_string(),
+                trends::team_series(&weeks, &[one_close(id)]),
+            )
+        })
+        .collect();
+    let all: Vec<&[trends::Week]> = teams.iter().map(|(_, s)| s.as_slice()).collect();
+    Trends {
+        organisation: trends::total(&weeks, &all),
+        teams,
+        weeks,
+    }
+}
+
 use crate::http::hostile::assert_escaped;
 
 #[test]
 fn hostile_names_and_titles_are_escaped_everywhere_on_the_dashboard() {
-    let html = render(&hostile_organisation(), 6, now()).into_string();
+    let html = render(&hostile_organisation(), &hostile_trends(), 6, now()).into_string();
     assert_escaped(&html);
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "the organisation's and two teams'"
+    );
     // Every place data lands was exercised: the lists say what they left out.
     assert!(html.contains("…and 2 more"), "{html}");
     assert!(html.contains("60% ↑") && html.contains("30% ↓"), "{html}");

@@ -4,6 +4,7 @@ pub mod dashboard;
 #[cfg(test)]
 pub mod hostile;
 pub mod metrics;
+pub mod trend_chart;
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::drift::{self, Node, Reason, Thresholds, UpdateFact};
+use crate::domain::drift::{self, Flag, Node, Reason, Thresholds, UpdateFact};
+use crate::domain::score::{self, Score};
 use crate::domain::{Priority, Status};
 use crate::store::{Store, StoreError};
 
@@ -55,15 +56,106 @@ pub async fn evaluate_from(
     thresholds: &Thresholds,
     source: Source,
 ) -> Result<HashMap<i64, Vec<Reason>>, StoreError> {
+    let moment = Moment {
+        as_of,
+        today,
+        thresholds,
+        source,
+    };
+    Ok(assess(store, ws, scope, &moment)
+        .await?
+        .into_iter()
+        .map(|(id, a)| (id, a.reasons))
+        .collect())
+}
+
+/// A priority's flags and its drift score.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Assessment {
+    pub reasons: Vec<Reason>,
+    pub score: Score,
+}
+
+/// The moment the rules are applied at, and with what.
+pub struct Moment<'a> {
+    pub as_of: DateTime<Utc>,
+    /// The date overdue and behind count from.
+    pub today: NaiveDate,
+    pub thresholds: &'a Thresholds,
+    pub source: Source,
+}
+
+impl<'a> Moment<'a> {
+    /// Now, with the maintained facts.
+    pub fn now(as_of: DateTime<Utc>, today: NaiveDate, thresholds: &'a Thresholds) -> Self {
+        Moment {
+            as_of,
+            today,
+            thresholds,
+            source: Source::Maintained,
+        }
+    }
+}
+
+/// Flags and drift score of every priority in `scope`, keyed by id.
+pub async fn assess(
+    store: &Store,
+    ws: i64,
+    scope: &[Priority],
+    at: &Moment<'_>,
+) -> Result<HashMap<i64, Assessment>, StoreError> {
     if scope.is_empty() {
         return Ok(HashMap::new());
     }
     // `blocked` looks through dependencies, transitively: bring in everything reachable.
     let edges = store.dependency_edges(ws).await?;
     let mut deps: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut waiting: HashMap<i64, usize> = HashMap::new();
     for (a, b) in &edges {
         deps.entry(*a).or_default().push(*b);
+        *waiting.entry(*b).or_default() += 1;
     }
+    let known = reachable(store, ws, scope, &deps).await?;
+    let as_of = at.as_of.timestamp();
+    let inputs = rule_inputs(store, ws, &known, as_of, at.thresholds, at.source).await?;
+    // Every move counts toward the score; the flag needs the threshold's worth.
+    let slips = store.slipping(ws, as_of, 1).await?;
+    let nodes: Vec<Node> = known
+        .values()
+        .map(|p| Node {
+            priority: p,
+            depends_on: deps.get(&p.id).cloned().unwrap_or_default(),
+            own: own_reasons(p, inputs.get(&p.id), slips.get(&p.id), at),
+        })
+        .collect();
+    let mut flags = drift::with_blocked(nodes);
+    let empty = RuleInputs::default();
+    Ok(scope
+        .iter()
+        .map(|p| {
+            let reasons = flags.remove(&p.id).unwrap_or_default();
+            let facts = inputs.get(&p.id).unwrap_or(&empty);
+            let score = score::score(&score::Inputs {
+                priority: p,
+                updates: &facts.updates,
+                answered: &facts.answered,
+                today: at.today,
+                slips: slips.get(&p.id).map_or(0, |(n, _)| *n),
+                blocked: reasons.iter().any(|r| r.flag == Flag::Blocked),
+                dependents: waiting.get(&p.id).copied().unwrap_or(0),
+            });
+            (p.id, Assessment { reasons, score })
+        })
+        .collect())
+}
+
+/// `scope` and every priority reachable from it through dependencies, by id.
+async fn reachable(
+    store: &Store,
+    ws: i64,
+    scope: &[Priority],
+    deps: &HashMap<i64, Vec<i64>>,
+) -> Result<HashMap<i64, Priority>, StoreError> {
     let mut known: HashMap<i64, Priority> = scope.iter().map(|p| (p.id, p.clone())).collect();
     let mut frontier: Vec<i64> = scope.iter().map(|p| p.id).collect();
     let mut seen: HashSet<i64> = frontier.iter().copied().collect();
@@ -83,45 +175,36 @@ pub async fn evaluate_from(
         }
         frontier = next;
     }
-    let inputs = rule_inputs(store, ws, &known, as_of.timestamp(), thresholds, source).await?;
-    let slipping = store
-        .slipping(ws, as_of.timestamp(), thresholds.slipping_moves)
-        .await?;
-    let nodes: Vec<Node> = known
-        .values()
-        .map(|p| {
-            let facts = inputs.get(&p.id);
-            let mut own = drift::own_flags(
-                p,
-                facts.map(|f| f.updates.as_slice()).unwrap_or(&[]),
-                today,
-                thresholds,
-            );
-            if p.is_active()
-                && let Some(silent) = drift::silent_flag(
-                    facts.map(|f| f.answered.as_slice()).unwrap_or(&[]),
-                    thresholds,
-                )
-            {
-                own.push(silent);
-            }
-            if p.is_active()
-                && let Some((moves, why)) = slipping.get(&p.id)
-                && let Some(flag) = drift::slipping_flag(*moves, why.as_deref(), thresholds)
-            {
-                own.push(flag);
-            }
-            Node {
-                priority: p,
-                depends_on: deps.get(&p.id).cloned().unwrap_or_default(),
-                own,
-            }
-        })
-        .collect();
-    let mut all = drift::with_blocked(nodes);
-    let wanted: HashSet<i64> = scope.iter().map(|p| p.id).collect();
-    all.retain(|id, _| wanted.contains(id));
-    Ok(all)
+    Ok(known)
+}
+
+/// The rules that look at one priority alone: its own flags, before `blocked`.
+fn own_reasons(
+    p: &Priority,
+    facts: Option<&RuleInputs>,
+    slips: Option<&(usize, Option<String>)>,
+    at: &Moment<'_>,
+) -> Vec<Reason> {
+    let t = at.thresholds;
+    let mut own = drift::own_flags(
+        p,
+        facts.map(|f| f.updates.as_slice()).unwrap_or(&[]),
+        at.today,
+        t,
+    );
+    if !p.is_active() {
+        return own;
+    }
+    if let Some(silent) = drift::silent_flag(facts.map(|f| f.answered.as_slice()).unwrap_or(&[]), t)
+    {
+        own.push(silent);
+    }
+    if let Some((moves, why)) = slips
+        && let Some(flag) = drift::slipping_flag(*moves, why.as_deref(), t)
+    {
+        own.push(flag);
+    }
+    own
 }
 
 /// What the rules read of each active priority's history as of `as_of`: its latest updates and

@@ -3,3 +3,4 @@
 pub mod digest;
 pub mod drift;
 pub mod render;
+pub mod trends;

@@ -447,7 +447,8 @@ async fn send_checkin(
     Ok(Outcome::Sent)
 }
 
-/// Post a closed cycle's digest to the team's channel, then the full list as a thread reply.
+/// Keep a closed cycle's figures for the trends, then post its digest to the team's channel and
+/// the full list as a thread reply.
 /// Each part is recorded as soon as it is posted, so a retry skips what is already there.
 async fn digest(
     store: &Store,
@@ -466,6 +467,12 @@ async fn digest(
         .team(ws, cycle.team_id)
         .await?
         .ok_or_else(|| JobError::Invalid("team is gone".into()))?;
+    let closed_at = DateTime::from_timestamp(cycle.closes_at, 0).unwrap_or_default();
+    let built =
+        crate::reporting::digest::build(store, ws, &team, Some(&cycle), closed_at, false).await?;
+    // Kept for the dashboard's trends whether or not the digest is posted, so they never
+    // re-evaluate drift as of a past close.
+    crate::reporting::trends::record(store, ws, &cycle, &built).await?;
     let Some(channel) = team.channel_id.clone() else {
         tracing::info!(team = %team.name, "team has no channel; digest not posted");
         return Ok(Outcome::NothingToDo);
@@ -475,9 +482,6 @@ async fn digest(
         .await?
         .and_then(|r| r.home_zone.parse().ok())
         .unwrap_or(Tz::UTC);
-    let closed_at = DateTime::from_timestamp(cycle.closes_at, 0).unwrap_or_default();
-    let built =
-        crate::reporting::digest::build(store, ws, &team, Some(&cycle), closed_at, false).await?;
     let posted = store.digest_post(ws, cycle_id).await?;
     let main_ts = match &posted {
         Some((_, ts, _)) => ts.clone(),

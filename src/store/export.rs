@@ -186,37 +186,33 @@ impl Store {
         )
     }
 
-    /// Every status update recorded at or after `since`, oldest first.
-    pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCheckin>> {
+    /// The rows of one of the statements above, which take the workspace and a time.
+    fn rows_since<T>(&self, sql: &'static str, ws: i64, since: i64) -> BoxStream<'_, Result<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin + 'static,
+    {
         Box::pin(
-            sqlx::query_as(CHECKINS)
+            sqlx::query_as(sql)
                 .bind(ws)
                 .bind(since)
                 .fetch(&self.pool)
                 .map_err(StoreError::from),
         )
+    }
+
+    /// Every status update recorded at or after `since`, oldest first.
+    pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCheckin>> {
+        self.rows_since(CHECKINS, ws, since)
     }
 
     /// Every due-date slip made at or after `since`, oldest first.
     pub fn export_slips(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportSlip>> {
-        Box::pin(
-            sqlx::query_as(SLIPS)
-                .bind(ws)
-                .bind(since)
-                .fetch(&self.pool)
-                .map_err(StoreError::from),
-        )
+        self.rows_since(SLIPS, ws, since)
     }
 
     /// Every cycle that opened at or after `since`, oldest first.
     pub fn export_cycles(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCycle>> {
-        Box::pin(
-            sqlx::query_as(CYCLES)
-                .bind(ws)
-                .bind(since)
-                .fetch(&self.pool)
-                .map_err(StoreError::from),
-        )
+        self.rows_since(CYCLES, ws, since)
     }
 
     /// Up to `limit` closed cycles that opened at or after `since`, with ids above `after`.

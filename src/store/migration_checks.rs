@@ -59,6 +59,11 @@ const LANDED: &[(&str, i64, &str)] = &[
     ),
     (
         "sqlite",
+        11,
+        "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
+    ),
+    (
+        "sqlite",
         12,
         "80c02fa166018cd1e04f1f4a88a3b09ebd4b96c6e77d7067794e0936e04d65dd1a179a2cfcccd1981dc24552377be9b5",
     ),
@@ -111,6 +116,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         10,
         "6a5f4d4a7ff6c21c1967445a293b410e5079131467748951b25381e7dfa25acfae9d98d93c94818c23b68702c6df5be0",
+    ),
+    (
+        "postgres",
+        11,
+        "4b8a4ed83f3aa96db9e408bea3313eb9eed2705fbc8300096adab3c38902b1844cd06d2cf3ddd613a6fcf1a539a21bb2",
     ),
     (
         "postgres",

@@ -5,6 +5,7 @@
 mod api_reads;
 mod api_tokens;
 mod conversations;
+mod cycle_figures;
 mod cycles;
 mod drift_facts;
 mod events;
@@ -34,6 +35,7 @@ pub use api_reads::{
 };
 pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
+pub use cycle_figures::CycleFigures;
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
 };

@@ -399,7 +399,7 @@ async fn golden_digest_renderings() {
 }
 
 /// Compare with `tests/golden/<name>`; `UPDATE_GOLDEN=1` rewrites it.
-fn golden(name: &str, actual: &str) {
+pub(crate) fn golden(name: &str, actual: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);

@@ -7,6 +7,7 @@ mod checkins;
 mod cli;
 mod dashboard;
 mod digests;
+mod drift_score;
 mod drift_state;
 
 mod events;
@@ -34,4 +35,5 @@ mod security;
 mod slips;
 mod socket_mode;
 mod teams;
+mod trends;
 mod webhooks;

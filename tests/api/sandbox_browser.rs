@@ -17,7 +17,7 @@ use crate::sandbox::demo_app;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     base: String,
     http: reqwest::Client,
@@ -32,7 +32,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    async fn start() -> Option<Driver> {
+    pub(crate) async fn start() -> Option<Driver> {
         if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists()
         {
             assert!(
@@ -87,7 +87,7 @@ impl Driver {
         Some(driver)
     }
 
-    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+    pub(crate) async fn call(&self, method: &str, path: &str, body: Value) -> Value {
         let url = format!("{}{path}", self.base);
         let req = match method {
             "GET" => self.http.get(url),
@@ -109,12 +109,12 @@ impl Driver {
         r["value"].clone()
     }
 
-    async fn session(&self, method: &str, path: &str, body: Value) -> Value {
+    pub(crate) async fn session(&self, method: &str, path: &str, body: Value) -> Value {
         self.call(method, &format!("/session/{}{path}", self.session), body)
             .await
     }
 
-    async fn find(&self, xpath: &str) -> String {
+    pub(crate) async fn find(&self, xpath: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let url = format!("{}/session/{}/elements", self.base, self.session);
@@ -143,7 +143,7 @@ impl Driver {
 
     /// Click what `xpath` finds. The page re-renders as messages arrive, so an element found a
     /// moment ago may be replaced: find it again and retry.
-    async fn click(&self, xpath: &str) {
+    pub(crate) async fn click(&self, xpath: &str) {
         for attempt in 0..10 {
             let el = self.find(xpath).await;
             let url = format!("{}/session/{}/element/{el}/click", self.base, self.session);
@@ -167,7 +167,7 @@ impl Driver {
         }
     }
 
-    async fn type_in(&self, xpath: &str, text: &str) {
+    pub(crate) async fn type_in(&self, xpath: &str, text: &str) {
         let el = self.find(xpath).await;
         self.session(
             "POST",
@@ -177,7 +177,7 @@ impl Driver {
         .await;
     }
 
-    async fn text_of(&self, xpath: &str) -> String {
+    pub(crate) async fn text_of(&self, xpath: &str) -> String {
         for _ in 0..10 {
             let el = self.find(xpath).await;
             let url = format!("{}/session/{}/element/{el}/text", self.base, self.session);

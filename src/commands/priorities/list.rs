@@ -18,11 +18,20 @@ pub async fn list(s: &Services<'_>, inv: &Invocation, filter: ListFilter) -> Out
     let filter = channel_default(s, inv, filter).await?;
     let (title, query, stalled_only) = what_to_list(s, inv, &filter).await?;
     let priorities = s.store.priorities(ws, &query).await?;
-    let flags = flags_for(s, inv, &priorities).await?;
-    let shown: Vec<&Priority> = priorities
+    let assessed = assess(s, inv, &priorities).await?;
+    let flags: HashMap<i64, Vec<Reason>> = assessed
+        .iter()
+        .map(|(id, a)| (*id, a.reasons.clone()))
+        .collect();
+    let mut shown: Vec<&Priority> = priorities
         .iter()
         .filter(|p| !stalled_only || flags.get(&p.id).is_some_and(|f| !f.is_empty()))
         .collect();
+    // What is stalled is listed by drift score, highest first; other lists by number.
+    let score = |p: &Priority| assessed.get(&p.id).map_or(0, |a| a.score.value);
+    if stalled_only {
+        shown.sort_by(|a, b| score(b).cmp(&score(a)).then(a.number.cmp(&b.number)));
+    }
     if shown.is_empty() {
         let (empty, next): (&str, Vec<String>) = match filter {
             ListFilter::Stalled => (
@@ -46,7 +55,10 @@ pub async fn list(s: &Services<'_>, inv: &Invocation, filter: ListFilter) -> Out
     for p in &shown {
         let mut line = render::priority_line(p, today);
         if let Some(reasons) = flags.get(&p.id).filter(|r| !r.is_empty()) {
-            line = line.line_break().append(render::reasons(reasons));
+            line = line
+                .line_break()
+                .text(format!("drift score {} · ", score(p)))
+                .append(render::reasons(reasons));
         }
         lines.push(line);
     }
@@ -131,6 +143,17 @@ async fn what_to_list(
             )
         }
     })
+}
+
+/// The drift flags and scores of the given priorities, as of now.
+pub async fn assess(
+    s: &Services<'_>,
+    inv: &Invocation,
+    priorities: &[Priority],
+) -> Result<HashMap<i64, crate::reporting::drift::Assessment>, CommandError> {
+    let thresholds = s.store.drift_thresholds(inv.ws()).await?;
+    let moment = crate::reporting::drift::Moment::now(inv.now, inv.today(), &thresholds);
+    Ok(crate::reporting::drift::assess(s.store, inv.ws(), priorities, &moment).await?)
 }
 
 /// The drift flags of the given priorities, as of now.

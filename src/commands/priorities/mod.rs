@@ -16,8 +16,8 @@ use crate::message::{Block, Message, Rich};
 use crate::store::{NewPriority, UpdateInput};
 
 pub use edit::{Edit, edit};
-pub(super) use list::flags_for;
 pub use list::list;
+pub(super) use list::{assess, flags_for};
 pub use show::show;
 
 pub async fn add(

@@ -11,6 +11,7 @@ use crate::commands::render::{self, chunked_lines, next_steps};
 use crate::domain::drift::{Reason, urgency};
 use crate::domain::{Priority, PriorityNumber, Status, TeamName};
 use crate::message::{Block, Message, Rich};
+use crate::reporting::drift::Assessment;
 use crate::rhythm::decision::follow_up_line;
 use crate::store::{PriorityQuery, RaisedItem, TeamRow};
 
@@ -143,7 +144,8 @@ fn age(secs: i64) -> String {
     }
 }
 
-/// The team's stalled priorities, worst first.
+/// The team's stalled priorities, worst first: by drift score, then status, worst flag and
+/// number, as `list stalled` orders them.
 async fn stalled_lines(
     s: &Services<'_>,
     inv: &Invocation,
@@ -154,24 +156,27 @@ async fn stalled_lines(
         ..Default::default()
     };
     let priorities = s.store.priorities(inv.ws(), &query).await?;
-    let flags = crate::commands::priorities::flags_for(s, inv, &priorities).await?;
-    let mut stalled: Vec<(&Priority, &Vec<Reason>)> = priorities
+    let assessed = crate::commands::priorities::assess(s, inv, &priorities).await?;
+    let mut stalled: Vec<(&Priority, &Assessment)> = priorities
         .iter()
-        .filter_map(|p| flags.get(&p.id).filter(|r| !r.is_empty()).map(|r| (p, r)))
+        .filter_map(|p| assessed.get(&p.id).map(|a| (p, a)))
+        .filter(|(_, a)| !a.reasons.is_empty())
         .collect();
-    stalled.sort_by(|(a, ra), (b, rb)| {
-        urgency(b.status, rb)
-            .cmp(&urgency(a.status, ra))
-            .then(a.number.0.cmp(&b.number.0))
+    let rank = |p: &Priority, a: &Assessment| (a.score.value, urgency(p.status, &a.reasons));
+    stalled.sort_by(|(p, a), (q, b)| {
+        rank(q, b)
+            .cmp(&rank(p, a))
+            .then(p.number.0.cmp(&q.number.0))
     });
     Ok(stalled
         .into_iter()
-        .map(|(p, r)| {
+        .map(|(p, a)| {
             head(p)
                 .text(" · ")
                 .status(p.status)
+                .text(format!(" · drift score {}", a.score.value))
                 .line_break()
-                .append(render::reasons(r))
+                .append(render::reasons(&a.reasons))
         })
         .collect())
 }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::drift::evaluate;
+use super::drift::{Moment, assess};
 use crate::domain::drift::{Reason, Thresholds};
 use crate::domain::{Priority, Status};
 use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, TeamRow};
@@ -75,13 +75,14 @@ pub async fn build(
     // A past cycle's digest shows each priority as it stood when the cycle closed.
     let found = find_priorities(&cx, team, !preview).await?;
     let by_id: HashMap<i64, &Priority> = found.all.iter().map(|p| (p.id, p)).collect();
-    let flags = evaluate(store, ws, &found.scope, as_of, cx.today, &cx.thresholds).await?;
+    let moment = Moment::now(as_of, cx.today, &cx.thresholds);
+    let (flags, scores) = split(assess(store, ws, &found.scope, &moment).await?);
     let changes = store
         .status_changes(ws, team.id, start, as_of.timestamp())
         .await?;
     let (moved, finished) = moved_and_finished(&changes, &by_id);
     let counts = counts(&found.active, &moved, &finished);
-    let needs_attention = needs_attention(&found.active, &flags);
+    let needs_attention = needs_attention(&found.active, &flags, &scores);
     let drift = Drift {
         stalled: needs_attention.len(),
         active: found.active.len(),
@@ -103,7 +104,7 @@ pub async fn build(
         .map(DecisionLine::from)
         .collect();
     let rollup = if found.is_parent {
-        Some(rollup::rollup(&cx, team, &found, &flags).await?)
+        Some(rollup::rollup(&cx, team, &found, &flags, &scores).await?)
     } else {
         None
     };
@@ -271,15 +272,33 @@ fn counts(active: &[Priority], moved: &[Moved], finished: &[Item]) -> Counts {
     counts
 }
 
-/// The active priorities with drift flags, worst first.
-fn needs_attention(active: &[Priority], flags: &HashMap<i64, Vec<Reason>>) -> Vec<Stalled> {
+/// Flags and drift scores apart: most of the digest reads only the flags.
+fn split(
+    assessed: HashMap<i64, crate::reporting::drift::Assessment>,
+) -> (HashMap<i64, Vec<Reason>>, HashMap<i64, u8>) {
+    let mut flags = HashMap::with_capacity(assessed.len());
+    let mut scores = HashMap::with_capacity(assessed.len());
+    for (id, a) in assessed {
+        scores.insert(id, a.score.value);
+        flags.insert(id, a.reasons);
+    }
+    (flags, scores)
+}
+
+/// The active priorities with drift flags, highest drift score first.
+fn needs_attention(
+    active: &[Priority],
+    flags: &HashMap<i64, Vec<Reason>>,
+    scores: &HashMap<i64, u8>,
+) -> Vec<Stalled> {
     let mut list: Vec<Stalled> = active
         .iter()
         .filter_map(|p| {
+            let score = scores.get(&p.id).copied().unwrap_or(0);
             flags
                 .get(&p.id)
                 .filter(|r| !r.is_empty())
-                .map(|r| stalled(p, r))
+                .map(|r| stalled(p, r, score))
         })
         .collect();
     worst_first(&mut list);

@@ -75,6 +75,8 @@ pub struct Stalled {
     pub status: String,
     pub progress: u8,
     pub reasons: Vec<String>,
+    /// The drift score, 0–100 (`domain::score`): what "worst first" sorts by.
+    pub score: u8,
     #[serde(skip)]
     pub urgency: (u8, u8, usize),
 }
@@ -196,20 +198,23 @@ pub(super) fn reason_texts(reasons: &[Reason]) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn stalled(p: &Priority, reasons: &[Reason]) -> Stalled {
+pub(super) fn stalled(p: &Priority, reasons: &[Reason], score: u8) -> Stalled {
     Stalled {
         item: item(p),
         status: p.status.as_str().to_string(),
         progress: p.progress.value(),
         reasons: reason_texts(reasons),
+        score,
         urgency: urgency(p.status, reasons),
     }
 }
 
+/// Highest drift score first; ties by status and worst flag, then by number.
 pub(super) fn worst_first(list: &mut [Stalled]) {
     list.sort_by(|a, b| {
-        b.urgency
-            .cmp(&a.urgency)
+        b.score
+            .cmp(&a.score)
+            .then(b.urgency.cmp(&a.urgency))
             .then(a.item.number.cmp(&b.item.number))
     });
 }

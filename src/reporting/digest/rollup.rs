@@ -16,10 +16,11 @@ pub(super) async fn rollup(
     team: &TeamRow,
     found: &Found,
     flags: &HashMap<i64, Vec<Reason>>,
+    scores: &HashMap<i64, u8>,
 ) -> Result<Rollup, StoreError> {
     let active = &found.scope;
     let children = child_lines(cx, team, &found.teams, active, flags).await?;
-    let top_stalls = top_stalls(team, active, flags);
+    let top_stalls = top_stalls(team, active, flags, scores);
     let dependencies_at_risk = dependencies_at_risk(cx, &found.everything, active).await?;
     let alignment = alignment(team, &found.teams, &found.everything, active);
     Ok(Rollup {
@@ -121,15 +122,17 @@ fn top_stalls(
     team: &TeamRow,
     active: &[Priority],
     flags: &HashMap<i64, Vec<Reason>>,
+    scores: &HashMap<i64, u8>,
 ) -> Vec<Stalled> {
     let mut top_stalls: Vec<Stalled> = active
         .iter()
         .filter(|p| p.team_id != team.id)
         .filter_map(|p| {
+            let score = scores.get(&p.id).copied().unwrap_or(0);
             flags
                 .get(&p.id)
                 .filter(|r| !r.is_empty())
-                .map(|r| stalled(p, r))
+                .map(|r| stalled(p, r, score))
         })
         .collect();
     worst_first(&mut top_stalls);

@@ -94,7 +94,7 @@ pub struct LateAnswer {
 }
 
 impl Store {
-    fn cycle_columns(prefix: &str) -> String {
+    pub(super) fn cycle_columns(prefix: &str) -> String {
         CYCLE_COLUMNS
             .split(", ")
             .map(|c| format!("{prefix}{c}"))
