@@ -74,7 +74,7 @@ pub async fn raise(
         .italic(&reason)
         .text(". It is now owned by ")
         .append(leads)
-        .text(format!(" (leads of {}) until they decide.", parent.name));
+        .text(" until they decide.");
     Ok(Message::private(vec![
         Block::Text(line),
         next_steps(
@@ -109,7 +109,8 @@ async fn parent_team(
     })
 }
 
-/// The leads of a team as mentions: "@ana and @ben".
+/// Who owns what is raised to a team: "@ana and @ben (leads of Leadership)", or its admins
+/// when the team has lost its leads.
 async fn leads_of(
     s: &Services<'_>,
     inv: &Invocation,
@@ -122,6 +123,9 @@ async fn leads_of(
         .into_iter()
         .filter(|m| m.role == "lead")
         .collect();
+    if leads.is_empty() {
+        return Ok(Rich::new().text(format!("the admins ({} has no lead)", team.name)));
+    }
     let mut r = Rich::new();
     for (i, m) in leads.iter().enumerate() {
         if i > 0 {
@@ -129,7 +133,7 @@ async fn leads_of(
         }
         r = r.user(&m.user_id, &m.display_name);
     }
-    Ok(r)
+    Ok(r.text(format!(" (leads of {})", team.name)))
 }
 
 /// `decide #N "<text>" [@owner] [due:<date>]`: leads of the priority's team or of the team it
