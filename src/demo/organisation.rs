@@ -239,6 +239,21 @@ pub(super) fn setup_script(today: NaiveDate, monday: NaiveDate) -> Vec<ScriptLin
             script.push(line(SLIPPING.1, None, edit));
         }
     }
+    // Ana put the Payments API before the leadership; the leadership already decided on the
+    // billing export, with a follow-up for Jonas.
+    if let Some(n) = numbers.get("Payments API v2") {
+        let raise = format!("raise #{n} \"need a decision on the payments vendor\"");
+        script.push(line("Ana", Some("platform"), raise));
+    }
+    if let Some(n) = numbers.get("Billing export for finance") {
+        let raise = format!("raise #{n} \"finance wants the API, we can ship CSV now\"");
+        script.push(line("Jonas", Some("platform"), raise));
+        let decide = format!(
+            "decide #{n} \"ship the CSV export first, the finance API next quarter\" @Jonas due:{}",
+            due(-3)
+        );
+        script.push(line("Maya", leadership, decide));
+    }
     // Sam took a week off in the middle of the quarter.
     let away_from = monday - Duration::weeks(4);
     let away = format!("away {} {}", away_from, away_from + Duration::days(6));

@@ -26,13 +26,15 @@ async fn organisation(app: &TestApp) {
         .await;
 }
 
-fn link_in(text: &str) -> String {
+/// The first link in a Slack reply's text, as a person's Slack client opens it: the text is
+/// mrkdwn, where `&` is written `&amp;`.
+pub(crate) fn link_in(text: &str) -> String {
     let start = text.find("http").expect("a link in the reply");
     text[start..]
         .split(|c: char| c.is_whitespace() || c == '>' || c == '|')
         .next()
         .unwrap()
-        .to_string()
+        .replace("&amp;", "&")
 }
 
 #[tokio::test]

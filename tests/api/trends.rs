@@ -118,13 +118,7 @@ async fn seed(app: &TestApp) {
 
 async fn dashboard(app: &TestApp) -> String {
     let text = app.slash("U0ANA", "dashboard").await.all_text();
-    let start = text.find("http").expect("a link in the reply");
-    let link: String = text[start..]
-        .split(|c: char| c.is_whitespace() || c == '>' || c == '|')
-        .next()
-        .unwrap_or_default()
-        .replace("http://127.0.0.1:3000", &app.url);
-    link
+    crate::dashboard::link_in(&text).replace("http://127.0.0.1:3000", &app.url)
 }
 
 /// The charts on the page, in order: the organisation's, then Growth's and Platform's.
@@ -281,13 +275,8 @@ async fn another_workspace_sees_none_of_these_trends() {
         if cmd != "dashboard" {
             continue;
         }
-        let text = r.all_text();
-        let start = text.find("http").expect("a link in the reply");
-        let link = text[start..]
-            .split(|c: char| c.is_whitespace() || c == '>' || c == '|')
-            .next()
-            .unwrap_or_default()
-            .replace("http://127.0.0.1:3000", &app.url);
+        let link =
+            crate::dashboard::link_in(&r.all_text()).replace("http://127.0.0.1:3000", &app.url);
         let html = app
             .http
             .get(&link)
