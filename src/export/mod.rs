@@ -25,7 +25,9 @@ use crate::store::{ExportWorkspace, PriorityQuery, Store, TeamRow};
 use csv::CsvTable;
 pub use files::{Staged, existing};
 use json::JsonDoc;
-use rows::{CheckinOut, CycleOut, DigestOut, ExportRow, PriorityOut, RowSink, SlipOut, iso};
+use rows::{
+    CheckinOut, CycleOut, DecisionOut, DigestOut, ExportRow, PriorityOut, RowSink, SlipOut, iso,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -41,15 +43,17 @@ pub enum Table {
     Cycles,
     Digests,
     Slips,
+    Decisions,
 }
 
 /// The tables in the order they are written.
-pub const TABLES: [Table; 5] = [
+pub const TABLES: [Table; 6] = [
     Table::Priorities,
     Table::Checkins,
     Table::Cycles,
     Table::Digests,
     Table::Slips,
+    Table::Decisions,
 ];
 
 impl Table {
@@ -61,6 +65,7 @@ impl Table {
             Table::Cycles => "cycles",
             Table::Digests => "digests",
             Table::Slips => "slips",
+            Table::Decisions => "decisions",
         }
     }
 
@@ -71,6 +76,7 @@ impl Table {
             Table::Cycles => CycleOut::HEADER,
             Table::Digests => DigestOut::HEADER,
             Table::Slips => SlipOut::HEADER,
+            Table::Decisions => DecisionOut::HEADER,
         }
     }
 }
@@ -228,6 +234,10 @@ async fn write_table<S: RowSink>(
         }
         Table::Digests => write_digests(store, ws, since, sink).await,
         Table::Slips => copy_rows(sink, store.export_slips(ws, since).map_ok(SlipOut::from)).await,
+        Table::Decisions => {
+            let rows = store.export_decisions(ws, since).map_ok(DecisionOut::from);
+            copy_rows(sink, rows).await
+        }
     }
 }
 

@@ -67,6 +67,21 @@ pub struct ExportSlip {
     pub reason: Option<String>,
 }
 
+/// A decision taken about a priority, with its follow-up if it has one.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportDecision {
+    pub id: i64,
+    pub priority_number: i64,
+    pub text: String,
+    pub decided_by_name: String,
+    pub decided_by_user_id: String,
+    pub decided_at: i64,
+    pub owner_name: Option<String>,
+    pub owner_user_id: Option<String>,
+    pub due_date: Option<String>,
+    pub done_at: Option<i64>,
+}
+
 /// A cycle with how many owners it asked, how many were away and how many answered on time.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ExportCycle {
@@ -127,6 +142,16 @@ const CHECKINS: &str = "SELECT u.id, p.number AS priority_number, u.cycle_id,
      JOIN priorities p ON p.id = u.priority_id AND p.workspace_id = u.workspace_id
      JOIN people a ON a.id = u.author_id AND a.workspace_id = u.workspace_id
      WHERE u.workspace_id = $1 AND u.created_at >= $2 ORDER BY u.id";
+
+const DECISIONS: &str = "SELECT d.id, p.number AS priority_number, d.text,
+        b.display_name AS decided_by_name, b.user_id AS decided_by_user_id, d.decided_at,
+        o.display_name AS owner_name, o.user_id AS owner_user_id, d.due_date, d.done_at
+     FROM decisions d
+     JOIN priorities p ON p.id = d.priority_id AND p.workspace_id = d.workspace_id
+     JOIN people b ON b.id = d.decided_by AND b.workspace_id = d.workspace_id
+     LEFT JOIN people o ON o.id = d.owner_id AND o.workspace_id = d.workspace_id
+     WHERE d.workspace_id = $1 AND d.decided_at >= $2
+     ORDER BY d.id";
 
 const SLIPS: &str = "SELECT h.id, p.number AS priority_number, h.at AS moved_at,
         a.display_name AS actor_name, a.user_id AS actor_user_id, h.old_value AS old_due,
@@ -203,6 +228,11 @@ impl Store {
     /// Every status update recorded at or after `since`, oldest first.
     pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCheckin>> {
         self.rows_since(CHECKINS, ws, since)
+    }
+
+    /// Every decision taken at or after `since`, oldest first.
+    pub fn export_decisions(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportDecision>> {
+        self.rows_since(DECISIONS, ws, since)
     }
 
     /// Every due-date slip made at or after `since`, oldest first.

@@ -42,7 +42,8 @@ pub use cycles::{
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use export::{
-    ClosedCycle, ExportCheckin, ExportCycle, ExportPriority, ExportSlip, ExportWorkspace,
+    ClosedCycle, ExportCheckin, ExportCycle, ExportDecision, ExportPriority, ExportSlip,
+    ExportWorkspace,
 };
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;

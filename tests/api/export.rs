@@ -18,6 +18,7 @@ fn first_monday() -> chrono::DateTime<Utc> {
 /// As pacer keeps it (the command parser takes the quotes a title is typed with).
 const HOSTILE: &str = "=HYPERLINK(http://x.example,win)";
 const NOTE: &str = "waiting on legal, then QA; it's 2 days";
+const DECISION: &str = "=SUM(A1) first, the vendor later";
 
 async fn ok(app: &TestApp, user: &str, text: &str) {
     let r = app.slash(user, text).await;
@@ -49,6 +50,14 @@ async fn workspace_with_history(app: &TestApp) {
     ] {
         ok(app, "U0BEN", cmd).await;
     }
+    // Ana leads Platform: a decision on #1, with a follow-up for Ben, in text a spreadsheet
+    // would run.
+    ok(
+        app,
+        "U0ANA",
+        &format!("decide #1 \"{DECISION}\" <@U0BEN> due:2027-01-10"),
+    )
+    .await;
     // Week one: the cycle opens, ana and ben answer, the digest is posted on Friday.
     app.clock.set(first_monday());
     assert_eq!(app.tick().await.opened, 1);
@@ -128,11 +137,33 @@ async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
         "cycles.csv",
         "digests.csv",
         "slips.csv",
+        "decisions.csv",
     ] {
         assert!(out.contains(file), "{out}");
     }
     let names = std::fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(names, 5, "nothing but the five files is left behind");
+    assert_eq!(names, 6, "nothing but the six files is left behind");
+
+    let decisions = read_csv(&dir.path().join("decisions.csv"));
+    assert_eq!(decisions.len(), 1);
+    let d = &decisions[0];
+    assert_eq!(d["priority"], "1");
+    assert_eq!(
+        d["decision"],
+        format!("'{DECISION}"),
+        "a formula is written as text"
+    );
+    assert_eq!(
+        (
+            d["decided_by_user_id"].as_str(),
+            d["follow_up_owner_user_id"].as_str()
+        ),
+        ("U0ANA", "U0BEN")
+    );
+    assert_eq!(
+        (d["follow_up_due"].as_str(), d["follow_up_done_at"].as_str()),
+        ("2027-01-10", "")
+    );
 
     let slips = read_csv(&dir.path().join("slips.csv"));
     let moves: Vec<(&str, &str, &str)> = slips
@@ -272,6 +303,10 @@ async fn since_limits_checkins_cycles_and_digests_but_not_priorities() {
     let digests = read_csv(&dir.path().join("digests.csv"));
     assert_eq!(digests.len(), 1);
     assert_eq!(digests[0]["cycle"], cycles[0]["id"]);
+    assert!(
+        read_csv(&dir.path().join("decisions.csv")).is_empty(),
+        "decided before --since"
+    );
 }
 
 #[tokio::test]
@@ -309,6 +344,8 @@ async fn json_export_is_one_document_with_text_exactly_as_typed() {
     assert_eq!(doc["cycles"].as_array().unwrap().len(), 2);
     assert_eq!(doc["digests"][0]["checked_in"], 2);
     assert_eq!(doc["digests"][1]["expected"], 2);
+    assert_eq!(doc["decisions"][0]["decision"], DECISION);
+    assert_eq!(doc["decisions"][0]["follow_up_done_at"], Value::Null);
     let slips = doc["slips"].as_array().unwrap();
     assert_eq!(slips.len(), 3);
     assert_eq!(slips[0]["reason"], "vendor delay");
