@@ -4,7 +4,7 @@ use super::{Command, ListFilter, ParseError, due, no_args, priority, set_once, t
 use crate::commands::help;
 use crate::commands::tokens::Token;
 use crate::domain::priority::normalise_title;
-use crate::domain::{PriorityNumber, Progress, Status};
+use crate::domain::{DueDate, PriorityNumber, Progress, Status, TeamName, UserRef};
 
 pub(super) fn parse_add(rest: Vec<Token>) -> Result<Command, ParseError> {
     const C: &str = "add";
@@ -178,95 +178,115 @@ pub(super) fn parse_status(rest: Vec<Token>) -> Result<Command, ParseError> {
 pub const REASON_MAX: usize = 300;
 
 pub(super) fn parse_edit(rest: Vec<Token>) -> Result<Command, ParseError> {
-    const C: &str = "edit";
     let mut it = rest.into_iter();
     let number = match it.next() {
         None => {
             return Err(ParseError::Missing {
-                command: C,
+                command: EDIT,
                 what: "a priority and what to change, like `#12 due:Q2`",
             });
         }
-        Some(t) => priority(C, &t.text())?,
+        Some(t) => priority(EDIT, &t.text())?,
     };
-    let (mut title, mut owner, mut team, mut due_date, mut parent) = (None, None, None, None, None);
-    let mut reason: Option<String> = None;
+    let mut edit = EditSlots::default();
     for t in it {
+        edit.take(t)?;
+    }
+    edit.finish(number)
+}
+
+const EDIT: &str = "edit";
+
+/// What an `edit` names so far, each at most once.
+#[derive(Default)]
+struct EditSlots {
+    title: Option<String>,
+    owner: Option<UserRef>,
+    team: Option<TeamName>,
+    due: Option<Option<DueDate>>,
+    parent: Option<Option<PriorityNumber>>,
+    reason: Option<String>,
+}
+
+impl EditSlots {
+    fn take(&mut self, t: Token) -> Result<(), ParseError> {
+        const C: &str = EDIT;
         match t {
-            Token::Mention(u) => set_once(&mut owner, u, C, "@owner")?,
+            Token::Mention(u) => set_once(&mut self.owner, u, C, "@owner"),
             // The reason a due date moved: the slip log keeps it.
             Token::Quoted(why) if !why.trim().is_empty() => {
                 if why.chars().count() > REASON_MAX {
                     return Err(ParseError::NoteTooLong { command: C });
                 }
-                set_once(&mut reason, why.trim().to_string(), C, "\"reason\"")?
+                set_once(&mut self.reason, why.trim().to_string(), C, "\"reason\"")
             }
-            Token::Option { key, value } => match key.as_str() {
-                "title" => {
-                    let t = normalise_title(&value)
-                        .map_err(|source| ParseError::Title { command: C, source })?;
-                    set_once(&mut title, t, C, "title")?
-                }
-                "team" => set_once(&mut team, team_name(C, &value)?, C, "team")?,
-                "due" => {
-                    let d = if value.eq_ignore_ascii_case("none") {
-                        None
-                    } else {
-                        Some(due(C, &value)?)
-                    };
-                    set_once(&mut due_date, d, C, "due")?
-                }
-                "parent" => {
-                    let p = if value.eq_ignore_ascii_case("none") {
-                        None
-                    } else {
-                        Some(priority(C, &value)?)
-                    };
-                    set_once(&mut parent, p, C, "parent")?
-                }
-                _ => {
-                    return Err(ParseError::UnknownOption {
-                        command: C,
-                        option: key,
-                    });
-                }
-            },
-            other => {
-                return Err(ParseError::Unexpected {
-                    command: C,
-                    got: other.text(),
-                });
-            }
+            Token::Option { key, value } => self.option(key, &value),
+            other => Err(ParseError::Unexpected {
+                command: C,
+                got: other.text(),
+            }),
         }
     }
-    // Quoted text is the reason a due date moves; without a new due date it is a mistake
-    // (most likely a title without `title:`).
-    if let (Some(text), None) = (&reason, &due_date) {
-        return Err(ParseError::Unexpected {
-            command: C,
-            got: text.clone(),
-        });
+
+    fn option(&mut self, key: String, value: &str) -> Result<(), ParseError> {
+        const C: &str = EDIT;
+        let none = value.eq_ignore_ascii_case("none");
+        match key.as_str() {
+            "title" => {
+                let t = normalise_title(value)
+                    .map_err(|source| ParseError::Title { command: C, source })?;
+                set_once(&mut self.title, t, C, "title")
+            }
+            "team" => set_once(&mut self.team, team_name(C, value)?, C, "team"),
+            "due" => {
+                let d = if none { None } else { Some(due(C, value)?) };
+                set_once(&mut self.due, d, C, "due")
+            }
+            "parent" => {
+                let p = if none {
+                    None
+                } else {
+                    Some(priority(C, value)?)
+                };
+                set_once(&mut self.parent, p, C, "parent")
+            }
+            _ => Err(ParseError::UnknownOption {
+                command: C,
+                option: key,
+            }),
+        }
     }
-    if title.is_none()
-        && owner.is_none()
-        && team.is_none()
-        && due_date.is_none()
-        && parent.is_none()
-    {
-        return Err(ParseError::Missing {
-            command: C,
-            what: "something to change: title:\"…\", @owner, team:, due: or parent:",
-        });
+
+    fn finish(self, number: PriorityNumber) -> Result<Command, ParseError> {
+        // Quoted text is the reason a due date moves; without a new due date it is a mistake
+        // (most likely a title without `title:`).
+        if let (Some(text), None) = (&self.reason, &self.due) {
+            return Err(ParseError::Unexpected {
+                command: EDIT,
+                got: text.clone(),
+            });
+        }
+        if self.title.is_none()
+            && self.owner.is_none()
+            && self.team.is_none()
+            && self.due.is_none()
+            && self.parent.is_none()
+        {
+            return Err(ParseError::Missing {
+                command: EDIT,
+                what: "something to change: title:\"…\", @owner, team:, due: or parent:",
+            });
+        }
+        Ok(Command::Edit {
+            number,
+            title: self.title,
+            owner: self.owner,
+            team: self.team,
+            due: self.due,
+            parent: self.parent,
+            reason: self.reason,
+        })
     }
-    Ok(Command::Edit {
-        number,
-        title,
-        owner,
-        team,
-        due: due_date,
-        parent,
-        reason,
-    })
 }
 
 pub(super) fn parse_depends(

@@ -63,6 +63,31 @@ impl HistoryWriter {
         Ok(())
     }
 
+    /// The history rows of a status update: what changed of status and progress, the note and
+    /// the blocker.
+    async fn update_rows(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        current: &Priority,
+        update: &UpdateInput<'_>,
+    ) -> Result<()> {
+        if update.status != current.status {
+            let (old, new) = (current.status.as_str(), update.status.as_str());
+            self.write(tx, "status", Some(old), Some(new)).await?;
+        }
+        if update.progress != current.progress {
+            let (old, new) = (current.progress.to_string(), update.progress.to_string());
+            self.write(tx, "progress", Some(&old), Some(&new)).await?;
+        }
+        if let Some(note) = update.note {
+            self.write(tx, "note", None, Some(note)).await?;
+        }
+        if let Some(blocker) = update.blocker {
+            self.write(tx, "blocker", None, Some(blocker)).await?;
+        }
+        Ok(())
+    }
+
     /// Set one column of the priority to `value` and write the history row that tells of it
     /// in words (`old` and `new` are what people read, such as a name for an owner id).
     async fn set_column<T>(
@@ -256,30 +281,7 @@ impl Store {
         .bind(current.id)
         .execute(&mut *tx)
         .await?;
-        if status != current.status {
-            history
-                .write(
-                    &mut tx,
-                    "status",
-                    Some(current.status.as_str()),
-                    Some(status.as_str()),
-                )
-                .await?;
-        }
-        if progress != current.progress {
-            let (old, new) = (current.progress.to_string(), progress.to_string());
-            history
-                .write(&mut tx, "progress", Some(&old), Some(&new))
-                .await?;
-        }
-        if let Some(note) = note {
-            history.write(&mut tx, "note", None, Some(note)).await?;
-        }
-        if let Some(blocker) = blocker {
-            history
-                .write(&mut tx, "blocker", None, Some(blocker))
-                .await?;
-        }
+        history.update_rows(&mut tx, current, update).await?;
         drift_facts::refresh(&mut tx, self.backend, ws, &[current.id], now).await?;
         let hooks = webhooks::active_hooks(&mut tx, ws).await?;
         if !hooks.is_empty() {
