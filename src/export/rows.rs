@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::reporting::digest::Digest;
 use crate::store::{
-    ClosedCycle, ExportCheckin, ExportCycle, ExportDecision, ExportPriority, ExportSlip,
+    CheckinRecord, ClosedCycle, CycleRecord, ExportDecision, ExportPriority, ExportSlip,
 };
 
 /// A row both formats can write.
@@ -133,8 +133,8 @@ pub struct CheckinOut {
     pub recorded_at: String,
 }
 
-impl From<ExportCheckin> for CheckinOut {
-    fn from(c: ExportCheckin) -> Self {
+impl From<CheckinRecord> for CheckinOut {
+    fn from(c: CheckinRecord) -> Self {
         CheckinOut {
             id: c.id,
             priority: c.priority_number,
@@ -146,7 +146,7 @@ impl From<ExportCheckin> for CheckinOut {
             note: c.note,
             blocker: c.blocker,
             late: c.late != 0,
-            recorded_at: iso(c.recorded_at),
+            recorded_at: iso(c.created_at),
         }
     }
 }
@@ -313,11 +313,11 @@ pub struct CycleOut {
     pub answered: i64,
 }
 
-impl From<ExportCycle> for CycleOut {
-    fn from(c: ExportCycle) -> Self {
+impl From<CycleRecord> for CycleOut {
+    fn from(c: CycleRecord) -> Self {
         CycleOut {
             id: c.id,
-            team: c.team,
+            team: c.team_name,
             slot: c.slot,
             opens_at: iso(c.opens_at),
             closes_at: iso(c.closes_at),

@@ -144,7 +144,7 @@ impl Conditions {
     }
 }
 
-const CYCLE_SELECT: &str = "SELECT c.id, c.team_id, t.name AS team_name, c.slot, c.opens_at,
+pub(super) const CYCLE_SELECT: &str = "SELECT c.id, c.team_id, t.name AS team_name, c.slot, c.opens_at,
         c.closes_at, c.closed_at, c.state,
         (SELECT COUNT(*) FROM cycle_owners o WHERE o.cycle_id = c.id) AS asked,
         (SELECT COUNT(*) FROM cycle_owners o WHERE o.cycle_id = c.id AND o.away = 1) AS away,
@@ -154,7 +154,8 @@ const CYCLE_SELECT: &str = "SELECT c.id, c.team_id, t.name AS team_name, c.slot,
              WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)) AS answered
      FROM cycles c JOIN teams t ON t.id = c.team_id AND t.workspace_id = c.workspace_id";
 
-const CHECKIN_SELECT: &str = "SELECT u.id, p.number AS priority_number, p.title AS priority_title,
+pub(super) const CHECKIN_SELECT: &str =
+    "SELECT u.id, p.number AS priority_number, p.title AS priority_title,
         t.name AS team_name, a.user_id AS author_user_id, a.display_name AS author_name,
         u.status, u.progress, u.note, u.blocker, u.cycle_id, u.late, u.created_at
      FROM priority_updates u

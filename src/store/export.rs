@@ -7,7 +7,10 @@
 use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 
-use super::{Backend, CycleRow, Result, Store, StoreError};
+use std::sync::LazyLock;
+
+use super::api_reads::{CHECKIN_SELECT, CYCLE_SELECT};
+use super::{Backend, CheckinRecord, CycleRecord, CycleRow, Result, Store, StoreError};
 
 /// The workspace an export describes.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -38,22 +41,6 @@ pub struct ExportPriority {
     pub updated_at: i64,
 }
 
-/// One recorded status update: a check-in when it answers a cycle, a `status` command when not.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct ExportCheckin {
-    pub id: i64,
-    pub priority_number: i64,
-    pub cycle_id: Option<i64>,
-    pub author_name: String,
-    pub author_user_id: String,
-    pub status: String,
-    pub progress: i64,
-    pub note: Option<String>,
-    pub blocker: Option<String>,
-    pub late: i64,
-    pub recorded_at: i64,
-}
-
 /// One move of a due date the priority already had (the slip log), with its reason.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ExportSlip {
@@ -80,21 +67,6 @@ pub struct ExportDecision {
     pub owner_user_id: Option<String>,
     pub due_date: Option<String>,
     pub done_at: Option<i64>,
-}
-
-/// A cycle with how many owners it asked, how many were away and how many answered on time.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct ExportCycle {
-    pub id: i64,
-    pub team: String,
-    pub slot: String,
-    pub opens_at: i64,
-    pub closes_at: i64,
-    pub closed_at: Option<i64>,
-    pub state: String,
-    pub asked: i64,
-    pub away: i64,
-    pub answered: i64,
 }
 
 /// A closed cycle and when its digest was posted, if it was.
@@ -135,13 +107,17 @@ const PRIORITIES_POSTGRES: &str = "SELECT p.id, p.number, p.title, t.name AS tea
      LEFT JOIN priorities pp ON pp.id = p.parent_id AND pp.workspace_id = p.workspace_id
      WHERE p.workspace_id = $1 ORDER BY p.number";
 
-const CHECKINS: &str = "SELECT u.id, p.number AS priority_number, u.cycle_id,
-        a.display_name AS author_name, a.user_id AS author_user_id, u.status, u.progress,
-        u.note, u.blocker, u.late, u.created_at AS recorded_at
-     FROM priority_updates u
-     JOIN priorities p ON p.id = u.priority_id AND p.workspace_id = u.workspace_id
-     JOIN people a ON a.id = u.author_id AND a.workspace_id = u.workspace_id
-     WHERE u.workspace_id = $1 AND u.created_at >= $2 ORDER BY u.id";
+/// Check-ins and cycles are the rows the read API lists (one definition of who was asked and
+/// who answered), here from a moment on, oldest first.
+static CHECKINS: LazyLock<String> = LazyLock::new(|| {
+    format!("{CHECKIN_SELECT} WHERE u.workspace_id = $1 AND u.created_at >= $2 ORDER BY u.id")
+});
+
+static CYCLES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{CYCLE_SELECT} WHERE c.workspace_id = $1 AND c.opens_at >= $2 ORDER BY c.opens_at, c.id"
+    )
+});
 
 const DECISIONS: &str = "SELECT d.id, p.number AS priority_number, d.text,
         b.display_name AS decided_by_name, b.user_id AS decided_by_user_id, d.decided_at,
@@ -161,23 +137,6 @@ const SLIPS: &str = "SELECT h.id, p.number AS priority_number, h.at AS moved_at,
      JOIN people a ON a.id = h.actor_id AND a.workspace_id = h.workspace_id
      WHERE h.workspace_id = $1 AND h.field = 'due' AND h.old_value IS NOT NULL AND h.at >= $2
      ORDER BY h.id";
-
-/// `answered` counts owners with an on-time answer about a priority the cycle asked them
-/// about, as the digest's participation does.
-const CYCLES: &str = "SELECT c.id, t.name AS team, c.slot, c.opens_at, c.closes_at, c.closed_at,
-        c.state,
-        (SELECT COUNT(*) FROM cycle_owners o
-           WHERE o.workspace_id = c.workspace_id AND o.cycle_id = c.id) AS asked,
-        (SELECT COUNT(*) FROM cycle_owners o
-           WHERE o.workspace_id = c.workspace_id AND o.cycle_id = c.id AND o.away = 1) AS away,
-        (SELECT COUNT(*) FROM cycle_owners o
-           WHERE o.workspace_id = c.workspace_id AND o.cycle_id = c.id AND EXISTS (
-             SELECT 1 FROM priority_updates u
-             JOIN cycle_priorities cp ON cp.priority_id = u.priority_id AND cp.cycle_id = o.cycle_id
-             WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)) AS answered
-     FROM cycles c
-     JOIN teams t ON t.id = c.team_id AND t.workspace_id = c.workspace_id
-     WHERE c.workspace_id = $1 AND c.opens_at >= $2 ORDER BY c.opens_at, c.id";
 
 const CLOSED_CYCLES_PAGE: &str = "SELECT c.id, c.workspace_id, c.team_id, c.slot, c.opens_at,
         c.closes_at, c.state, d.posted_at
@@ -226,8 +185,8 @@ impl Store {
     }
 
     /// Every status update recorded at or after `since`, oldest first.
-    pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCheckin>> {
-        self.rows_since(CHECKINS, ws, since)
+    pub fn export_checkins(&self, ws: i64, since: i64) -> BoxStream<'_, Result<CheckinRecord>> {
+        self.rows_since(&CHECKINS, ws, since)
     }
 
     /// Every decision taken at or after `since`, oldest first.
@@ -241,8 +200,8 @@ impl Store {
     }
 
     /// Every cycle that opened at or after `since`, oldest first.
-    pub fn export_cycles(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportCycle>> {
-        self.rows_since(CYCLES, ws, since)
+    pub fn export_cycles(&self, ws: i64, since: i64) -> BoxStream<'_, Result<CycleRecord>> {
+        self.rows_since(&CYCLES, ws, since)
     }
 
     /// Up to `limit` closed cycles that opened at or after `since`, with ids above `after`.
