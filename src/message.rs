@@ -42,6 +42,42 @@ pub struct Button {
     pub style: ButtonStyle,
     /// For a button that opens a form: the status and progress the form starts from.
     pub current: Option<(Status, u8)>,
+    /// For a button that opens one of pacer's other forms (a decision, an assignment): the
+    /// form. Where a platform shows forms inside the message (Teams cards), it is drawn there;
+    /// elsewhere the click asks for it.
+    pub form: Option<Box<Form>>,
+}
+
+/// A form a button opens. Submitting it sends back `action` and `value` with the fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub title: String,
+    /// What the form is about, in one line of plain text.
+    pub about: String,
+    pub fields: Vec<Field>,
+    pub submit: String,
+    pub action: String,
+    pub value: String,
+}
+
+/// One field of a [`Form`]; `id` names it in the submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub id: &'static str,
+    pub label: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A line (or lines) of text, at most `max` characters.
+    Text { multiline: bool, max: u32 },
+    /// A person: a picker where the platform has one, else a name typed like a mention.
+    Person,
+    /// A date, `YYYY-MM-DD`.
+    Date,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

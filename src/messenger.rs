@@ -39,6 +39,11 @@ pub trait Messenger: Send + Sync {
         "/pacer "
     }
 
+    /// How a command is written in a channel on this platform.
+    fn channel_prefix(&self) -> &'static str {
+        "/pacer "
+    }
+
     async fn send_direct(
         &self,
         workspace: &str,

@@ -184,6 +184,7 @@ fn command_name(c: &Command) -> &'static str {
         }
         Command::Raise { .. } => "raise",
         Command::Decide { .. } | Command::DecideDone(_) => "decide",
+        Command::Assign { .. } => "assign",
         Command::Agenda { .. } => "agenda",
     }
 }
@@ -256,6 +257,12 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
             due,
         } => review::decide(s, inv, number, text, owner, due).await,
         Command::DecideDone(number) => review::decide_done(s, inv, number).await,
+        Command::Assign {
+            number,
+            owner,
+            due,
+            note,
+        } => review::assign(s, inv, number, (owner, due, note)).await,
         Command::Agenda { team } => review::agenda(s, inv, team).await,
     }
 }

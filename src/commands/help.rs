@@ -83,11 +83,12 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "rhythm",
-        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> off",
-        summary: "Set when a team is prompted for check-ins and when its digest is posted.",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off",
+        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before).",
         examples: &[
             "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
             "rhythm Platform digest \"fri 16:00\"",
+            "rhythm Platform review \"tue 10:00\"",
             "rhythm Platform off",
         ],
     },
@@ -109,8 +110,14 @@ pub const COMMANDS: &[CommandHelp] = &[
     CommandHelp {
         name: "agenda",
         synopsis: "agenda [team]",
-        summary: "What a team's next review should cover, worst first: raised items, stalled priorities, work waiting on other teams, follow-ups due.",
+        summary: "What a team's next review should cover, worst first: raised items, stalled priorities, work waiting on other teams, follow-ups due. Leads get the buttons Decide…, Assign… and Later on each item.",
         examples: &["agenda", "agenda Leadership"],
+    },
+    CommandHelp {
+        name: "assign",
+        synopsis: "assign #N @someone [due:<date>] [\"<what to bring back>\"]",
+        summary: "Give an agenda item to someone who brings it back to the review (leads of the agenda's team, or who may decide on it); they get it as a direct message, and the agenda shows it until a decision is taken.",
+        examples: &["assign #12 @ben due:+1w \"two vendor quotes\""],
     },
     CommandHelp {
         name: "checkin",

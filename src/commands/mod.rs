@@ -9,7 +9,7 @@ pub mod help;
 pub mod parse;
 mod priorities;
 pub mod render;
-mod review;
+pub mod review;
 mod rhythm;
 mod teams;
 pub mod tokens;

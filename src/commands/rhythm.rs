@@ -37,6 +37,7 @@ pub async fn set(
         zone: caller_zone.clone(),
         home_zone: caller_zone.clone(),
         remind_minutes: Some(DEFAULT_REMIND_MINUTES),
+        review_schedule: None,
         updated_at: inv.ts(),
     });
     match change {
@@ -86,9 +87,38 @@ pub async fn set(
         RhythmChange::Digest { schedule } => {
             row.digest_schedule = Some(schedule.as_str().to_string());
         }
+        RhythmChange::Review { schedule } => {
+            row.review_schedule = schedule.map(|s| s.as_str().to_string());
+        }
     }
     s.store.save_rhythm(&row, inv.caller.id, inv.ts()).await?;
     Ok(describe(inv, &team.name, &row, &caller_zone))
+}
+
+/// "Platform's review meets tue 10:00 (Europe/Berlin); its agenda is posted an hour before,
+/// next Tue 8 Dec 09:00", or a warning when the team has no channel to post it in.
+fn review_line(
+    team: &str,
+    review: &Schedule,
+    row: &RhythmRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Block {
+    let home: Tz = row.home_zone.parse().unwrap_or(Tz::UTC);
+    let next = review
+        .upcoming(now + crate::rhythm::AGENDA_LEAD, home, 1)
+        .first()
+        .map(|t| {
+            (*t - crate::rhythm::AGENDA_LEAD)
+                .with_timezone(&home)
+                .format("%a %-d %b %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    Block::Context(Rich::new().text(format!(
+        "{team}'s review meets {} ({}); its agenda is posted into the team's channel an hour before, next {next}.",
+        review.describe(),
+        row.home_zone
+    )))
 }
 
 fn quoted(name: &str) -> String {
@@ -174,6 +204,9 @@ fn describe(inv: &Invocation, team: &str, row: &RhythmRow, caller_zone: &str) ->
             row.home_zone,
             times.join(" · ")
         ))));
+    }
+    if let Some(review) = parse(&row.review_schedule) {
+        blocks.push(review_line(team, &review, row, inv.now));
     }
     let arg = quoted(team);
     let next: Vec<String> = if checkin.is_none() {

@@ -69,6 +69,12 @@ impl Actor {
 
     /// Moving a priority into another team also needs a say in the team it lands in, unless the
     /// person moving it is its owner (owners may file their own work anywhere).
+    /// Act on an item of `agenda_team`'s review agenda (put it off, assign it): a lead of that
+    /// team, or anyone who may decide on the priority.
+    pub fn may_steer_agenda(&self, agenda_team: i64, team_id: i64, raised_to: Option<i64>) -> bool {
+        self.leads_team(agenda_team) || self.may_decide(team_id, raised_to)
+    }
+
     pub fn may_move_priority_to(&self, owner_person_id: i64, new_team_id: i64) -> bool {
         self.is_admin || self.person_id == owner_person_id || self.leads_team(new_team_id)
     }

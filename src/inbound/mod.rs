@@ -15,8 +15,10 @@ pub use queue::{LEASE_SECS, MAX_ATTEMPTS, WORKER_EVERY, accept, run_due, worker}
 use chrono::{DateTime, Utc};
 
 use crate::commands::execute::{
-    ChannelInfo, Invocation, Links, Services, answer_without_state, try_run, try_run_text,
+    ChannelInfo, CommandError, Invocation, Links, Services, answer_without_state, try_run,
+    try_run_text,
 };
+use crate::commands::review::meeting;
 use crate::commands::{Command, ListFilter};
 use crate::domain::{Priority, Status};
 use crate::message::{Block, Message, Rich};
@@ -70,6 +72,13 @@ pub enum Event {
     Click { action: String, value: String },
     /// The check-in form submitted for the check-in `value` names.
     Form { value: String, fields: FormFields },
+    /// One of pacer's other forms (a [`crate::message::Form`]) submitted: its action, its
+    /// value, and the fields by id.
+    Submit {
+        action: String,
+        value: String,
+        fields: Vec<(String, String)>,
+    },
     /// The person opened pacer's home (Slack's Home tab).
     HomeOpened,
     /// pacer was added where the sender is (a Teams install): the installer becomes the
@@ -87,10 +96,13 @@ pub enum Reply {
     Recorded(Message),
     /// The check-in form to open, for this priority (the sender owns it in that check-in).
     OpenForm(Box<Priority>),
+    /// Another form to open (a decision, an assignment).
+    Form(Box<crate::message::Form>),
     /// Nothing was recorded; tell the sender why, privately.
     Refused(String),
-    /// The form has mistakes, by field (`status`, `progress`, `note`, `blocker`).
-    Problems(Vec<(&'static str, &'static str)>),
+    /// The form has mistakes, by field (`status`, `progress`, `note`, `blocker`, or a
+    /// [`crate::message::Field`]'s id).
+    Problems(Vec<(&'static str, String)>),
     /// Nothing to show.
     Nothing,
 }
@@ -149,6 +161,11 @@ pub async fn handle(
         Event::Text { text, place } => ctx.text(&text, place).await,
         Event::Click { action, value } => ctx.click(&action, &value).await,
         Event::Form { value, fields } => ctx.form(&value, &fields).await,
+        Event::Submit {
+            action,
+            value,
+            fields,
+        } => ctx.submit(&action, &value, &fields).await,
         Event::HomeOpened => ctx.home().await,
         Event::Installed => ctx.installed().await,
     }
@@ -248,6 +265,11 @@ impl Ctx<'_> {
     }
 
     async fn click(&self, action: &str, value: &str) -> Result<Reply, StoreError> {
+        if action.starts_with(meeting::PREFIX) {
+            let inv = self.invocation(None).await?;
+            let answer = meeting::click(&self.services(), &inv, action, value).await;
+            return meeting_reply(answer);
+        }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused(FOREIGN_BUTTON.into()));
         };
@@ -291,8 +313,28 @@ impl Ctx<'_> {
         });
         match answer {
             Ok(answer) => self.record(cycle_id, priority_id, answer).await,
-            Err(problems) => Ok(Reply::Problems(problems)),
+            Err(problems) => Ok(Reply::Problems(
+                problems
+                    .into_iter()
+                    .map(|(field, why)| (field, why.to_string()))
+                    .collect(),
+            )),
         }
+    }
+
+    /// One of pacer's other forms: today, the review agenda's decision and assignment forms.
+    async fn submit(
+        &self,
+        action: &str,
+        value: &str,
+        fields: &[(String, String)],
+    ) -> Result<Reply, StoreError> {
+        if !action.starts_with(meeting::PREFIX) {
+            return Ok(Reply::Refused("That form is not one of pacer's.".into()));
+        }
+        let inv = self.invocation(None).await?;
+        let answer = meeting::submit(&self.services(), &inv, action, value, fields).await;
+        meeting_reply(answer)
     }
 
     async fn record(
@@ -344,6 +386,18 @@ impl Ctx<'_> {
         }
         Ok(Reply::Nothing)
     }
+}
+
+/// What an agenda button or form came to, as a reply.
+fn meeting_reply(answer: Result<meeting::Answer, CommandError>) -> Result<Reply, StoreError> {
+    Ok(match answer {
+        Ok(meeting::Answer::Form(form)) => Reply::Form(Box::new(form)),
+        Ok(meeting::Answer::Agenda(message)) => Reply::Recorded(message),
+        Ok(meeting::Answer::Problems(problems)) => Reply::Problems(problems),
+        Ok(meeting::Answer::Refused(why)) => Reply::Refused(why),
+        Err(CommandError::Store(e)) => return Err(e),
+        Err(other) => Reply::Refused(other.to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ use crate::message::{Block, Message, Rich};
 pub fn card_event(data: &Value) -> Option<Event> {
     let action = data.get(VERB).and_then(Value::as_str)?;
     let value = data.get("value").and_then(Value::as_str)?;
+    if data.get("form").and_then(Value::as_bool) == Some(true) {
+        return Some(other_form(action, value, data));
+    }
     if action != ACTION_FORM {
         return Some(Event::Click {
             action: action.to_string(),
@@ -44,6 +47,32 @@ pub fn card_event(data: &Value) -> Option<Event> {
     })
 }
 
+/// One of pacer's other forms: every input named `<field>-<value>` is a field.
+fn other_form(action: &str, value: &str, data: &Value) -> Event {
+    let suffix = format!("-{value}");
+    let fields = data
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| {
+                    let field = k.strip_suffix(&suffix)?;
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => return None,
+                    };
+                    Some((field.to_string(), text))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Event::Submit {
+        action: action.to_string(),
+        value: value.to_string(),
+        fields,
+    }
+}
+
 /// The outcome of a card action, for either way it arrived.
 enum Outcome {
     /// The prompt as it stands now, to show in place of the card.
@@ -61,7 +90,7 @@ async fn answer(ctx: &Ctx<'_>, data: &Value) -> Result<Outcome, AppError> {
     Ok(match ctx.handle(event).await? {
         Reply::Recorded(message) => Outcome::Refreshed(message),
         Reply::Problems(problems) => {
-            let why: Vec<&str> = problems.iter().map(|(_, why)| *why).collect();
+            let why: Vec<&str> = problems.iter().map(|(_, why)| why.as_str()).collect();
             Outcome::Told(format!("⚠️ {} Nothing was recorded.", why.join(" ")))
         }
         Reply::Refused(why) => Outcome::Told(format!("⚠️ {why}")),

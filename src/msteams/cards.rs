@@ -5,8 +5,9 @@
 
 use serde_json::{Value, json};
 
+use crate::commands::review::meeting;
 use crate::domain::Status;
-use crate::message::{Block, Button, ButtonStyle, Message, Rich, Span};
+use crate::message::{Block, Button, ButtonStyle, FieldKind, Form, Message, Rich, Span};
 use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE};
 
 pub const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -198,6 +199,9 @@ fn action(button: &Button) -> Value {
     if button.action == ACTION_UPDATE {
         return update_form(button);
     }
+    if let Some(form) = &button.form {
+        return other_form(&button.label, form);
+    }
     let mut a = json!({
         "type": "Action.Execute",
         "title": button.label,
@@ -209,7 +213,7 @@ fn action(button: &Button) -> Value {
         ButtonStyle::Danger => a["style"] = json!("destructive"),
         ButtonStyle::Default => {}
     }
-    if !button.action.starts_with(ACTION_PREFIX) {
+    if !button.action.starts_with(ACTION_PREFIX) && !button.action.starts_with(meeting::PREFIX) {
         // Not a check-in: a plain submit is all it needs.
         a["type"] = json!("Action.Submit");
     }
@@ -219,6 +223,48 @@ fn action(button: &Button) -> Value {
 /// Input ids of the form for one priority; unique within the card.
 pub fn input_id(field: &str, value: &str) -> String {
     format!("{field}-{value}")
+}
+
+/// One of pacer's other forms (a decision, an assignment) drawn inline, like the check-in
+/// form: its inputs are named per value, and its submit carries `form: true`.
+fn other_form(label: &str, form: &Form) -> Value {
+    let v = &form.value;
+    let mut body: Vec<Value> = Vec::new();
+    if !form.about.is_empty() {
+        body.push(json!({"type": "TextBlock", "text": escape(&form.about), "wrap": true, "weight": "Bolder"}));
+    }
+    for field in &form.fields {
+        let mut input = match field.kind {
+            FieldKind::Text { multiline, max } => json!({
+                "type": "Input.Text", "isMultiline": multiline, "maxLength": max
+            }),
+            FieldKind::Person => {
+                json!({"type": "Input.Text", "placeholder": "A name, like @ben", "maxLength": 80})
+            }
+            FieldKind::Date => json!({"type": "Input.Date"}),
+        };
+        input["id"] = json!(input_id(field.id, v));
+        input["label"] = json!(field.label);
+        if field.required {
+            input["isRequired"] = json!(true);
+            input["errorMessage"] = json!(format!("{} is needed.", field.label));
+        }
+        body.push(input);
+    }
+    let mut data = data(&form.action, v);
+    data["form"] = json!(true);
+    json!({
+        "type": "Action.ShowCard",
+        "title": label,
+        "card": {
+            "type": "AdaptiveCard",
+            "body": body,
+            "actions": [{
+                "type": "Action.Execute", "title": form.submit, "verb": VERB, "style": "positive",
+                "data": data,
+            }],
+        },
+    })
 }
 
 fn update_form(button: &Button) -> Value {
@@ -290,6 +336,7 @@ mod tests {
                     value: "4:9".into(),
                     style: ButtonStyle::Primary,
                     current: None,
+                    form: None,
                 },
                 Button {
                     label: "Update…".into(),
@@ -297,6 +344,7 @@ mod tests {
                     value: "4:9".into(),
                     style: ButtonStyle::Default,
                     current: Some((Status::AtRisk, 40)),
+                    form: None,
                 },
             ]),
         ]);

@@ -155,6 +155,10 @@ impl Messenger for TeamsMessenger {
         super::PREFIX_PERSONAL
     }
 
+    fn channel_prefix(&self) -> &'static str {
+        super::PREFIX_CHANNEL
+    }
+
     async fn send_direct(
         &self,
         workspace: &str,

@@ -359,6 +359,30 @@ async fn run(
             return decision_notice(store, messenger.as_ref(), &key, job, ids, unknown_before)
                 .await;
         }
+        JobPayload::Agenda {
+            team_id,
+            meeting_at,
+        } => {
+            let ids = (team_id, meeting_at);
+            return agenda(
+                store,
+                messenger.as_ref(),
+                &key,
+                job,
+                ids,
+                now,
+                unknown_before,
+            )
+            .await;
+        }
+        JobPayload::Assignment {
+            assignment_id,
+            person_id,
+        } => {
+            let ids = (assignment_id, person_id);
+            return assignment_notice(store, messenger.as_ref(), &key, job, ids, unknown_before)
+                .await;
+        }
         JobPayload::Prompt {
             cycle_id,
             person_id,
@@ -668,6 +692,91 @@ async fn decision_notice(
         .collect();
     let about = (&priority, theirs.as_slice(), person_id);
     let message = super::decision::notice(&decision, about, messenger.direct_prefix());
+    if unknown_before
+        && messenger
+            .find_direct(key, &person.user_id, &job.key)
+            .await
+            .map_err(JobError::Send)?
+            .is_some()
+    {
+        return Ok(Outcome::Sent);
+    }
+    messenger
+        .send_direct(key, &person.user_id, &message, &job.key)
+        .await
+        .map_err(JobError::Send)?;
+    Ok(Outcome::Sent)
+}
+
+/// Post a team's review agenda into its channel before the meeting, unless the meeting has
+/// begun (a job that waited through an outage) or the team has no channel.
+#[allow(clippy::too_many_arguments)]
+async fn agenda(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    (team_id, meeting_at): (i64, i64),
+    now: DateTime<Utc>,
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    if now.timestamp() >= meeting_at {
+        tracing::info!(
+            team = team_id,
+            "the review has begun; its agenda is not posted"
+        );
+        return Ok(Outcome::NothingToDo);
+    }
+    let Some(team) = store.team(ws, team_id).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let Some(channel) = team.channel_id.clone() else {
+        tracing::info!(team = %team.name, "team has no channel; agenda not posted");
+        return Ok(Outcome::NothingToDo);
+    };
+    let tz: Tz = store
+        .rhythm(ws, team.id)
+        .await?
+        .and_then(|r| r.home_zone.parse().ok())
+        .unwrap_or(Tz::UTC);
+    let view = crate::commands::review::View {
+        store,
+        ws,
+        now,
+        today: now.with_timezone(&tz).date_naive(),
+        prefix: messenger.channel_prefix(),
+    };
+    let message = crate::commands::review::build_agenda(&view, &team, true).await?;
+    let post = (channel.as_str(), job.key.as_str(), None);
+    find_or_post(messenger, key, post, unknown_before, || message).await?;
+    Ok(Outcome::Sent)
+}
+
+/// Tell someone an agenda item was assigned to them.
+async fn assignment_notice(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    (assignment_id, person_id): (i64, i64),
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    let (Some(assignment), Some(person)) = (
+        store.assignment(ws, assignment_id).await?,
+        store.person(ws, person_id).await?,
+    ) else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let Some(priority) = store.priority_by_id(ws, assignment.priority_id).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let message = crate::commands::review::meeting::assignment_notice(
+        &assignment,
+        &priority,
+        messenger.direct_prefix(),
+    );
     if unknown_before
         && messenger
             .find_direct(key, &person.user_id, &job.key)

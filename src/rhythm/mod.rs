@@ -52,6 +52,9 @@ impl std::ops::AddAssign for TickReport {
     }
 }
 
+/// How long before a review meeting its agenda is posted.
+pub const AGENDA_LEAD: chrono::Duration = chrono::Duration::hours(1);
+
 /// Rows deleted per statement by housekeeping, and statements per table per run.
 const HOUSEKEEPING_BATCH: i64 = 500;
 const HOUSEKEEPING_BATCHES: usize = 20;
@@ -254,6 +257,7 @@ impl Scheduler {
         let mut report = TickReport::default();
         plan::open_cycles(&self.store, scope, now, &mut report).await?;
         plan::queue_reminders(&self.store, scope, now, &mut report).await?;
+        plan::queue_agendas(&self.store, scope, now, &mut report).await?;
         // Stalls change with updates and with time (overdue, behind): look when something was
         // recorded, and at least every few minutes, not on every tick.
         let latest = self.store.latest_update_id().await?;

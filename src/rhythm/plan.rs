@@ -290,3 +290,48 @@ pub async fn next_due(
     }
     Ok(next)
 }
+
+/// Queue the agenda of each review that meets within [`super::AGENDA_LEAD`], once per meeting
+/// (the job's key names the team and the meeting). A meeting that has begun is not caught up
+/// on, nor one whose window had passed when the review was set.
+pub async fn queue_agendas(
+    store: &Store,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    for r in store.review_rhythms().await? {
+        if !scope.includes(r.workspace_id) {
+            continue;
+        }
+        let Some(review) = r
+            .review_schedule
+            .as_deref()
+            .and_then(|s| s.parse::<Schedule>().ok())
+        else {
+            continue;
+        };
+        let Some(meeting) = review.next_after(now, zone(&r.home_zone)) else {
+            continue;
+        };
+        let posts_at = meeting - super::AGENDA_LEAD;
+        if now < posts_at {
+            continue;
+        }
+        let key = format!("agenda:{}:{}", r.team_id, meeting.timestamp());
+        let payload = crate::store::JobPayload::Agenda {
+            team_id: r.team_id,
+            meeting_at: meeting.timestamp(),
+        };
+        let due = posts_at.timestamp().max(r.updated_at);
+        if store
+            .enqueue_job(r.workspace_id, &key, &payload, due, now.timestamp())
+            .await?
+            .is_some()
+        {
+            report.notices_queued += 1;
+            tracing::info!(team = r.team_id, %meeting, "review agenda queued");
+        }
+    }
+    Ok(())
+}

@@ -130,6 +130,7 @@ fn item_blocks(ctx: &PromptContext<'_>, item: &CheckinItem) -> [Block; 2] {
         value: value.clone(),
         style,
         current: None,
+        form: None,
     };
     let actions = Block::Actions(vec![
         button("On track", Status::OnTrack, ButtonStyle::Primary),
@@ -142,6 +143,7 @@ fn item_blocks(ctx: &PromptContext<'_>, item: &CheckinItem) -> [Block; 2] {
             value: value.clone(),
             style: ButtonStyle::Default,
             current: Some(current),
+            form: None,
         },
     ]);
     [text, actions]

@@ -23,6 +23,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::commands::execute::ChannelInfo;
+use crate::commands::review::meeting;
 use crate::error::AppError;
 use crate::inbound::{self, Event, FormFields, Place, Reply, Sender};
 use crate::message::{Block, Message, Rich};
@@ -47,6 +48,7 @@ fn router() -> Router<AppState> {
         .route("/sandbox/command", axum::routing::post(command))
         .route("/sandbox/action", axum::routing::post(action))
         .route("/sandbox/form", get(form_values).post(form))
+        .route("/sandbox/submit", axum::routing::post(submit))
         .route("/sandbox/rhythm", axum::routing::post(clock::rhythm))
         .route("/sandbox/clock", get(clock::clock))
         .route_layer(axum::middleware::from_fn(local::local_only))
@@ -380,7 +382,7 @@ async fn answer(
 /// Why an answer was not recorded.
 enum Problem {
     Refused(String),
-    Fields(Vec<(&'static str, &'static str)>),
+    Fields(Vec<(&'static str, String)>),
 }
 
 fn unprocessable(body: Value) -> Response {
@@ -406,6 +408,13 @@ async fn action(
 ) -> Result<Response, AppError> {
     let ws = workspace(&state, &sb).await?;
     let me = who(&state, ws, &req.who).await?;
+    if req.action.starts_with(meeting::PREFIX) {
+        let event = Event::Click {
+            action: req.action,
+            value: req.value,
+        };
+        return agenda_answer(&state, &sb, &me, req.message, event).await;
+    }
     if !req.action.starts_with(ACTION_PREFIX) || req.action == ACTION_UPDATE {
         return Err(AppError::BadRequest("not one of pacer's buttons".into()));
     }
@@ -421,6 +430,94 @@ async fn action(
         }
         Err(Problem::Fields(_)) => Err(AppError::BadRequest("not one of pacer's buttons".into())),
     }
+}
+
+/// An agenda button or form: the agenda clicked is shown as it stands now; a form's mistakes
+/// come back by field; a refusal is told privately.
+async fn agenda_answer(
+    state: &AppState,
+    sb: &SandboxPlatform,
+    me: &PersonRow,
+    message: u64,
+    event: Event,
+) -> Result<Response, AppError> {
+    match handled(state, sb, me, event).await? {
+        Reply::Recorded(agenda) => {
+            let clicked = sb
+                .inbox
+                .get(message)
+                .filter(|m| m.visible_to.as_deref().is_none_or(|v| v == me.user_id));
+            if let Some(m) = clicked {
+                sb.inbox.replace(m.id, agenda);
+            }
+            Ok(Json(json!({"ok": true})).into_response())
+        }
+        Reply::Form(form) => Ok(Json(json!({"form": form_json(&form)})).into_response()),
+        Reply::Problems(problems) => {
+            let errors: serde_json::Map<String, Value> = problems
+                .into_iter()
+                .map(|(f, why)| (f.to_string(), json!(why)))
+                .collect();
+            Ok(unprocessable(json!({ "errors": errors })))
+        }
+        Reply::Refused(why) => {
+            notice(&sb.inbox, me, &why);
+            Ok(unprocessable(json!({"error": why})))
+        }
+        _ => Ok(unprocessable(
+            json!({"error": "That button is not one of pacer's."}),
+        )),
+    }
+}
+
+/// A form as the page draws it.
+pub fn form_json(form: &crate::message::Form) -> Value {
+    use crate::message::FieldKind;
+    let fields: Vec<Value> = form
+        .fields
+        .iter()
+        .map(|f| {
+            let (kind, multiline, max) = match f.kind {
+                FieldKind::Text { multiline, max } => ("text", multiline, Some(max)),
+                FieldKind::Person => ("person", false, Some(80)),
+                FieldKind::Date => ("date", false, None),
+            };
+            json!({"id": f.id, "label": f.label, "kind": kind, "multiline": multiline,
+                   "max": max, "required": f.required, "hint": f.hint})
+        })
+        .collect();
+    json!({"title": form.title, "about": form.about, "fields": fields, "submit": form.submit,
+           "action": form.action, "value": form.value})
+}
+
+#[derive(Deserialize)]
+struct SubmitRequest {
+    #[serde(rename = "as")]
+    who: String,
+    message: u64,
+    action: String,
+    value: String,
+    #[serde(default)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+/// One of pacer's other forms submitted from the page (a decision, an assignment).
+async fn submit(
+    State(state): State<AppState>,
+    Extension(sb): Extension<Arc<SandboxPlatform>>,
+    Json(req): Json<SubmitRequest>,
+) -> Result<Response, AppError> {
+    let ws = workspace(&state, &sb).await?;
+    let me = who(&state, ws, &req.who).await?;
+    if req.fields.len() > 20 {
+        return Err(AppError::BadRequest("too many fields".into()));
+    }
+    let event = Event::Submit {
+        action: req.action,
+        value: req.value,
+        fields: req.fields.into_iter().collect(),
+    };
+    agenda_answer(&state, &sb, &me, req.message, event).await
 }
 
 #[derive(Deserialize)]

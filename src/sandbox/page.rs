@@ -52,6 +52,13 @@ fn button(b: &Button, message_id: u64) -> Markup {
         ButtonStyle::Danger => "danger",
         ButtonStyle::Default => "",
     };
+    if let Some(form) = &b.form {
+        let spec = super::form_json(form).to_string();
+        return html! {
+            button class={ "btn " (style) } data-kind="pform" data-msg=(message_id)
+                data-action=(b.action) data-value=(b.value) data-form=(spec) { (b.label) }
+        };
+    }
     let kind = if b.action == ACTION_UPDATE {
         "form"
     } else {
@@ -171,6 +178,18 @@ pub fn shell() -> String {
                     }
                 }
                 (check_in_form())
+                dialog id="pform" {
+                    form method="dialog" id="pformbody" {
+                        h2 id="ptitle" {}
+                        p id="pabout" class="ctx" {}
+                        div id="pfields" {}
+                        div class="err" id="p-error" {}
+                        menu {
+                            button value="cancel" formnovalidate { "Cancel" }
+                            button id="psave" value="save" { "Save" }
+                        }
+                    }
+                }
                 script { (PreEscaped(SCRIPT)) }
             }
         }
@@ -302,12 +321,26 @@ $('#log').onclick=async e=>{const b=e.target.closest('button.btn');if(!b)return;
   if(!r.ok){alert(r.data.error);return;}formCtx={msg:b.dataset.msg,value:b.dataset.value};$('#ftitle').textContent='Check-in #'+r.data.number+' '+r.data.title;
   $('#fstatus').value=r.data.status;$('#fprogress').value=r.data.progress;$('#fnote').value='';$('#fblocker').value='';
   document.querySelectorAll('.err').forEach(x=>x.textContent='');$('#form').showModal();return;}
+ if(b.dataset.kind==='pform'){openForm(JSON.parse(b.dataset.form),b.dataset.msg);return;}
  b.disabled=true;const r=await api('/sandbox/action',{as:me,message:+b.dataset.msg,action:b.dataset.action,value:b.dataset.value});
  if(!r.ok)alert(r.data.error||'failed');await refresh();};
 $('#fsave').onclick=async e=>{e.preventDefault();const r=await api('/sandbox/form',{as:me,message:+formCtx.msg,value:formCtx.value,
  status:$('#fstatus').value,progress:$('#fprogress').value,note:$('#fnote').value,blocker:$('#fblocker').value});
  document.querySelectorAll('.err').forEach(x=>x.textContent='');
  if(r.ok){$('#form').close();await refresh();}else{for(const [k,v] of Object.entries(r.data.errors||{status:r.data.error}))($('#e-'+k)||$('#e-status')).textContent=v;}};
+let pctx=null;
+function openForm(f,msg){pctx={f,msg};$('#ptitle').textContent=f.title;$('#pabout').textContent=f.about||'';$('#psave').textContent=f.submit;
+ const box=$('#pfields');box.innerHTML='';$('#p-error').textContent='';
+ for(const x of f.fields){const l=document.createElement('label');l.htmlFor='pf-'+x.id;l.textContent=x.label;box.appendChild(l);
+  const i=document.createElement(x.multiline?'textarea':'input');i.id='pf-'+x.id;if(x.kind==='date')i.type='date';
+  if(x.kind==='person')i.placeholder='A name, like @ben';if(x.max)i.maxLength=x.max;if(x.required)i.required=true;box.appendChild(i);
+  const e=document.createElement('div');e.className='err';e.id='pe-'+x.id;box.appendChild(e);}
+ $('#pform').showModal();}
+$('#psave').onclick=async e=>{e.preventDefault();const fields={};for(const x of pctx.f.fields){const v=$('#pf-'+x.id).value;if(v!=='')fields[x.id]=v;}
+ const r=await api('/sandbox/submit',{as:me,message:+pctx.msg,action:pctx.f.action,value:pctx.f.value,fields});
+ document.querySelectorAll('#pform .err').forEach(x=>x.textContent='');
+ if(r.ok){$('#pform').close();await refresh();}else if(r.data.errors){for(const [k,v] of Object.entries(r.data.errors))($('#pe-'+k)||$('#p-error')).textContent=v;}
+ else{$('#p-error').textContent=r.data.error||'failed';}};
 (async()=>{await loadPeople();localStorage.setItem('pacer.who',me);await loadChannels();await refresh();setInterval(refresh,1500);})();
 "##;
 

@@ -18,6 +18,7 @@ fn button(action: &str, value: &str, label: &str, style: ButtonStyle) -> Button 
         value: value.into(),
         style,
         current: None,
+        form: None,
     }
 }
 

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use std::sync::Arc;
 
-use super::{Signed, SlackPlatform, blocks, respond, valid_id, workspace_key};
+use super::{Signed, SlackPlatform, blocks, forms, respond, valid_id, workspace_key};
+use crate::commands::review::meeting;
 use crate::domain::{Priority, Status};
 use crate::error::AppError;
 use crate::inbound::{Event, FormFields, Reply};
@@ -115,7 +116,7 @@ pub async fn receive(
             let Some(action) = actions.into_iter().next() else {
                 return Ok(None);
             };
-            if !action.action_id.starts_with(ACTION_PREFIX) {
+            if !is_ours(&action.action_id) {
                 tracing::info!(action = %action.action_id, "interaction with no handler; acknowledged");
                 return Ok(None);
             }
@@ -139,8 +140,22 @@ pub async fn receive(
             let key = workspace_of(team, &user, enterprise.as_ref())?;
             submit_form(state, slack, &key, &user.id, &view).await
         }
+        Payload::ViewSubmission {
+            user,
+            team,
+            enterprise,
+            view,
+        } if view.callback_id.as_deref() == Some(forms::CALLBACK) => {
+            let key = workspace_of(team, &user, enterprise.as_ref())?;
+            submit_other_form(state, slack, &key, &user.id, &view).await
+        }
         Payload::ViewSubmission { .. } | Payload::Other => Ok(None),
     }
+}
+
+/// Whether a button is one of pacer's: a check-in's or an agenda item's.
+fn is_ours(action_id: &str) -> bool {
+    action_id.starts_with(ACTION_PREFIX) || action_id.starts_with(meeting::PREFIX)
 }
 
 /// The workspace key of an interaction, with its ids checked. Org-wide (Enterprise Grid)
@@ -203,6 +218,7 @@ async fn button(
             click.response_url,
         ),
         Reply::OpenForm(priority) => open_form(slack, &priority, &value, &click).await,
+        Reply::Form(form) => open_other_form(slack, &form, &click).await,
         Reply::Refused(why) => tell(state, slack, click.response_url, format!("⚠️ {why}")),
         _ => {}
     }
@@ -283,6 +299,90 @@ async fn open_form(slack: &SlackPlatform, priority: &Priority, value: &str, clic
         Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "views.open failed"),
         Err(_) => tracing::warn!("views.open timed out"),
+    }
+}
+
+/// Open one of pacer's other forms (a decision, an assignment) as a modal. The metadata keeps
+/// the form's action and value, and where the clicked message is, to refresh it afterwards.
+async fn open_other_form(slack: &SlackPlatform, form: &crate::message::Form, click: &Click) {
+    let Some(trigger) = click.trigger_id.as_deref() else {
+        return;
+    };
+    let container = click.container.as_ref();
+    let meta = json!({
+        "action": form.action,
+        "value": form.value,
+        "channel": container.and_then(|c| c.channel_id.clone()),
+        "ts": container.and_then(|c| c.message_ts.clone()),
+        "ephemeral": container.is_some_and(|c| c.is_ephemeral),
+        "response_url": click.response_url,
+    });
+    let view = forms::view(form, &meta.to_string());
+    let Some(token) = slack.token_for(&click.key).await else {
+        return;
+    };
+    let body = json!({"trigger_id": trigger, "view": view});
+    let call = slack.api.call_json(&token, "views.open", &body);
+    match tokio::time::timeout(Duration::from_millis(2500), call).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "views.open failed"),
+        Err(_) => tracing::warn!("views.open timed out"),
+    }
+}
+
+/// A submitted decision or assignment form: recorded, the agenda it came from refreshed in
+/// place, or the form's mistakes shown beside its fields.
+async fn submit_other_form(
+    state: &AppState,
+    slack: &Arc<SlackPlatform>,
+    key: &str,
+    user_id: &str,
+    view: &View,
+) -> Result<Option<Value>, AppError> {
+    let meta: Value = view
+        .private_metadata
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or(Value::Null);
+    let text = |k: &str| meta.get(k).and_then(Value::as_str).map(str::to_string);
+    let (Some(action), Some(value)) = (text("action"), text("value")) else {
+        return Ok(errors(
+            json!({"decision": "This form could not be read; open it again."}),
+        ));
+    };
+    let fields = view.state.as_ref().map(forms::fields).unwrap_or_default();
+    let event = Event::Submit {
+        action,
+        value,
+        fields,
+    };
+    match slack.handle(state, key, user_id, None, event).await? {
+        Reply::Recorded(agenda) => {
+            let container = Container {
+                channel_id: text("channel"),
+                message_ts: text("ts"),
+                is_ephemeral: meta.get("ephemeral").and_then(Value::as_bool) == Some(true),
+            };
+            let container = container.channel_id.is_some().then_some(container);
+            refresh(state, slack, key, agenda, container, text("response_url"));
+            Ok(None)
+        }
+        Reply::Problems(problems) => {
+            let problems: serde_json::Map<String, Value> = problems
+                .into_iter()
+                .map(|(f, why)| (f.to_string(), json!(why)))
+                .collect();
+            Ok(errors(Value::Object(problems)))
+        }
+        Reply::Refused(why) => {
+            // Shown beside the form's first field: the modal stays open with the reason.
+            let first = match meta.get("action").and_then(Value::as_str) {
+                Some(meeting::ACTION_ASSIGNED) => "owner",
+                _ => "decision",
+            };
+            Ok(errors(json!({ first: why })))
+        }
+        _ => Ok(None),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod blocks;
 mod commands;
 pub mod config;
 mod events;
+mod forms;
 mod interactivity;
 pub mod manifest;
 pub mod messenger;

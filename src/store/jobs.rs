@@ -15,10 +15,12 @@ pub enum JobKind {
     Inbound,
     Webhook,
     Decision,
+    Agenda,
+    Assignment,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 7] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
@@ -26,15 +28,19 @@ impl JobKind {
         JobKind::Inbound,
         JobKind::Webhook,
         JobKind::Decision,
+        JobKind::Agenda,
+        JobKind::Assignment,
     ];
     /// The kinds the scheduler sends.
-    pub const OUTBOUND: [JobKind; 6] = [
+    pub const OUTBOUND: [JobKind; 8] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
         JobKind::Stall,
         JobKind::Webhook,
         JobKind::Decision,
+        JobKind::Agenda,
+        JobKind::Assignment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,8 @@ impl JobKind {
             JobKind::Inbound => "inbound",
             JobKind::Webhook => "webhook",
             JobKind::Decision => "decision",
+            JobKind::Agenda => "agenda",
+            JobKind::Assignment => "assignment",
         }
     }
 }
@@ -99,6 +107,10 @@ pub enum JobPayload {
     /// A decision, told to one person (the priority's owner, an owner whose work waits on it,
     /// or the follow-up's owner).
     Decision { decision_id: i64, person_id: i64 },
+    /// A team's review agenda, posted into its channel before the meeting at `meeting_at`.
+    Agenda { team_id: i64, meeting_at: i64 },
+    /// An agenda item assigned to one person, told to them.
+    Assignment { assignment_id: i64, person_id: i64 },
 }
 
 impl JobPayload {
@@ -111,6 +123,8 @@ impl JobPayload {
             JobPayload::Inbound { .. } => JobKind::Inbound,
             JobPayload::Webhook { .. } => JobKind::Webhook,
             JobPayload::Decision { .. } => JobKind::Decision,
+            JobPayload::Agenda { .. } => JobKind::Agenda,
+            JobPayload::Assignment { .. } => JobKind::Assignment,
         }
     }
 
@@ -125,10 +139,13 @@ impl JobPayload {
                 person_id,
             } => (Some(*cycle_id), Some(*person_id)),
             JobPayload::Digest { cycle_id } => (Some(*cycle_id), None),
-            JobPayload::Decision { person_id, .. } => (None, Some(*person_id)),
-            JobPayload::Stall { .. } | JobPayload::Inbound { .. } | JobPayload::Webhook { .. } => {
-                (None, None)
+            JobPayload::Decision { person_id, .. } | JobPayload::Assignment { person_id, .. } => {
+                (None, Some(*person_id))
             }
+            JobPayload::Stall { .. }
+            | JobPayload::Inbound { .. }
+            | JobPayload::Webhook { .. }
+            | JobPayload::Agenda { .. } => (None, None),
         }
     }
 }
@@ -195,7 +212,11 @@ impl JobRow {
                     _ => Err(missing()),
                 }
             }
-            JobKind::Inbound | JobKind::Webhook | JobKind::Decision => Err(missing()),
+            JobKind::Inbound
+            | JobKind::Webhook
+            | JobKind::Decision
+            | JobKind::Agenda
+            | JobKind::Assignment => Err(missing()),
         }
     }
 }

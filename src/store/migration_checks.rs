@@ -68,6 +68,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "80c02fa166018cd1e04f1f4a88a3b09ebd4b96c6e77d7067794e0936e04d65dd1a179a2cfcccd1981dc24552377be9b5",
     ),
     (
+        "sqlite",
+        14,
+        "5126cb04face5d6b7303a1c70abc327df306492e130c9694b1f89141b5c53fc5bae507398fe7cfcce58c7705ca41efb7",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -126,6 +131,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         12,
         "c55ddf4980fda97a04df0cf78e6b2095bb5c472631c1363c56f1d9a5fe253dd90ecace5d60a11e49d383cea8acb24241",
+    ),
+    (
+        "postgres",
+        14,
+        "22fd7cd0bf2cdfa0c1c83051dd3d374b5d2f2464d422e45fbe6ba8e2919cab64622a16520d95829aae9d058fa79004f5",
     ),
 ];
 

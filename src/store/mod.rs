@@ -11,6 +11,7 @@ mod drift_facts;
 mod events;
 mod export;
 mod jobs;
+mod meetings;
 #[cfg(test)]
 mod migration_checks;
 mod pace;
@@ -43,6 +44,7 @@ pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use export::{ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace};
 pub use jobs::{JobKind, JobPayload, JobRow};
+pub use meetings::{AssignmentRow, Deferral, NewAssignment};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;
 pub use priorities::{

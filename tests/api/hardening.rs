@@ -66,6 +66,7 @@ async fn real_tenant(app: &TestApp) -> i64 {
                 zone: "UTC".into(),
                 home_zone: "UTC".into(),
                 remind_minutes: None,
+                review_schedule: None,
                 updated_at: ts,
             },
             p.id,

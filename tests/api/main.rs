@@ -18,6 +18,7 @@ mod hermetic;
 mod hostile;
 mod manifest;
 mod manifests_k8s;
+mod meeting;
 mod msteams;
 mod oauth;
 mod outage;

@@ -118,6 +118,7 @@ pub(crate) async fn seed(
                     zone: "UTC".into(),
                     home_zone: "UTC".into(),
                     remind_minutes: None,
+                    review_schedule: None,
                     updated_at: ts - 600,
                 },
                 people[t].id,

@@ -23,8 +23,8 @@ use api_tokens::parse_token;
 pub use api_tokens::{LABEL_MAX, TokenAction};
 pub use error::ParseError;
 use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, parse_status};
-pub use review::TEXT_MAX;
-use review::{parse_agenda, parse_decide, parse_raise};
+pub use review::{NOTE_MAX, TEXT_MAX};
+use review::{parse_agenda, parse_assign, parse_decide, parse_raise};
 use rhythm::{parse_away, parse_rhythm};
 use settings::parse_settings;
 use teams::{parse_digest, parse_team};
@@ -143,6 +143,14 @@ pub enum Command {
         owner: Option<UserRef>,
         due: Option<DueDate>,
     },
+    /// `assign #N @someone [due:<date>] ["<what to bring back>"]`: an agenda item goes to
+    /// someone who brings it back to the review.
+    Assign {
+        number: PriorityNumber,
+        owner: UserRef,
+        due: Option<DueDate>,
+        note: Option<String>,
+    },
     /// `decide done #N`: the follow-ups of #N's decisions are done.
     DecideDone(PriorityNumber),
     /// `agenda [team]`: what the team's next review should cover, worst first.
@@ -201,6 +209,10 @@ pub enum RhythmChange {
     },
     Digest {
         schedule: Schedule,
+    },
+    /// When the team's review meets (its agenda is posted an hour before); `None` stops it.
+    Review {
+        schedule: Option<Schedule>,
     },
     Off,
 }
@@ -261,6 +273,7 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "raise" | "escalate" => parse_raise(rest),
         "decide" | "decision" => parse_decide(rest),
         "agenda" => parse_agenda(rest),
+        "assign" => parse_assign(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
             word: first.text(),

@@ -86,6 +86,62 @@ pub(super) fn parse_decide(rest: Vec<Token>) -> Result<Command, ParseError> {
     })
 }
 
+/// How long an assignment's note may be.
+pub const NOTE_MAX: usize = 300;
+
+pub(super) fn parse_assign(rest: Vec<Token>) -> Result<Command, ParseError> {
+    const C: &str = "assign";
+    let mut it = rest.into_iter();
+    let number = leading_priority(C, it.next())?;
+    let (mut owner, mut due_date) = (None, None);
+    let mut words = Vec::new();
+    for t in it {
+        match t {
+            Token::Mention(u) => set_once(&mut owner, u, C, "@someone")?,
+            Token::Option { key, value } if key == "due" => {
+                set_once(&mut due_date, due(C, &value)?, C, "due")?
+            }
+            Token::Option { key, .. } => {
+                return Err(ParseError::UnknownOption {
+                    command: C,
+                    option: key,
+                });
+            }
+            Token::Word(w) | Token::Quoted(w) => words.push(w),
+            other => {
+                return Err(ParseError::Unexpected {
+                    command: C,
+                    got: other.text(),
+                });
+            }
+        }
+    }
+    let Some(owner) = owner else {
+        return Err(ParseError::Missing {
+            command: C,
+            what: "who takes it, like `#12 @ben due:+1w`",
+        });
+    };
+    let note = if words.is_empty() {
+        None
+    } else {
+        let line = text(C, words, "what to bring back")?;
+        if line.chars().count() > NOTE_MAX {
+            return Err(ParseError::TextTooLong {
+                command: C,
+                max: NOTE_MAX,
+            });
+        }
+        Some(line)
+    };
+    Ok(Command::Assign {
+        number,
+        owner,
+        due: due_date,
+        note,
+    })
+}
+
 pub(super) fn parse_agenda(rest: Vec<Token>) -> Result<Command, ParseError> {
     let mut it = rest.into_iter().peekable();
     if it.peek().is_none() {

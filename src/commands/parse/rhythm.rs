@@ -19,6 +19,14 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
         let change = RhythmChange::Off;
         return no_args(it, C, Command::Rhythm { team, change });
     }
+    if sub == "review"
+        && let Some(Token::Word(w)) = it.peek()
+        && w.eq_ignore_ascii_case("off")
+    {
+        it.next();
+        let change = RhythmChange::Review { schedule: None };
+        return no_args(it, C, Command::Rhythm { team, change });
+    }
     let schedule_text = match it.next() {
         Some(Token::Quoted(s)) => s,
         Some(Token::Word(w)) => w,
@@ -36,6 +44,12 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
         let change = RhythmChange::Digest { schedule };
         return no_args(it, C, Command::Rhythm { team, change });
     }
+    if sub == "review" {
+        let change = RhythmChange::Review {
+            schedule: Some(schedule),
+        };
+        return no_args(it, C, Command::Rhythm { team, change });
+    }
     let (zone, remind) = checkin_options(it)?;
     Ok(Command::Rhythm {
         team,
@@ -47,7 +61,8 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
     })
 }
 
-/// The team name, which runs up to the subcommand word (`checkin`, `digest` or `off`), and
+/// The team name, which runs up to the subcommand word (`checkin`, `digest`, `review` or
+/// `off`), and
 /// that word.
 fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
     const C: &str = "rhythm";
@@ -58,7 +73,7 @@ fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
             Token::Word(w)
                 if matches!(
                     w.to_lowercase().as_str(),
-                    "checkin" | "check-in" | "digest" | "off"
+                    "checkin" | "check-in" | "digest" | "review" | "off"
                 ) =>
             {
                 sub = Some(w.to_lowercase());
@@ -83,7 +98,7 @@ fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
     let Some(sub) = sub else {
         return Err(ParseError::Missing {
             command: C,
-            what: "what to set: checkin \"<schedule>\", digest \"<schedule>\" or off",
+            what: "what to set: checkin \"<schedule>\", digest \"<schedule>\", review \"<schedule>\" or off",
         });
     };
     Ok((team, sub))

@@ -17,7 +17,6 @@ use crate::store::{NewPriority, UpdateInput};
 
 pub use edit::{Edit, edit};
 pub use list::list;
-pub(super) use list::{assess, flags_for};
 pub use show::show;
 
 pub async fn add(

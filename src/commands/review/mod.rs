@@ -3,8 +3,10 @@
 //! lists what a team's next review should cover.
 
 mod agenda;
+pub mod meeting;
 
-pub use agenda::agenda;
+pub use agenda::{View, agenda, build as build_agenda};
+pub use meeting::assign;
 
 use std::collections::BTreeSet;
 

@@ -1,0 +1,443 @@
+//! The review meeting: a team's agenda posted into its channel an hour before its review, one
+//! block per item with *Decide…*, *Assign…* and *Later*; the forms those open; and who may use
+//! them. Driven as Slack sends it: signed block actions and view submissions.
+
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::common::{ADMIN, TestApp, spawn_app};
+
+/// Leadership (lead ana, channel #leadership) over Platform (lead ben, member chen). chen owns
+/// #1 and raises it; ben raises #2 (his own).
+async fn organisation(app: &TestApp) {
+    app.slash("U0ANA", "team add Leadership <#C0LEAD|leadership>")
+        .await;
+    app.slash(
+        "U0ANA",
+        "team add Platform <#C0PLATFORM|platform> parent:Leadership lead:<@U0BEN|ben>",
+    )
+    .await;
+    app.slash("U0BEN", "team join Platform <@U0CHEN|chen>")
+        .await;
+    app.slash("U0CHEN", "add Vendor integration team:Platform")
+        .await;
+    app.slash("U0BEN", "add Billing export team:Platform").await;
+    app.slash("U0CHEN", "raise #1 \"need a decision on the vendor\"")
+        .await;
+    app.slash("U0BEN", "raise #2 \"finance wants it sooner\"")
+        .await;
+}
+
+/// The agenda messages posted into a channel.
+fn agendas(app: &TestApp, channel: &str) -> Vec<(String, Value)> {
+    app.slack
+        .messages_in(channel)
+        .into_iter()
+        .filter(|(_, b)| b.to_string().contains("Agenda for"))
+        .collect()
+}
+
+/// Every button of a message: (action id, value, label).
+fn buttons(body: &Value) -> Vec<(String, String, String)> {
+    body["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .map(|e| {
+            (
+                e["action_id"].as_str().unwrap_or("").to_string(),
+                e["value"].as_str().unwrap_or("").to_string(),
+                e["text"]["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn value_for(body: &Value, action: &str, nth: usize) -> String {
+    buttons(body)
+        .into_iter()
+        .filter(|(a, _, _)| a == action)
+        .nth(nth)
+        .map(|(_, v, _)| v)
+        .expect("button")
+}
+
+/// A view submission of pacer's decision or assignment modal, as Slack sends it.
+fn submission(user: &str, team: &str, metadata: &str, values: Value) -> String {
+    let payload = json!({
+        "type": "view_submission",
+        "team": {"id": team, "domain": "example"},
+        "user": {"id": user, "name": user.to_lowercase(), "team_id": team},
+        "api_app_id": "A0PACER",
+        "view": {
+            "id": "V0MODAL", "type": "modal", "callback_id": "pacer_form",
+            "private_metadata": metadata, "state": {"values": values}
+        }
+    });
+    serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
+}
+
+async fn submit(app: &TestApp, user: &str, metadata: &str, values: Value) -> Value {
+    let r = app
+        .post_signed(
+            "/slack/interactivity",
+            &submission(user, "T0001", metadata, values),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    r.body
+}
+
+fn text_input(v: &str) -> Value {
+    json!({"value": {"type": "plain_text_input", "value": v}})
+}
+
+/// The text of the last update of a message.
+fn last_update(app: &TestApp, ts: &str) -> String {
+    app.slack
+        .calls_to("chat.update")
+        .into_iter()
+        .rev()
+        .find(|c| c.body["ts"] == ts)
+        .map(|c| c.body.to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_agenda_is_posted_before_the_review_and_a_lead_decides_assigns_and_defers_from_it() {
+    let app = spawn_app().await;
+    // Monday 7 December 2026, noon UTC.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap());
+    organisation(&app).await;
+
+    // Only a lead of the team (or an admin) sets when its review meets.
+    let r = app
+        .slash("U0CHEN", "rhythm Leadership review \"tue 10:00\"")
+        .await
+        .all_text();
+    assert!(r.contains("lead"), "{r}");
+    let r = app
+        .slash("U0ANA", "rhythm Leadership review \"tue 10:00\"")
+        .await
+        .all_text();
+    assert!(
+        r.contains(
+            "its agenda is posted into the team's channel an hour before, next Tue 8 Dec 09:00"
+        ),
+        "{r}"
+    );
+
+    // ana's zone is Europe/Berlin: the review meets at 09:00 UTC, its agenda is due at 08:00.
+    // Nothing before the hour before; then the agenda, once, however often the rhythm ticks.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 8, 7, 59, 0).unwrap());
+    app.tick().await;
+    assert!(agendas(&app, "C0LEAD").is_empty());
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 8, 8, 0, 0).unwrap());
+    app.tick().await;
+    app.tick().await;
+    let posted = agendas(&app, "C0LEAD");
+    assert_eq!(posted.len(), 1, "posted once");
+    let (ts, agenda) = posted[0].clone();
+    let text = agenda.to_string();
+    assert!(
+        text.contains("Agenda for Leadership's next review"),
+        "{text}"
+    );
+    assert!(
+        text.contains("The review meets Tue 8 Dec 10:00 (Europe/Berlin)."),
+        "{text}"
+    );
+    assert!(text.contains("Raised to this team (2)"), "{text}");
+    let labels: Vec<String> = buttons(&agenda).into_iter().map(|(_, _, l)| l).collect();
+    assert_eq!(
+        labels,
+        ["Decide…", "Assign…", "Later", "Decide…", "Assign…", "Later"]
+    );
+    let vendor = value_for(&agenda, "agenda:decide", 0);
+
+    // Attacks: a member, a forged value, another workspace: refused, nothing recorded.
+    app.click("U0CHEN", "C0LEAD", &ts, "agenda:later", &vendor)
+        .await;
+    let (team, priority) = vendor.split_once(':').unwrap();
+    for forged in [
+        format!("999:{priority}"),
+        format!("{team}:999"),
+        "x:y".to_string(),
+        format!("{team}:{priority}:7"),
+    ] {
+        app.click("U0ANA", "C0LEAD", &ts, "agenda:later", &forged)
+            .await;
+        app.click("U0ANA", "C0LEAD", &ts, "agenda:decide", &forged)
+            .await;
+    }
+    assert_eq!(app.count("agenda_deferrals").await, 0);
+    assert!(
+        app.slack.calls_to("views.open").is_empty(),
+        "no form opened"
+    );
+    let refusals: Vec<String> = app
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| c.method.starts_with("response_url:"))
+        .map(|c| c.body["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        refusals[0].contains("Only a lead of Leadership or an admin can change its agenda."),
+        "{refusals:?}"
+    );
+    assert!(
+        refusals[1..]
+            .iter()
+            .all(|r| r.contains("That agenda item could not be found")),
+        "{refusals:?}"
+    );
+
+    // ana decides on #1 through the form.
+    app.click("U0ANA", "C0LEAD", &ts, "agenda:decide", &vendor)
+        .await;
+    let opened = app.slack.calls_to("views.open");
+    assert_eq!(opened.len(), 1);
+    let view = &opened[0].body["view"];
+    assert_eq!(view["callback_id"], "pacer_form");
+    assert_eq!(
+        view["blocks"][0]["text"]["text"],
+        "*#1 Vendor integration (Platform)*"
+    );
+    let ids: Vec<&str> = view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["block_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["decision", "owner", "due"]);
+    let metadata = view["private_metadata"].as_str().unwrap().to_string();
+
+    // Mistakes come back beside their fields, and record nothing.
+    let r = submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"decision": text_input("  ")}),
+    )
+    .await;
+    assert_eq!(r["response_action"], "errors");
+    assert_eq!(r["errors"]["decision"], "Say what was decided.");
+    let r = submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"decision": text_input("build it"),
+               "due": {"value": {"type": "datepicker", "selected_date": "2026-12-20"}}}),
+    )
+    .await;
+    assert_eq!(
+        r["errors"]["owner"],
+        "Name who owns the follow-up that is due."
+    );
+    let long = "x".repeat(501);
+    let r = submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"decision": text_input(&long)}),
+    )
+    .await;
+    assert!(r["errors"]["decision"].as_str().unwrap().contains("500"));
+    // The form's metadata names the item; a member who replays it is refused.
+    let r = submit(
+        &app,
+        "U0CHEN",
+        &metadata,
+        json!({"decision": text_input("mine")}),
+    )
+    .await;
+    assert!(
+        r["errors"]["decision"]
+            .as_str()
+            .unwrap()
+            .contains("can change its agenda"),
+        "{r}"
+    );
+    assert_eq!(app.count("decisions").await, 0);
+
+    let r = submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"decision": text_input("drop the vendor, build in-house <b>"),
+               "owner": {"value": {"type": "users_select", "selected_user": "U0BEN"}},
+               "due": {"value": {"type": "datepicker", "selected_date": "2026-12-20"}}}),
+    )
+    .await;
+    assert!(r.is_null() || r.get("response_action").is_none(), "{r}");
+    assert_eq!(app.count("decisions").await, 1);
+    let show = app.slash("U0ANA", "show #1").await.all_text();
+    assert!(
+        show.contains("_drop the vendor, build in-house &lt;b&gt;_ by <@U0ANA>"),
+        "{show}"
+    );
+    assert!(
+        show.contains("Follow-up: <@U0BEN>, due 2026-12-20"),
+        "{show}"
+    );
+    // The posted agenda shows it in place: decided, no buttons left on #1.
+    let updated = app.slack.wait_for("chat.update", 1).await;
+    let body = &updated.last().unwrap().body;
+    assert_eq!(body["channel"], "C0LEAD");
+    assert_eq!(body["ts"], ts.as_str());
+    let now = last_update(&app, &ts);
+    assert!(now.contains("✅ Decided by <@U0ANA>"), "{now}");
+    assert!(
+        now.contains("drop the vendor, build in-house &lt;b&gt;"),
+        "{now}"
+    );
+    assert_eq!(buttons(body).len(), 3, "only #2 keeps its buttons: {body}");
+    // The owner and the follow-up's owner hear of it, once.
+    app.tick().await;
+    app.tick().await;
+    for user in ["U0CHEN", "U0BEN"] {
+        let dms: Vec<_> = app
+            .slack
+            .messages_in(&format!("D{user}"))
+            .into_iter()
+            .filter(|(_, b)| b.to_string().contains("Decision on"))
+            .collect();
+        assert_eq!(dms.len(), 1, "{user}");
+    }
+
+    // Assign #2 to chen, with a note.
+    let billing = value_for(body, "agenda:assign", 0);
+    app.click("U0ANA", "C0LEAD", &ts, "agenda:assign", &billing)
+        .await;
+    let opened = app.slack.calls_to("views.open");
+    let view = &opened.last().unwrap().body["view"];
+    let ids: Vec<&str> = view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["block_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["owner", "due", "note"]);
+    let metadata = view["private_metadata"].as_str().unwrap().to_string();
+    let r = submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"note": text_input("quotes")}),
+    )
+    .await;
+    assert_eq!(r["errors"]["owner"], "Name who takes it.");
+    let r = submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"owner": {"value": {"type": "users_select", "selected_user": "U0CHEN"}},
+               "note": text_input("two vendor quotes"),
+               "due": {"value": {"type": "datepicker", "selected_date": "not-a-date"}}}),
+    )
+    .await;
+    assert!(r["errors"]["due"].is_string(), "{r}");
+    submit(
+        &app,
+        "U0ANA",
+        &metadata,
+        json!({"owner": {"value": {"type": "users_select", "selected_user": "U0CHEN"}},
+               "note": text_input("two vendor quotes")}),
+    )
+    .await;
+    assert_eq!(app.count("assignments").await, 1);
+    app.slack.wait_for("chat.update", 2).await;
+    let now = last_update(&app, &ts);
+    assert!(
+        now.contains("➡️ Assigned to <@U0CHEN> by ana: _two vendor quotes_"),
+        "{now}"
+    );
+    app.tick().await;
+    let told: Vec<_> = app
+        .slack
+        .messages_in("DU0CHEN")
+        .into_iter()
+        .filter(|(_, b)| b.to_string().contains("assigned you"))
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert!(
+        told[0]
+            .1
+            .to_string()
+            .contains("from Leadership's review agenda"),
+        "{}",
+        told[0].1
+    );
+
+    // Later: #2 leaves this agenda and comes back for the next review.
+    app.click("U0ANA", "C0LEAD", &ts, "agenda:later", &billing)
+        .await;
+    assert_eq!(app.count("agenda_deferrals").await, 1);
+    app.slack.wait_for("chat.update", 3).await;
+    let now = last_update(&app, &ts);
+    assert!(
+        now.contains("Put off to a later review: *#2* (by ana, until Tue 15 Dec)"),
+        "{now}"
+    );
+    assert!(!now.contains("Billing export"), "{now}");
+    let typed = app.slash("U0ANA", "agenda Leadership").await.all_text();
+    assert!(!typed.contains("Billing export"), "{typed}");
+    // A week on, the next review's agenda has it again (and #1's decision is a week old).
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 15, 8, 0, 0).unwrap());
+    app.tick().await;
+    let posted = agendas(&app, "C0LEAD");
+    assert_eq!(posted.len(), 2);
+    let next = posted[1].1.to_string();
+    assert!(next.contains("Billing export"), "{next}");
+    assert!(next.contains("The review meets Tue 15 Dec 10:00"), "{next}");
+}
+
+#[tokio::test]
+async fn assign_is_a_command_too_and_only_for_those_who_steer_the_agenda() {
+    let app = spawn_app().await;
+    organisation(&app).await;
+    let r = app.slash("U0CHEN", "assign #1 @ben").await.all_text();
+    assert!(
+        r.contains("a lead of Leadership or an admin can change its agenda"),
+        "{r}"
+    );
+    let r = app.slash("U0ANA", "assign #1").await.all_text();
+    assert!(r.contains("who takes it"), "{r}");
+    let long = format!("assign #1 <@U0BEN|ben> \"{}\"", "y".repeat(301));
+    let r = app.slash("U0ANA", &long).await.all_text();
+    assert!(r.contains("at most 300 characters"), "{r}");
+    let other = app
+        .slash_in("T0OTHER", ADMIN, "C0OTHER", "assign #1 <@U0BEN|ben>")
+        .await
+        .all_text();
+    assert!(other.contains("no priority #1"), "{other}");
+    assert_eq!(app.count("assignments").await, 0);
+
+    let r = app
+        .slash("U0ANA", "assign #1 <@U0BEN|ben> due:2026-12-24 \"a plan\"")
+        .await
+        .all_text();
+    assert!(
+        r.contains("Assigned *#1* *Vendor integration* to <@U0BEN>, back by 2026-12-24 (on Leadership's agenda)."),
+        "{r}"
+    );
+    let agenda = app.slash("U0ANA", "agenda Leadership").await.all_text();
+    assert!(
+        agenda.contains("➡️ Assigned to <@U0BEN> by ana, back by 2026-12-24: _a plan_"),
+        "{agenda}"
+    );
+    // A lead of the agenda's team gets the buttons; a member reads the agenda without them.
+    let lead = app.slash("U0ANA", "agenda Leadership").await;
+    assert!(lead.all_text().contains("Decide…"), "{}", lead.all_text());
+    let member = app.slash("U0CHEN", "agenda Leadership").await.all_text();
+    assert!(!member.contains("Decide…"), "{member}");
+    assert!(member.contains("Vendor integration"), "{member}");
+}
