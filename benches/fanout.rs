@@ -223,6 +223,7 @@ async fn seed(store: &Store, owners: usize, monday: DateTime<Utc>) {
                     zone: "UTC".into(),
                     home_zone: "UTC".into(),
                     remind_minutes: None,
+                    review_schedule: None,
                     updated_at: ts,
                 },
                 people[t].id,

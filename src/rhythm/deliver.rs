@@ -747,7 +747,7 @@ async fn agenda(
         today: now.with_timezone(&tz).date_naive(),
         prefix: messenger.channel_prefix(),
     };
-    let message = crate::commands::review::build_agenda(&view, &team, true).await?;
+    let message = crate::commands::review::build_agenda(&view, &team, true, false).await?;
     let post = (channel.as_str(), job.key.as_str(), None);
     find_or_post(messenger, key, post, unknown_before, || message).await?;
     Ok(Outcome::Sent)

@@ -97,14 +97,24 @@ pub async fn agenda(s: &Services<'_>, inv: &Invocation, team: Option<TeamName>) 
     // Buttons for those who may act on the items; the rest read it.
     let buttons = actor(s, inv).await?.may_manage_team(team.id);
     let view = View::of(s, inv);
-    let mut message = build(&view, &team, buttons).await?;
+    let mut message = build(&view, &team, buttons, false).await?;
     message.visibility = Visibility::Private;
     Ok(message)
 }
 
-/// The team's agenda as of `view`; with `buttons`, one block per item with the buttons.
-pub async fn build(view: &View<'_>, team: &TeamRow, buttons: bool) -> Result<Message, StoreError> {
-    let items = items(view, team).await?;
+/// The team's agenda as of `view`; with `buttons`, one block per item with the buttons. With
+/// `decided`, what was decided in the last hours stays on it (an agenda refreshed during the
+/// meeting shows what the meeting settled).
+pub async fn build(
+    view: &View<'_>,
+    team: &TeamRow,
+    buttons: bool,
+    decided: bool,
+) -> Result<Message, StoreError> {
+    let mut items = items(view, team).await?;
+    if decided {
+        items.extend(decided_items(view, team, &items).await?);
+    }
     let deferred = view
         .store
         .deferred_on_agenda(view.ws, team.id, view.ts())
@@ -289,8 +299,18 @@ async fn items(view: &View<'_>, team: &TeamRow) -> Result<Vec<Item>, StoreError>
     let mut seen = HashSet::new();
     all.retain(|i| seen.insert(i.priority_id));
     all.extend(follow_up_items(view, team).await?);
-    let listed: HashSet<i64> = all.iter().map(|i| i.priority_id).collect();
+    Ok(all)
+}
+
+/// Priorities decided on in the last [`DECIDED_HOURS`] that `listed` does not show.
+async fn decided_items(
+    view: &View<'_>,
+    team: &TeamRow,
+    listed: &[Item],
+) -> Result<Vec<Item>, StoreError> {
+    let listed: HashSet<i64> = listed.iter().map(|i| i.priority_id).collect();
     let since = view.ts_of(DECIDED_HOURS);
+    let mut all = Vec::new();
     let decided = view
         .store
         .decisions_in(view.ws, team.id, since, view.ts())

@@ -303,7 +303,9 @@ async fn refreshed(
     team: &TeamRow,
 ) -> Result<Answer, CommandError> {
     let view = View::of(s, inv);
-    Ok(Answer::Agenda(agenda::build(&view, team, true).await?))
+    Ok(Answer::Agenda(
+        agenda::build(&view, team, true, true).await?,
+    ))
 }
 
 /// A submitted decision or assignment form.
