@@ -441,3 +441,117 @@ async fn assign_is_a_command_too_and_only_for_those_who_steer_the_agenda() {
     assert!(!member.contains("Decide…"), "{member}");
     assert!(member.contains("Vendor integration"), "{member}");
 }
+
+/// The inputs and submit data of the inline form behind the button titled `title`.
+fn show_card<'a>(card: &'a Value, title: &str) -> Option<&'a Value> {
+    match card {
+        Value::Object(m) => {
+            if m.get("type").and_then(Value::as_str) == Some("Action.ShowCard")
+                && m.get("title").and_then(Value::as_str) == Some(title)
+            {
+                return Some(card);
+            }
+            m.values().find_map(|v| show_card(v, title))
+        }
+        Value::Array(a) => a.iter().find_map(|v| show_card(v, title)),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn in_teams_the_posted_agenda_carries_its_forms_and_a_decision_refreshes_the_card() {
+    use crate::msteams::{ANA, CHANNEL, execute, in_channel, personal};
+    let app = spawn_app().await;
+    // Monday 7 December 2026; ana (Europe/Berlin) leads Leadership, whose channel this is.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap());
+    app.teams_post(&in_channel(&app, ANA, "team add Leadership", &[]))
+        .await;
+    for text in [
+        "team add Platform parent:Leadership",
+        "add Payments API team:Platform",
+        "raise #1 \"need budget\"",
+    ] {
+        app.teams_post(&personal(&app, ANA, text)).await;
+    }
+    app.teams_post(&in_channel(
+        &app,
+        ANA,
+        "rhythm Leadership review \"tue 10:00\"",
+        &[],
+    ))
+    .await;
+    app.teams.wait_for("reply", 5).await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 8, 8, 0, 0).unwrap());
+    app.tick().await;
+    let sent = app.teams.wait_for("send", 1).await;
+    let posted = sent
+        .iter()
+        .find(|c| c.conversation.starts_with(CHANNEL) && c.body.to_string().contains("Agenda for"))
+        .expect("the agenda in the channel")
+        .clone();
+    let card = &posted.body["attachments"][0]["content"];
+    assert!(card.to_string().contains("Payments API"), "{card:#}");
+    let decide = show_card(card, "Decide…").expect("the decision form is in the card");
+    let submit = &decide["card"]["actions"][0];
+    assert_eq!(submit["type"], "Action.Execute");
+    assert_eq!(submit["data"]["form"], true);
+    assert_eq!(submit["data"]["pacer"], "agenda:decided");
+    let value = submit["data"]["value"].as_str().unwrap().to_string();
+    let ids: Vec<&str> = decide["card"]["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            format!("decision-{value}"),
+            format!("owner-{value}"),
+            format!("due-{value}")
+        ]
+    );
+    assert!(show_card(card, "Assign…").is_some());
+
+    // A due date without a follow-up owner: told why, nothing recorded.
+    let mut data = submit["data"].clone();
+    data[format!("decision-{value}")] = json!("fund it from Q1");
+    data[format!("due-{value}")] = json!("2026-12-20");
+    let r = app
+        .teams_post(&execute(&app, ANA, "1:agenda", data.clone()))
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Name who owns the follow-up that is due."),
+        "{:#}",
+        r.body
+    );
+    assert_eq!(app.count("decisions").await, 0);
+    data.as_object_mut()
+        .unwrap()
+        .remove(&format!("due-{value}"));
+    let r = app.teams_post(&execute(&app, ANA, "1:agenda", data)).await;
+    assert_eq!(r.body["type"], "application/vnd.microsoft.card.adaptive");
+    let refreshed = r.body["value"].to_string();
+    assert!(refreshed.contains("✅ Decided by"), "{refreshed}");
+    assert!(refreshed.contains("fund it from Q1"), "{refreshed}");
+    assert_eq!(app.count("decisions").await, 1);
+
+    // Later is a plain Action.Execute; a forged value is refused.
+    let later = json!({"pacer": "agenda:later", "value": "424242:1"});
+    let r = app.teams_post(&execute(&app, ANA, "1:agenda", later)).await;
+    assert!(
+        r.body["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("could not be found"),
+        "{:#}",
+        r.body
+    );
+    assert_eq!(app.count("agenda_deferrals").await, 0);
+}
