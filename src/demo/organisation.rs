@@ -254,6 +254,12 @@ pub(super) fn setup_script(today: NaiveDate, monday: NaiveDate) -> Vec<ScriptLin
         );
         script.push(line("Maya", leadership, decide));
     }
+    // The leadership reviews on Tuesdays: its agenda is posted in #leadership an hour before.
+    script.push(line(
+        "Maya",
+        leadership,
+        "rhythm Leadership review \"tue 10:00\"".to_string(),
+    ));
     // Sam took a week off in the middle of the quarter.
     let away_from = monday - Duration::weeks(4);
     let away = format!("away {} {}", away_from, away_from + Duration::days(6));

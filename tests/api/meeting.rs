@@ -555,3 +555,94 @@ async fn in_teams_the_posted_agenda_carries_its_forms_and_a_decision_refreshes_t
     );
     assert_eq!(app.count("agenda_deferrals").await, 0);
 }
+
+/// The `data-…` attribute of the first button with `action` in the sandbox's HTML.
+fn attribute(html: &str, action: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("data-action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no {action} button"));
+    let start = html[..at].rfind("<button").unwrap();
+    let tag = &html[start..start + html[start..].find('>').unwrap()];
+    let key = format!("{name}=\"");
+    let from = tag.find(&key).unwrap() + key.len();
+    tag[from..from + tag[from..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn in_the_sandbox_a_lead_decides_from_the_agenda_and_a_member_cannot() {
+    use crate::sandbox::demo_app;
+    let app = demo_app().await;
+    let post = |path: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .http
+                .post(format!("{}{path}", app.url))
+                .header("Origin", &app.url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let html = |who: &'static str| {
+        let app = &app;
+        async move {
+            app.http
+                .get(format!(
+                    "{}/sandbox/messages?as={who}&channel=C-leadership",
+                    app.url
+                ))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let (status, _) = post(
+        "/sandbox/command",
+        json!({"as": "S-maya", "channel": "C-leadership", "text": "/pacer agenda Leadership"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let page = html("S-maya").await;
+    assert!(page.contains("data-kind=\"pform\""), "the forms ride on the buttons");
+    let message: u64 = attribute(&page, "agenda:decide", "data-msg").parse().unwrap();
+    let value = attribute(&page, "agenda:decide", "data-value");
+
+    // Olivia is a member of Leadership, not its lead.
+    let (status, body) = post(
+        "/sandbox/action",
+        json!({"as": "S-olivia", "message": message, "action": "agenda:later", "value": value}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["error"].as_str().unwrap().contains("can change its agenda"),
+        "{body}"
+    );
+    let (status, body) = post(
+        "/sandbox/submit",
+        json!({"as": "S-maya", "message": message, "action": "agenda:decided", "value": value,
+               "fields": {"decision": "   "}}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"]["decision"], "Say what was decided.");
+    let before = app.count("decisions").await;
+    let (status, body) = post(
+        "/sandbox/submit",
+        json!({"as": "S-maya", "message": message, "action": "agenda:decided", "value": value,
+               "fields": {"decision": "go with the second vendor", "owner": "@Ana", "due": "+1w"}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.count("decisions").await, before + 1);
+    let page = html("S-maya").await;
+    assert!(page.contains("✅ Decided by"), "the agenda shows it in place");
+    assert!(page.contains("go with the second vendor"));
+}
