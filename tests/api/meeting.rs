@@ -610,8 +610,13 @@ async fn in_the_sandbox_a_lead_decides_from_the_agenda_and_a_member_cannot() {
     .await;
     assert_eq!(status, 200);
     let page = html("S-maya").await;
-    assert!(page.contains("data-kind=\"pform\""), "the forms ride on the buttons");
-    let message: u64 = attribute(&page, "agenda:decide", "data-msg").parse().unwrap();
+    assert!(
+        page.contains("data-kind=\"pform\""),
+        "the forms ride on the buttons"
+    );
+    let message: u64 = attribute(&page, "agenda:decide", "data-msg")
+        .parse()
+        .unwrap();
     let value = attribute(&page, "agenda:decide", "data-value");
 
     // Olivia is a member of Leadership, not its lead.
@@ -622,7 +627,10 @@ async fn in_the_sandbox_a_lead_decides_from_the_agenda_and_a_member_cannot() {
     .await;
     assert_eq!(status, 422);
     assert!(
-        body["error"].as_str().unwrap().contains("can change its agenda"),
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("can change its agenda"),
         "{body}"
     );
     let (status, body) = post(
@@ -643,6 +651,9 @@ async fn in_the_sandbox_a_lead_decides_from_the_agenda_and_a_member_cannot() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(app.count("decisions").await, before + 1);
     let page = html("S-maya").await;
-    assert!(page.contains("✅ Decided by"), "the agenda shows it in place");
+    assert!(
+        page.contains("✅ Decided by"),
+        "the agenda shows it in place"
+    );
     assert!(page.contains("go with the second vendor"));
 }

@@ -394,3 +394,79 @@ async fn a_demo_person_adds_a_priority_answers_a_check_in_and_sees_the_digest() 
     eprintln!("screenshot: {}", path.display());
     driver.session("DELETE", "", json!({})).await;
 }
+
+#[tokio::test]
+async fn a_lead_walks_the_agenda_to_a_decision_in_the_browser() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = demo_app().await;
+    driver
+        .session("POST", "/url", json!({"url": format!("{}/", app.url)}))
+        .await;
+    // Maya leads Leadership; she opens its channel and asks for the agenda.
+    driver
+        .find("//select[@id='who']/option[@value='S-maya']")
+        .await;
+    driver
+        .session(
+            "POST",
+            "/execute/sync",
+            json!({"script": "const s=document.querySelector('#who');s.value='S-maya';s.dispatchEvent(new Event('change'));", "args": []}),
+        )
+        .await;
+    driver
+        .click("//div[@id='channels']/a[text()='#leadership']")
+        .await;
+    driver
+        .type_in("//input[@id='text']", "/pacer agenda Leadership\u{E007}")
+        .await;
+    assert!(driver.wait_for_log("Raised to this team").await);
+    let mine = "(//div[contains(@class,'msg')][.//div[text()=\"Agenda for Leadership's next review\"]])[last()]";
+    assert!(
+        driver
+            .text_of(mine)
+            .await
+            .contains("need a decision on the payments vendor"),
+        "the raised item is on the agenda"
+    );
+
+    // Decide… opens the decision form; an empty decision is refused in the dialog.
+    driver
+        .click(&format!("({mine}//button[text()='Decide…'])[1]"))
+        .await;
+    driver.find("//textarea[@id='pf-decision']").await;
+    driver.click("//button[@id='psave']").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !driver
+        .text_of("//div[@id='pe-decision']")
+        .await
+        .contains("Say what was decided")
+    {
+        assert!(Instant::now() < deadline, "the form says what to fix");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    driver
+        .type_in(
+            "//textarea[@id='pf-decision']",
+            "switch to the second vendor",
+        )
+        .await;
+    driver.type_in("//input[@id='pf-owner']", "@Ana").await;
+    driver.click("//button[@id='psave']").await;
+    assert!(
+        driver.wait_for_log("✅ Decided by").await,
+        "the agenda shows the decision in place"
+    );
+    assert!(driver.wait_for_log("switch to the second vendor").await);
+    let (text, owner): (String, Option<String>) = sqlx::query_as(
+        "SELECT d.text, o.display_name FROM decisions d LEFT JOIN people o ON o.id = d.owner_id
+         ORDER BY d.id DESC LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(text, "switch to the second vendor");
+    assert_eq!(owner.as_deref(), Some("Ana"));
+    driver.session("DELETE", "", json!({})).await;
+}
