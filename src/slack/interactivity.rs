@@ -1,6 +1,7 @@
-//! Check-in buttons and the check-in form, over HTTP (`POST /slack/interactivity`, the payload
-//! a JSON string in the signed `payload` form field) or Socket Mode. Clicks and forms go to the
-//! neutral inbound handler, which refuses forged and foreign ones.
+//! Check-in buttons, the check-in form and a digest's Seen and Discuss, over HTTP
+//! (`POST /slack/interactivity`, the payload a JSON string in the signed `payload` form field) or
+//! Socket Mode. Clicks and forms go to the neutral inbound handler, which refuses forged and
+//! foreign ones.
 
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use crate::error::AppError;
 use crate::inbound::{Event, FormFields, Reply};
 use crate::message::Message;
 use crate::messenger::{Messenger, Sent};
+use crate::reporting::digest::ack::ACTION_PREFIX as DIGEST_ACTION_PREFIX;
 use crate::rhythm::prompt::ACTION_PREFIX;
 use crate::startup::AppState;
 
@@ -115,7 +117,9 @@ pub async fn receive(
             let Some(action) = actions.into_iter().next() else {
                 return Ok(None);
             };
-            if !action.action_id.starts_with(ACTION_PREFIX) {
+            if !action.action_id.starts_with(ACTION_PREFIX)
+                && !action.action_id.starts_with(DIGEST_ACTION_PREFIX)
+            {
                 tracing::info!(action = %action.action_id, "interaction with no handler; acknowledged");
                 return Ok(None);
             }

@@ -68,6 +68,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "80c02fa166018cd1e04f1f4a88a3b09ebd4b96c6e77d7067794e0936e04d65dd1a179a2cfcccd1981dc24552377be9b5",
     ),
     (
+        "sqlite",
+        13,
+        "d61a84b9446b6b4849b48151c15c098faf78728e2e7e881dcf0431bbd527eafad3cd284975a7ada31a1ff505e563cdc1",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -126,6 +131,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         12,
         "c55ddf4980fda97a04df0cf78e6b2095bb5c472631c1363c56f1d9a5fe253dd90ecace5d60a11e49d383cea8acb24241",
+    ),
+    (
+        "postgres",
+        13,
+        "d61a84b9446b6b4849b48151c15c098faf78728e2e7e881dcf0431bbd527eafad3cd284975a7ada31a1ff505e563cdc1",
     ),
 ];
 
