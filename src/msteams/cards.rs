@@ -341,6 +341,37 @@ mod tests {
     }
 
     #[test]
+    fn a_digest_keeps_its_seen_and_discuss_buttons_however_much_is_cut() {
+        let mut blocks: Vec<Block> = (0..2000)
+            .map(|i| Block::Text(Rich::new().text(format!("line {i} with some words in it"))))
+            .collect();
+        let button = |label: &str, action: &str| Button {
+            label: label.into(),
+            action: action.into(),
+            value: "12".into(),
+            style: ButtonStyle::Default,
+            current: None,
+        };
+        blocks.push(Block::Actions(vec![
+            button("Seen", "digest:seen"),
+            button("Discuss with Leadership", "digest:discuss"),
+        ]));
+        let card = card(&Message::private(blocks));
+        assert!(card.to_string().len() <= MAX_CARD_BYTES);
+        let body = card["body"].as_array().unwrap();
+        let last = body.last().unwrap();
+        assert_eq!(last["type"], "ActionSet");
+        // Answered by the invoke response, as check-ins are: Action.Execute, not a submit.
+        assert_eq!(last["actions"][0]["type"], "Action.Execute");
+        assert_eq!(last["actions"][1]["data"][VERB], "digest:discuss");
+        let before = body[body.len() - 2]["text"].as_str().unwrap();
+        assert!(
+            before.starts_with("…and ") && before.ends_with(" more"),
+            "{before}"
+        );
+    }
+
+    #[test]
     fn huge_messages_are_cut_with_and_n_more() {
         let blocks: Vec<Block> = (0..2000)
             .map(|i| Block::Text(Rich::new().text(format!("line {i} with some words in it"))))
