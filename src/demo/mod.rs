@@ -3,7 +3,8 @@
 //! history are lived through the real scheduler, with the owners' answers recorded at their
 //! times, so that every kind of drift the contract defines shows up in today's digests:
 //! a silent owner, a priority stuck off-track (and the one blocked behind it), flat progress,
-//! one overdue and one far behind pace.
+//! one overdue and one far behind pace. Platform's lead marks each of its digests seen; the
+//! other teams' are left unseen, which Leadership's roll-up shows.
 
 mod organisation;
 
@@ -14,7 +15,9 @@ use crate::clock::Clock;
 use crate::commands::execute::{ChannelInfo, Invocation, Services, run_text};
 use crate::domain::Progress;
 use crate::message::Message;
+use crate::messenger::{Messenger, Sent};
 use crate::people::NoDirectory;
+use crate::reporting::digest::ack::{self, AckKind};
 use crate::rhythm::Scheduler;
 use crate::rhythm::checkin::{self, Answer};
 use crate::sandbox::inbox::channel_id;
@@ -143,6 +146,8 @@ pub async fn seed_with_progress(
         progress((next - start).num_seconds() as f64 / (now - start).num_seconds().max(1) as f64);
         scheduler.tick_workspace(ws, next).await?;
         answer_open_prompts(store, ws, start, next, now, &stories).await?;
+        let messenger = scheduler.messengers().get(PLATFORM).map(|m| m.as_ref());
+        read_digest(store, messenger, ws, next, now).await?;
         t = next + Duration::seconds(1);
     }
     clock.jump_to(now);
@@ -221,6 +226,66 @@ async fn answer_open_prompts(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Whose posted digests their lead reads, and how soon after they are posted: Platform's lead
+/// marks each one seen; the other teams' leads do not, so Leadership's roll-up shows whose
+/// digest no lead has looked at.
+const READ_DIGESTS: (&str, &str, i64) = ("platform", "Ana", 20);
+
+/// The lead marks the team's digest posted at `at` seen (in the chat too), as a click would.
+async fn read_digest(
+    store: &Store,
+    messenger: Option<&dyn Messenger>,
+    ws: i64,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (team_key, lead, minutes) = READ_DIGESTS;
+    let seen_at = at + Duration::minutes(minutes);
+    let Some(team) = store.team_by_name(ws, team_key).await? else {
+        return Ok(());
+    };
+    let Some(cycle) = store.last_closed_cycle(ws, team.id, at.timestamp()).await? else {
+        return Ok(());
+    };
+    let Some((channel, ts, _)) = store.digest_post(ws, cycle.id).await? else {
+        return Ok(());
+    };
+    let Some(person) = store.person_by_user_id(ws, &user_id(lead)).await? else {
+        return Ok(());
+    };
+    let read = store.digest_acks(ws, cycle.id).await?;
+    if seen_at > now || read.iter().any(|a| a.person_id == person.id) {
+        return Ok(());
+    }
+    let actor = store.actor(ws, &person, false).await?;
+    let done = match ack::acknowledge(
+        store,
+        ws,
+        (&actor, &person),
+        AckKind::Seen,
+        cycle.id,
+        seen_at,
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(ack::AckError::Store(e)) => return Err(e),
+        Err(e) => {
+            tracing::debug!(error = %e, "demo digest not marked seen");
+            return Ok(());
+        }
+    };
+    if let Some(messenger) = messenger {
+        let sent = Sent { channel, ts };
+        if let Err(e) = messenger.update(WORKSPACE, &sent, &done.message).await {
+            tracing::debug!(error = %e, "demo digest not updated in place");
+        }
+        let posted = (&done.team, &done.cycle);
+        ack::refresh_rollup(store, messenger, WORKSPACE, ws, posted).await;
     }
     Ok(())
 }

@@ -32,6 +32,14 @@ pub enum Denied {
     },
     #[error("only an admin can {what}")]
     AdminOnly { what: &'static str },
+    #[error(
+        "only a lead of {team}{parent}, or an admin, can mark {team}'s digest seen or discuss it"
+    )]
+    NotDigestReader {
+        team: String,
+        /// ` or of <parent>` when the team has one.
+        parent: String,
+    },
 }
 
 impl Actor {
@@ -65,6 +73,12 @@ impl Actor {
     /// to (who own the raised item), or admins. Its owner alone may not decide for the team.
     pub fn may_decide(&self, team_id: i64, raised_to: Option<i64>) -> bool {
         self.is_admin || self.leads_team(team_id) || raised_to.is_some_and(|t| self.leads_team(t))
+    }
+
+    /// A team's digest is acknowledged (Seen, or Discuss with the parent team) by the people it
+    /// is written for: leads of the team, leads of its parent team, or admins.
+    pub fn may_acknowledge_digest(&self, team_id: i64, parent_id: Option<i64>) -> bool {
+        self.is_admin || self.leads_team(team_id) || parent_id.is_some_and(|p| self.leads_team(p))
     }
 
     /// Moving a priority into another team also needs a say in the team it lands in, unless the
@@ -112,6 +126,18 @@ mod tests {
         assert!(!actor(1, false, &[]).may_decide(team, Some(parent)));
         assert!(actor(1, false, &[]).may_raise(1, team));
         assert!(!actor(4, false, &[11]).may_raise(1, team));
+    }
+
+    #[test]
+    fn leads_of_the_team_or_its_parent_and_admins_acknowledge_a_digest() {
+        let (team, parent) = (10, 20);
+        assert!(actor(2, false, &[10]).may_acknowledge_digest(team, Some(parent)));
+        assert!(actor(2, false, &[20]).may_acknowledge_digest(team, Some(parent)));
+        assert!(actor(3, true, &[]).may_acknowledge_digest(team, None));
+        // A lead elsewhere, a member, or the parent's lead once the team has no parent: no.
+        assert!(!actor(4, false, &[11]).may_acknowledge_digest(team, Some(parent)));
+        assert!(!actor(5, false, &[]).may_acknowledge_digest(team, Some(parent)));
+        assert!(!actor(2, false, &[20]).may_acknowledge_digest(team, None));
     }
 
     #[test]

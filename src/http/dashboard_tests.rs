@@ -47,6 +47,7 @@ fn child(team: &str, shares: (Option<u32>, Option<u32>), checked_in: bool) -> Ch
         }),
         on_track_share: shares.0,
         previous_on_track_share: shares.1,
+        digest: None,
     }
 }
 
@@ -84,6 +85,8 @@ fn digest(team: &str, rollup: Option<Rollup>, needs_attention: Vec<Stalled>) -> 
         decisions: vec![],
         priorities: vec![],
         rollup,
+        parent: None,
+        acks: vec![],
     }
 }
 

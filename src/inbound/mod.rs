@@ -8,6 +8,7 @@
 //! [`queue`] keeps events that must be acknowledged before they are handled (Slack's Events
 //! API) in the jobs table until their effect is recorded.
 
+mod digest_ack;
 pub mod queue;
 
 pub use queue::{LEASE_SECS, MAX_ATTEMPTS, WORKER_EVERY, accept, run_due, worker};
@@ -67,8 +68,9 @@ pub struct FormFields {
 pub enum Event {
     /// Text typed to pacer: a slash command, a mention, a direct message.
     Text { text: String, place: Place },
-    /// A check-in button: `action` is the button's id (`checkin:on-track`, `checkin:update`),
-    /// `value` names the cycle and priority (`12:345`).
+    /// A button: a check-in's (`checkin:on-track`, `checkin:update`; `value` names the cycle
+    /// and priority, `12:345`) or a posted digest's (`digest:seen`, `digest:discuss`; `value`
+    /// names the cycle).
     Click { action: String, value: String },
     /// The check-in form submitted for the check-in `value` names.
     Form { value: String, fields: FormFields },
@@ -269,6 +271,9 @@ impl Ctx<'_> {
             let inv = self.invocation(None).await?;
             let answer = meeting::click(&self.services(), &inv, action, value).await;
             return meeting_reply(answer);
+        }
+        if action.starts_with(crate::reporting::digest::ack::ACTION_PREFIX) {
+            return self.digest_click(action, value).await;
         }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused(FOREIGN_BUTTON.into()));

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::commands::review::meeting;
 use crate::domain::Status;
 use crate::message::{Block, Button, ButtonStyle, FieldKind, Form, Message, Rich, Span};
+use crate::reporting::digest::ack::ACTION_PREFIX as DIGEST_PREFIX;
 use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE};
 
 pub const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -111,17 +112,22 @@ pub fn activity(message: &Message) -> Value {
     })
 }
 
-/// The Adaptive Card for a message, cut with "…and N more" to stay within the size limit.
+/// The Adaptive Card for a message, cut with "…and N more" to stay within the size limit. A
+/// closing row of buttons (a digest's Seen and Discuss) stays, whatever is cut above it.
 pub fn card(message: &Message) -> Value {
-    let full = render(&message.blocks, None);
+    let (blocks, buttons) = match message.blocks.split_last() {
+        Some((last @ Block::Actions(_), rest)) => (rest, std::slice::from_ref(last)),
+        _ => (&message.blocks[..], &[][..]),
+    };
+    let full = render(blocks, None, buttons);
     if full.to_string().len() <= MAX_CARD_BYTES {
         return full;
     }
-    let (mut lo, mut hi) = (0, message.blocks.len());
+    let (mut lo, mut hi) = (0, blocks.len());
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
-        let omitted = message.blocks.len() - mid;
-        if render(&message.blocks[..mid], Some(omitted))
+        let omitted = blocks.len() - mid;
+        if render(&blocks[..mid], Some(omitted), buttons)
             .to_string()
             .len()
             <= MAX_CARD_BYTES
@@ -131,11 +137,33 @@ pub fn card(message: &Message) -> Value {
             hi = mid - 1;
         }
     }
-    render(&message.blocks[..lo], Some(message.blocks.len() - lo))
+    render(&blocks[..lo], Some(blocks.len() - lo), buttons)
 }
 
-fn render(blocks: &[Block], omitted: Option<usize>) -> Value {
+fn render(blocks: &[Block], omitted: Option<usize>, buttons: &[Block]) -> Value {
     let mut mentions = Mentions::default();
+    let mut body = elements(blocks, &mut mentions);
+    if let Some(n) = omitted.filter(|n| *n > 0) {
+        body.push(json!({
+            "type": "TextBlock", "text": format!("…and {n} more"), "isSubtle": true, "wrap": true
+        }));
+    }
+    body.extend(elements(buttons, &mut mentions));
+    let mut card = json!({
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": body,
+        "msteams": {"width": "Full"},
+    });
+    if !mentions.0.is_empty() {
+        card["msteams"]["entities"] = Value::Array(mentions.0);
+    }
+    card
+}
+
+/// The card elements for blocks; a divider becomes the next element's separator.
+fn elements(blocks: &[Block], mentions: &mut Mentions) -> Vec<Value> {
     let mut body: Vec<Value> = Vec::new();
     let mut separator = false;
     for block in blocks {
@@ -144,17 +172,17 @@ fn render(blocks: &[Block], omitted: Option<usize>) -> Value {
                 "type": "TextBlock", "text": escape(h), "size": "Large", "weight": "Bolder", "wrap": true
             }),
             Block::Text(r) => {
-                json!({"type": "TextBlock", "text": markdown(r, &mut mentions), "wrap": true})
+                json!({"type": "TextBlock", "text": markdown(r, mentions), "wrap": true})
             }
             Block::Context(r) => json!({
-                "type": "TextBlock", "text": markdown(r, &mut mentions), "wrap": true,
+                "type": "TextBlock", "text": markdown(r, mentions), "wrap": true,
                 "size": "Small", "isSubtle": true
             }),
             Block::Fields(fields) => json!({
                 "type": "ColumnSet",
                 "columns": fields.iter().map(|f| json!({
                     "type": "Column", "width": "stretch",
-                    "items": [{"type": "TextBlock", "text": markdown(f, &mut mentions), "wrap": true}]
+                    "items": [{"type": "TextBlock", "text": markdown(f, mentions), "wrap": true}]
                 })).collect::<Vec<_>>()
             }),
             Block::Divider => {
@@ -173,22 +201,7 @@ fn render(blocks: &[Block], omitted: Option<usize>) -> Value {
         }
         body.push(element);
     }
-    if let Some(n) = omitted.filter(|n| *n > 0) {
-        body.push(json!({
-            "type": "TextBlock", "text": format!("…and {n} more"), "isSubtle": true, "wrap": true
-        }));
-    }
-    let mut card = json!({
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.5",
-        "body": body,
-        "msteams": {"width": "Full"},
-    });
-    if !mentions.0.is_empty() {
-        card["msteams"]["entities"] = Value::Array(mentions.0);
-    }
-    card
+    body
 }
 
 fn data(action: &str, value: &str) -> Value {
@@ -213,8 +226,13 @@ fn action(button: &Button) -> Value {
         ButtonStyle::Danger => a["style"] = json!("destructive"),
         ButtonStyle::Default => {}
     }
-    if !button.action.starts_with(ACTION_PREFIX) && !button.action.starts_with(meeting::PREFIX) {
-        // Not a check-in: a plain submit is all it needs.
+    // Check-ins, agenda items and a digest's Seen/Discuss are answered by the invoke response:
+    // the refreshed card for everyone, or a note only the clicker sees. Anything else is a
+    // plain submit.
+    if !button.action.starts_with(ACTION_PREFIX)
+        && !button.action.starts_with(DIGEST_PREFIX)
+        && !button.action.starts_with(meeting::PREFIX)
+    {
         a["type"] = json!("Action.Submit");
     }
     a
@@ -371,6 +389,37 @@ mod tests {
         assert_eq!(
             activity(&m)["text"],
             "\\*x\\* \\[a\\](b) &lt;at&gt;y&lt;/at&gt;"
+        );
+    }
+
+    #[test]
+    fn a_digest_keeps_its_seen_and_discuss_buttons_however_much_is_cut() {
+        let mut blocks: Vec<Block> = (0..2000)
+            .map(|i| Block::Text(Rich::new().text(format!("line {i} with some words in it"))))
+            .collect();
+        let button = |label: &str, action: &str| Button {
+            label: label.into(),
+            action: action.into(),
+            value: "12".into(),
+            style: ButtonStyle::Default,
+            current: None,
+        };
+        blocks.push(Block::Actions(vec![
+            button("Seen", "digest:seen"),
+            button("Discuss with Leadership", "digest:discuss"),
+        ]));
+        let card = card(&Message::private(blocks));
+        assert!(card.to_string().len() <= MAX_CARD_BYTES);
+        let body = card["body"].as_array().unwrap();
+        let last = body.last().unwrap();
+        assert_eq!(last["type"], "ActionSet");
+        // Answered by the invoke response, as check-ins are: Action.Execute, not a submit.
+        assert_eq!(last["actions"][0]["type"], "Action.Execute");
+        assert_eq!(last["actions"][1]["data"][VERB], "digest:discuss");
+        let before = body[body.len() - 2]["text"].as_str().unwrap();
+        assert!(
+            before.starts_with("…and ") && before.ends_with(" more"),
+            "{before}"
         );
     }
 

@@ -1,13 +1,16 @@
 //! A digest as platform-neutral messages: the summary for the channel and the full list for
 //! the thread. Long sections say "and N more" instead of growing past what a platform shows.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::digest::ack::{ACTION_DISCUSS, ACTION_SEEN};
 use super::digest::{
-    Alignment, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person, Rollup, Stalled,
+    Ack, Alignment, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person, Rollup,
+    Stalled,
 };
 use crate::domain::{PriorityNumber, Status};
-use crate::message::{Block, Message, Rich, Visibility};
+use crate::message::{Block, Button, ButtonStyle, Message, Rich, Visibility};
 
 /// How many lines a summary section shows before "and N more".
 const SECTION_LINES: usize = 10;
@@ -70,13 +73,20 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
     blocks.extend(sections(d));
     if let Some(r) = &d.rollup {
         blocks.push(Block::Divider);
-        blocks.extend(rollup_blocks(r));
+        blocks.extend(rollup_blocks(r, d, tz));
     }
     blocks.push(Block::Context(Rich::new().text(if d.preview {
         "Preview of the cycle so far, visible only to you."
     } else {
         "The full list with notes and blockers is in the thread."
     })));
+    // A posted digest is acknowledged in place; a preview is nobody's to acknowledge.
+    if let (false, Some(cycle_id)) = (d.preview, d.cycle_id) {
+        if !d.acks.is_empty() {
+            blocks.push(Block::Context(ack_lines(d, tz)));
+        }
+        blocks.push(Block::Actions(ack_buttons(d, cycle_id)));
+    }
     Message {
         blocks,
         visibility: if d.preview {
@@ -189,14 +199,62 @@ fn no_answer_lines(people: &[Person]) -> Vec<Rich> {
     vec![r]
 }
 
-/// A parent team's roll-up: its sub-teams, their worst stalls, dependencies at risk and
-/// alignment.
-fn rollup_blocks(r: &Rollup) -> Vec<Block> {
+/// "Seen by Ana Lead · Mon 30 Nov 10:02", one line per person, in the team's zone.
+fn ack_lines(d: &Digest, tz: Tz) -> Rich {
+    let mut r = Rich::new();
+    for (i, a) in d.acks.iter().enumerate() {
+        if i > 0 {
+            r = r.line_break();
+        }
+        r = r.text(ack_line(a, d.parent.as_deref(), tz));
+    }
+    r
+}
+
+fn ack_line(a: &Ack, parent: Option<&str>, tz: Tz) -> String {
+    let when = |t: DateTime<Utc>| t.with_timezone(&tz).format("%a %-d %b %H:%M").to_string();
+    match (a.discussed_at, parent) {
+        (Some(at), Some(parent)) => format!(
+            "Discussed by {} · {}, on {parent}'s agenda",
+            a.name,
+            when(at)
+        ),
+        (Some(at), None) => format!("Discussed by {} · {}", a.name, when(at)),
+        (None, _) => format!("Seen by {} · {}", a.name, when(a.seen_at)),
+    }
+}
+
+/// *Seen*, and *Discuss with <parent>* when there is a parent to take it to and something that
+/// needs attention to take.
+fn ack_buttons(d: &Digest, cycle_id: i64) -> Vec<Button> {
+    let button = |label: String, action: &str| Button {
+        label,
+        action: action.to_string(),
+        value: cycle_id.to_string(),
+        style: ButtonStyle::Default,
+        current: None,
+        form: None,
+    };
+    let mut buttons = vec![button("Seen".into(), ACTION_SEEN)];
+    if let Some(parent) = d
+        .parent
+        .as_deref()
+        .filter(|_| !d.needs_attention.is_empty())
+    {
+        buttons.push(button(format!("Discuss with {parent}"), ACTION_DISCUSS));
+    }
+    buttons
+}
+
+/// A parent team's roll-up: its sub-teams and whether their digests were looked at, their
+/// worst stalls, dependencies at risk and alignment.
+fn rollup_blocks(r: &Rollup, d: &Digest, tz: Tz) -> Vec<Block> {
     let mut blocks = Vec::new();
     blocks.extend(section(
         "Teams",
         r.children.iter().map(child_line).collect(),
     ));
+    blocks.extend(section("Team digests", child_digest_lines(r, d, tz)));
     blocks.extend(section(
         "Most serious stalls",
         r.top_stalls.iter().map(|s| stalled_line(s, true)).collect(),
@@ -219,6 +277,38 @@ fn rollup_blocks(r: &Rollup) -> Vec<Block> {
     ));
     blocks.push(alignment(&r.alignment));
     blocks
+}
+
+/// "Not yet seen by a lead: Mobile (digest of 23 Nov), Web", then those discussed and those
+/// seen. A sub-team's digest of another day than this one says which day.
+fn child_digest_lines(r: &Rollup, d: &Digest, tz: Tz) -> Vec<Rich> {
+    let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+    let (mut unseen, mut discussed, mut seen) = (Vec::new(), Vec::new(), Vec::new());
+    for c in &r.children {
+        let Some(cd) = &c.digest else {
+            continue;
+        };
+        let name = if day(cd.closed_at) != day(d.period_end) {
+            let of = cd.closed_at.with_timezone(&tz).format("%-d %b");
+            format!("{} (digest of {of})", c.team)
+        } else {
+            c.team.clone()
+        };
+        match (cd.seen, cd.discussed) {
+            (_, true) => discussed.push(name),
+            (true, false) => seen.push(name),
+            (false, false) => unseen.push(name),
+        }
+    }
+    [
+        ("Not yet seen by a lead", unseen),
+        ("Discussed", discussed),
+        ("Seen", seen),
+    ]
+    .into_iter()
+    .filter(|(_, teams)| !teams.is_empty())
+    .map(|(label, teams)| Rich::new().text(format!("{label}: {}", teams.join(", "))))
+    .collect()
 }
 
 /// One sub-team: its counts, participation, and the on-track share with its trend.

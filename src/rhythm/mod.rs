@@ -103,6 +103,11 @@ impl Scheduler {
         }
     }
 
+    /// The platforms' messengers the scheduler sends with.
+    pub fn messengers(&self) -> &Messengers {
+        &self.messengers
+    }
+
     /// Deliver outgoing webhook events with `sender`.
     pub fn with_webhooks(mut self, sender: crate::webhooks::Sender) -> Self {
         self.webhooks = Some(Arc::new(sender));

@@ -1,7 +1,8 @@
 //! The local sandbox: a chat page in the browser that is a third platform beside Slack and
 //! Teams. People type the same commands, get the same replies, prompts and digests (rendered
-//! from the same platform-neutral messages), click the same check-in buttons, and can fire the
-//! next due check-in, reminder or digest at once through the scheduler's own tick.
+//! from the same platform-neutral messages), click the same buttons (check-ins, a digest's Seen
+//! and Discuss), and can fire the next due check-in, reminder or digest at once through the
+//! scheduler's own tick.
 //!
 //! It has no login: it is for trying pacer on one's own machine, so it is on only when no chat
 //! platform is configured (or `PACER_SANDBOX=on`), and on loopback unless told otherwise.
@@ -28,6 +29,7 @@ use crate::error::AppError;
 use crate::inbound::{self, Event, FormFields, Place, Reply, Sender};
 use crate::message::{Block, Message, Rich};
 use crate::people::NoDirectory;
+use crate::reporting::digest::ack::ACTION_PREFIX as DIGEST_PREFIX;
 use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE};
 use crate::startup::AppState;
 use crate::store::PersonRow;
@@ -352,7 +354,8 @@ struct ActionRequest {
     value: String,
 }
 
-/// Record an answer and show it in the prompt that was clicked; say why when it cannot be.
+/// Record an answer (or a digest's Seen or Discuss) and show it in the message that was
+/// clicked; say why when it cannot be.
 async fn answer(
     state: &AppState,
     sb: &SandboxPlatform,
@@ -361,11 +364,15 @@ async fn answer(
     event: Event,
 ) -> Result<Result<(), Problem>, AppError> {
     let inbox = &sb.inbox;
-    Ok(match handled(state, sb, me, event).await? {
+    let clicked = inbox.get(message);
+    Ok(match handled(state, sb, me, event.clone()).await? {
         Reply::Recorded(prompt) => {
-            let clicked = inbox
-                .get(message)
-                .filter(|m| m.channel == dm_channel(&me.user_id));
+            // A prompt in the person's own chat, or a message everyone sees that carries the
+            // button clicked (a digest in a channel): nothing else is rewritten.
+            let clicked = clicked.filter(|m| {
+                m.channel == dm_channel(&me.user_id)
+                    || (m.visible_to.is_none() && carries(m, &event))
+            });
             if let Some(m) = clicked {
                 inbox.replace(m.id, prompt);
             }
@@ -376,6 +383,19 @@ async fn answer(
         _ => Err(Problem::Refused(
             "That button is not one of pacer's check-ins.".into(),
         )),
+    })
+}
+
+/// Whether pacer's message has the button a click names.
+fn carries(m: &inbox::Posted, event: &Event) -> bool {
+    let (Body::Pacer(message), Event::Click { action, value }) = (&m.body, event) else {
+        return false;
+    };
+    message.blocks.iter().any(|b| match b {
+        Block::Actions(buttons) => buttons
+            .iter()
+            .any(|x| x.action == *action && x.value == *value),
+        _ => false,
     })
 }
 
@@ -415,7 +435,8 @@ async fn action(
         };
         return agenda_answer(&state, &sb, &me, req.message, event).await;
     }
-    if !req.action.starts_with(ACTION_PREFIX) || req.action == ACTION_UPDATE {
+    let ours = req.action.starts_with(ACTION_PREFIX) || req.action.starts_with(DIGEST_PREFIX);
+    if !ours || req.action == ACTION_UPDATE {
         return Err(AppError::BadRequest("not one of pacer's buttons".into()));
     }
     let event = Event::Click {

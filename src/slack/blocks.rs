@@ -138,15 +138,22 @@ fn text_chars(v: &Value) -> usize {
 }
 
 /// Blocks for a message or view, cut to `max` blocks and the total character budget, with a
-/// closing note saying how much was left out.
+/// closing note saying how much was left out. A closing row of buttons (a digest's Seen and
+/// Discuss) stays, whatever is cut above it.
 pub fn blocks(m: &Message, max: usize) -> Vec<Value> {
     let mut out: Vec<Value> = m.blocks.iter().map(block).collect();
+    let buttons = match m.blocks.last() {
+        Some(Block::Actions(_)) => out.pop(),
+        _ => None,
+    };
+    let max = max - usize::from(buttons.is_some());
+    let budget = MAX_TOTAL_CHARS - 200 - buttons.as_ref().map(text_chars).unwrap_or(0);
     let total = out.len();
     let mut used = 0;
     let mut keep = 0;
     for b in &out {
         let n = text_chars(b);
-        if keep + 1 >= max || used + n > MAX_TOTAL_CHARS - 200 {
+        if keep + 1 >= max || used + n > budget {
             break;
         }
         used += n;
@@ -159,6 +166,7 @@ pub fn blocks(m: &Message, max: usize) -> Vec<Value> {
             "elements": [{"type": "mrkdwn", "text": format!("…and {} more sections not shown.", total - keep)}]
         }));
     }
+    out.extend(buttons);
     out
 }
 
@@ -238,5 +246,29 @@ mod tests {
         assert_eq!(out.len(), 50);
         let last = out[49]["elements"][0]["text"].as_str().unwrap();
         assert!(last.contains("31 more"), "{last}");
+    }
+
+    #[test]
+    fn a_closing_row_of_buttons_survives_the_cut() {
+        let mut many: Vec<Block> = (0..80)
+            .map(|i| Block::Text(Rich::new().text(format!("line {i}"))))
+            .collect();
+        many.push(Block::Actions(vec![crate::message::Button {
+            label: "Seen".into(),
+            action: "digest:seen".into(),
+            value: "7".into(),
+            style: ButtonStyle::Default,
+            current: None,
+        }]));
+        let out = blocks(&Message::private(many), MAX_MESSAGE_BLOCKS);
+        assert_eq!(out.len(), 50);
+        assert!(
+            out[48]["elements"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("32 more")
+        );
+        assert_eq!(out[49]["type"], "actions");
+        assert_eq!(out[49]["elements"][0]["action_id"], "digest:seen");
     }
 }

@@ -1,6 +1,7 @@
-//! Check-in buttons and the check-in form, over HTTP (`POST /slack/interactivity`, the payload
-//! a JSON string in the signed `payload` form field) or Socket Mode. Clicks and forms go to the
-//! neutral inbound handler, which refuses forged and foreign ones.
+//! Check-in buttons, the check-in form and a digest's Seen and Discuss, over HTTP
+//! (`POST /slack/interactivity`, the payload a JSON string in the signed `payload` form field) or
+//! Socket Mode. Clicks and forms go to the neutral inbound handler, which refuses forged and
+//! foreign ones.
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use crate::error::AppError;
 use crate::inbound::{Event, FormFields, Reply};
 use crate::message::Message;
 use crate::messenger::{Messenger, Sent};
+use crate::reporting::digest::ack::ACTION_PREFIX as DIGEST_ACTION_PREFIX;
 use crate::rhythm::prompt::ACTION_PREFIX;
 use crate::startup::AppState;
 
@@ -155,7 +157,9 @@ pub async fn receive(
 
 /// Whether a button is one of pacer's: a check-in's or an agenda item's.
 fn is_ours(action_id: &str) -> bool {
-    action_id.starts_with(ACTION_PREFIX) || action_id.starts_with(meeting::PREFIX)
+    action_id.starts_with(ACTION_PREFIX)
+        || action_id.starts_with(meeting::PREFIX)
+        || action_id.starts_with(DIGEST_ACTION_PREFIX)
 }
 
 /// The workspace key of an interaction, with its ids checked. Org-wide (Enterprise Grid)

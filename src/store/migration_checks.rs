@@ -69,6 +69,11 @@ const LANDED: &[(&str, i64, &str)] = &[
     ),
     (
         "sqlite",
+        13,
+        "d61a84b9446b6b4849b48151c15c098faf78728e2e7e881dcf0431bbd527eafad3cd284975a7ada31a1ff505e563cdc1",
+    ),
+    (
+        "sqlite",
         14,
         "5126cb04face5d6b7303a1c70abc327df306492e130c9694b1f89141b5c53fc5bae507398fe7cfcce58c7705ca41efb7",
     ),
@@ -131,6 +136,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         12,
         "c55ddf4980fda97a04df0cf78e6b2095bb5c472631c1363c56f1d9a5fe253dd90ecace5d60a11e49d383cea8acb24241",
+    ),
+    (
+        "postgres",
+        13,
+        "d61a84b9446b6b4849b48151c15c098faf78728e2e7e881dcf0431bbd527eafad3cd284975a7ada31a1ff505e563cdc1",
     ),
     (
         "postgres",

@@ -7,6 +7,7 @@ mod api_tokens;
 mod conversations;
 mod cycle_figures;
 mod cycles;
+mod digest_acks;
 mod drift_facts;
 mod events;
 mod export;
@@ -40,6 +41,7 @@ pub use cycle_figures::CycleFigures;
 pub use cycles::{
     CheckinItem, CycleRow, LateAnswer, NewCycle, OwnerPlan, Participant, PromptRow, StatusChange,
 };
+pub use digest_acks::{AckCount, DigestAck};
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use export::{ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace};

@@ -14,7 +14,7 @@ pub struct RaisedItem {
     pub team_name: String,
     pub raised_by_name: Option<String>,
     pub reason: String,
-    /// `manual`, `off-track` or `blocking`.
+    /// `manual`, `off-track`, `blocking`, or `digest` (put there by Discuss on a digest).
     pub why: String,
     pub raised_at: i64,
 }
@@ -71,23 +71,38 @@ const DECISION_SELECT: &str = "SELECT d.id, d.priority_id, p.number, p.title, d.
      JOIN people by_ ON by_.id = d.decided_by AND by_.workspace_id = d.workspace_id
      LEFT JOIN people o ON o.id = d.owner_id AND o.workspace_id = d.workspace_id";
 
+/// Raise a priority to a team unless it has an open raised item already (the unique index on
+/// open items decides, so two raisers at once still make one); `true` if raised. Takes a pool or
+/// a transaction.
+pub(super) async fn insert_raise<'e, E>(
+    exec: E,
+    ws: i64,
+    new: &NewRaise<'_>,
+    now: i64,
+) -> Result<bool>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let done = sqlx::query(
+        "INSERT INTO raised_items (workspace_id, priority_id, team_id, raised_by, reason, why, raised_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(ws)
+    .bind(new.priority_id)
+    .bind(new.team_id)
+    .bind(new.raised_by)
+    .bind(new.reason)
+    .bind(new.why)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 impl Store {
     /// Raise a priority to a team unless it has an open raised item already; `true` if raised.
     pub async fn raise(&self, ws: i64, new: NewRaise<'_>, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO raised_items (workspace_id, priority_id, team_id, raised_by, reason, why, raised_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-        )
-        .bind(ws)
-        .bind(new.priority_id)
-        .bind(new.team_id)
-        .bind(new.raised_by)
-        .bind(new.reason)
-        .bind(new.why)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        insert_raise(&self.pool, ws, &new, now).await
     }
 
     /// The priority's open raised item, if it has one.

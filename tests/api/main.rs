@@ -6,6 +6,7 @@ mod common;
 mod checkins;
 mod cli;
 mod dashboard;
+mod digest_ack;
 mod digests;
 mod drift_score;
 mod drift_state;

@@ -1,7 +1,8 @@
 //! The digest of a cycle as a platform-neutral model, built once from the store and rendered
 //! for each platform (and as text or JSON for the CLI). The model is in `model`; a parent
-//! team's roll-up in `rollup`.
+//! team's roll-up in `rollup`; leads acknowledging a posted digest (Seen, Discuss) in `ack`.
 
+pub mod ack;
 mod model;
 mod rollup;
 
@@ -16,8 +17,8 @@ use crate::domain::{Priority, Status};
 use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, TeamRow};
 
 pub use model::{
-    Alignment, ChildLine, Counts, DecisionLine, DependencyRisk, Digest, Drift, Item, Late, Line,
-    Moved, Participation, Person, Rollup, Stalled,
+    Ack, Alignment, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk, Digest, Drift,
+    Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
 };
 use model::{item, percent, reason_texts, stalled, worst_first};
 
@@ -108,6 +109,14 @@ pub async fn build(
     } else {
         None
     };
+    let parent = team
+        .parent_team_id
+        .and_then(|id| found.teams.iter().find(|t| t.id == id))
+        .map(|t| t.name.clone());
+    let acks = match cycle {
+        Some(c) if !preview => acks(store, ws, c.id).await?,
+        _ => Vec::new(),
+    };
     Ok(Digest {
         team: team.name.clone(),
         team_id: team.id,
@@ -126,7 +135,25 @@ pub async fn build(
         decisions,
         priorities,
         rollup,
+        parent,
+        acks,
     })
+}
+
+/// Who acknowledged the cycle's digest, as things stand now.
+async fn acks(store: &Store, ws: i64, cycle_id: i64) -> Result<Vec<Ack>, StoreError> {
+    let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or_default();
+    Ok(store
+        .digest_acks(ws, cycle_id)
+        .await?
+        .into_iter()
+        .map(|a| Ack {
+            user_id: a.user_id,
+            name: a.display_name,
+            seen_at: at(a.seen_at),
+            discussed_at: a.discussed_at.map(at),
+        })
+        .collect())
 }
 
 /// The workspace's drift thresholds and the date in the team's home zone.

@@ -29,6 +29,22 @@ pub struct Digest {
     pub decisions: Vec<DecisionLine>,
     pub priorities: Vec<Line>,
     pub rollup: Option<Rollup>,
+    /// The team's parent team, which *Discuss* takes the digest to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Who acknowledged this posted digest, earliest first. Unlike the rest, this is how things
+    /// stand now, not when the cycle closed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acks: Vec<Ack>,
+}
+
+/// A lead (or admin) who saw a posted digest, or took it to the parent team.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ack {
+    pub user_id: String,
+    pub name: String,
+    pub seen_at: DateTime<Utc>,
+    pub discussed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -158,6 +174,20 @@ pub struct ChildLine {
     /// On-track share of answers in the child's last closed cycle and the one before, in %.
     pub on_track_share: Option<u32>,
     pub previous_on_track_share: Option<u32>,
+    /// The sub-team's latest digest, when it has a channel to post one in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<ChildDigest>,
+}
+
+/// Whether anyone who may (a lead of the sub-team or of this team, or an admin) has looked at
+/// a sub-team's latest digest, as things stand now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChildDigest {
+    pub cycle_id: i64,
+    /// When its cycle closed: what the digest is "of".
+    pub closed_at: DateTime<Utc>,
+    pub seen: bool,
+    pub discussed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,10 +1,16 @@
-//! The roll-up a parent team's digest carries: its sub-teams (all the way down), their most
-//! serious stalls, cross-team dependencies at risk, and alignment with the top team.
+//! The roll-up a parent team's digest carries: its sub-teams (all the way down) and whether a
+//! lead has looked at each one's latest digest, their most serious stalls, cross-team
+//! dependencies at risk, and alignment with the top team.
 
 use std::collections::HashMap;
 
+use chrono::DateTime;
+
 use super::model::{item, percent, stalled, worst_first};
-use super::{Alignment, ChildLine, Context, DependencyRisk, Found, Participation, Rollup, Stalled};
+use super::{
+    Alignment, ChildDigest, ChildLine, Context, DependencyRisk, Found, Participation, Rollup,
+    Stalled,
+};
 use crate::domain::drift::Reason;
 use crate::domain::{Priority, PriorityNumber, Status};
 use crate::reporting::drift::evaluate;
@@ -69,6 +75,16 @@ async fn child_lines(
             Some(c) => last_cycle_numbers(cx, c).await?,
             None => (None, None, None),
         };
+        // Only a digest that is posted (the team has a channel) can be looked at.
+        let digest = last
+            .as_ref()
+            .filter(|_| child.channel_id.is_some())
+            .map(|c| ChildDigest {
+                cycle_id: c.id,
+                closed_at: DateTime::from_timestamp(c.closes_at, 0).unwrap_or_default(),
+                seen: false,
+                discussed: false,
+            });
         lines.push(ChildLine {
             team: child.name.clone(),
             active: mine.len(),
@@ -80,9 +96,27 @@ async fn child_lines(
             participation,
             on_track_share: share,
             previous_on_track_share: previous_share,
+            digest,
         });
     }
+    mark_acknowledged(cx, &mut lines).await?;
     Ok(lines)
+}
+
+/// Whether a lead has seen, or discussed, each sub-team's latest digest, as things stand now.
+async fn mark_acknowledged(cx: &Context<'_>, lines: &mut [ChildLine]) -> Result<(), StoreError> {
+    let ids: Vec<i64> = lines
+        .iter()
+        .filter_map(|l| l.digest.as_ref().map(|d| d.cycle_id))
+        .collect();
+    let counts = cx.store.digest_ack_counts(cx.ws, &ids).await?;
+    for d in lines.iter_mut().filter_map(|l| l.digest.as_mut()) {
+        if let Some(c) = counts.iter().find(|c| c.cycle_id == d.cycle_id) {
+            d.seen = c.seen > 0;
+            d.discussed = c.discussed > 0;
+        }
+    }
+    Ok(())
 }
 
 /// A sub-team's participation in its last closed cycle, and the on-track share of answers
