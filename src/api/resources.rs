@@ -274,7 +274,7 @@ async fn described(
 }
 
 /// A team filter's id; an unknown team is a mistake worth saying, not an empty list.
-async fn team_id(store: &Store, ws: i64, name: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub(super) async fn team_id(store: &Store, ws: i64, name: Option<&str>) -> Result<Option<i64>, ApiError> {
     let Some(name) = name else { return Ok(None) };
     let key = name
         .parse::<crate::domain::TeamName>()
@@ -289,7 +289,7 @@ async fn team_id(store: &Store, ws: i64, name: Option<&str>) -> Result<Option<i6
     }
 }
 
-async fn person_id(
+pub(super) async fn person_id(
     store: &Store,
     ws: i64,
     filter: &str,
@@ -306,7 +306,7 @@ async fn person_id(
     }
 }
 
-async fn priority_id(
+pub(super) async fn priority_id(
     store: &Store,
     ws: i64,
     number: Option<&str>,

@@ -31,7 +31,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use api_reads::{
-    CheckinFilter, CheckinRecord, CycleFilter, CycleRecord, PageAfter, PriorityFilter,
+    CheckinFilter, CheckinRecord, CycleFilter, CycleRecord, DecisionFilter, DecisionRecord,
+    PageAfter, PriorityFilter, RaisedFilter, RaisedRecord,
 };
 pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
@@ -41,7 +42,9 @@ pub use cycles::{
 };
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
-pub use export::{ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace};
+pub use export::{
+    ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace,
+};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;

@@ -19,6 +19,7 @@ fn first_monday() -> chrono::DateTime<Utc> {
 const HOSTILE: &str = "=HYPERLINK(http://x.example,win)";
 const NOTE: &str = "waiting on legal, then QA; it's 2 days";
 const DECISION: &str = "=SUM(A1) first, the vendor later";
+const RAISED_WHY: &str = "-2 weeks, the vendor says";
 
 async fn ok(app: &TestApp, user: &str, text: &str) {
     let r = app.slash(user, text).await;
@@ -26,11 +27,14 @@ async fn ok(app: &TestApp, user: &str, text: &str) {
     assert!(!r.all_text().contains("⚠️"), "{text}: {}", r.all_text());
 }
 
-/// Platform with #1 (due next year), #2 under #1, waiting on it and overdue, #3 with a title a
-/// spreadsheet would run; two weekly cycles, each with check-ins and a digest.
+/// Platform (under Leadership) with #1 (due next year), #2 under #1, waiting on it and
+/// overdue, #3 with a title a spreadsheet would run; two weekly cycles, each with check-ins and
+/// a digest. #1 was raised to Leadership and decided on, #3 is raised, and #2 raised itself
+/// after the second cycle.
 async fn workspace_with_history(app: &TestApp) {
     for cmd in [
-        "team add Platform <#C0PLATFORM|platform>",
+        "team add Leadership",
+        "team add Platform <#C0PLATFORM|platform> parent:Leadership",
         "add Payments API team:Platform due:2027-01-15",
         "add Fraud rules team:Platform parent:#1 due:2026-11-20",
         "depends #2 on #1",
@@ -50,14 +54,16 @@ async fn workspace_with_history(app: &TestApp) {
     ] {
         ok(app, "U0BEN", cmd).await;
     }
-    // Ana leads Platform: a decision on #1, with a follow-up for Ben, in text a spreadsheet
-    // would run.
+    // Ana leads Platform and Leadership: #1 is raised, then decided on (which closes the
+    // item), with a follow-up for Ben, in text a spreadsheet would run. Ben raises #3.
+    ok(app, "U0ANA", "raise #1 \"need a vendor call\"").await;
     ok(
         app,
         "U0ANA",
         &format!("decide #1 \"{DECISION}\" <@U0BEN> due:2027-01-10"),
     )
     .await;
+    ok(app, "U0BEN", &format!("raise #3 \"{RAISED_WHY}\"")).await;
     // Week one: the cycle opens, ana and ben answer, the digest is posted on Friday.
     app.clock.set(first_monday());
     assert_eq!(app.tick().await.opened, 1);
@@ -77,6 +83,30 @@ async fn workspace_with_history(app: &TestApp) {
     app.clock
         .set(first_monday() + Duration::days(11) + Duration::hours(7));
     assert_eq!(app.tick().await.closed, 1);
+    raise_by_itself(app, 2).await;
+}
+
+/// Raise priority #`number` to Leadership as the scheduler does after two bad cycles (no one
+/// raises it), now.
+async fn raise_by_itself(app: &TestApp, number: i64) {
+    let (ws, priority_id): (i64, i64) =
+        sqlx::query_as("SELECT workspace_id, id FROM priorities WHERE number = $1")
+            .bind(number)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let team_id: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Leadership'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let new = pacer::store::NewRaise {
+        priority_id,
+        team_id,
+        raised_by: None,
+        reason: "off-track in the last 2 cycles",
+        why: "off-track",
+    };
+    assert!(app.store.raise(ws, new, app.clock_now()).await.unwrap());
 }
 
 /// Run `pacer export` into `dir` with `args` after it.
@@ -138,11 +168,12 @@ async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
         "digests.csv",
         "slips.csv",
         "decisions.csv",
+        "raised.csv",
     ] {
         assert!(out.contains(file), "{out}");
     }
     let names = std::fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(names, 6, "nothing but the six files is left behind");
+    assert_eq!(names, 7, "nothing but the seven files is left behind");
 
     let decisions = read_csv(&dir.path().join("decisions.csv"));
     assert_eq!(decisions.len(), 1);
@@ -163,6 +194,73 @@ async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
     assert_eq!(
         (d["follow_up_due"].as_str(), d["follow_up_done_at"].as_str()),
         ("2027-01-10", "")
+    );
+
+    let path = dir.path().join("raised.csv");
+    assert_eq!(
+        header(&path),
+        "id,priority,from_team,to_team,raised_by,raised_by_user_id,reason_kind,why,raised_at,closed_at,closed_by_decision"
+    );
+    let raised = read_csv(&path);
+    let quoted = format!("'{RAISED_WHY}");
+    let cells = |r: &HashMap<String, String>, keys: &[&str]| -> Vec<String> {
+        keys.iter().map(|k| r[*k].clone()).collect()
+    };
+    let keys = [
+        "priority",
+        "from_team",
+        "to_team",
+        "raised_by_user_id",
+        "reason_kind",
+        "why",
+    ];
+    assert_eq!(
+        raised.iter().map(|r| cells(r, &keys)).collect::<Vec<_>>(),
+        [
+            [
+                "1",
+                "Platform",
+                "Leadership",
+                "U0ANA",
+                "manual",
+                "need a vendor call"
+            ],
+            [
+                "3",
+                "Platform",
+                "Leadership",
+                "U0BEN",
+                "manual",
+                quoted.as_str()
+            ],
+            [
+                "2",
+                "Platform",
+                "Leadership",
+                "",
+                "off-track",
+                "off-track in the last 2 cycles"
+            ],
+        ],
+        "oldest first, a formula-like reason as text, nobody for an automatic raise"
+    );
+    assert_eq!(raised[2]["raised_by"], "", "raised by itself");
+    assert_eq!(raised[0]["raised_at"], "2026-11-23T09:00:00Z");
+    assert_eq!(
+        (
+            raised[0]["closed_at"].as_str(),
+            raised[0]["closed_by_decision"].as_str()
+        ),
+        ("2026-11-23T09:00:00Z", d["id"].as_str()),
+        "closed by the decision"
+    );
+    assert_eq!(
+        (
+            raised[1]["closed_at"].as_str(),
+            raised[1]["closed_by_decision"].as_str()
+        ),
+        ("", ""),
+        "still open"
     );
 
     let slips = read_csv(&dir.path().join("slips.csv"));
@@ -307,6 +405,9 @@ async fn since_limits_checkins_cycles_and_digests_but_not_priorities() {
         read_csv(&dir.path().join("decisions.csv")).is_empty(),
         "decided before --since"
     );
+    let raised = read_csv(&dir.path().join("raised.csv"));
+    assert_eq!(raised.len(), 1, "only the raise after --since: {raised:?}");
+    assert_eq!(raised[0]["priority"], "2");
 }
 
 #[tokio::test]
@@ -346,6 +447,18 @@ async fn json_export_is_one_document_with_text_exactly_as_typed() {
     assert_eq!(doc["digests"][1]["expected"], 2);
     assert_eq!(doc["decisions"][0]["decision"], DECISION);
     assert_eq!(doc["decisions"][0]["follow_up_done_at"], Value::Null);
+    let raised = doc["raised"].as_array().unwrap();
+    assert_eq!(raised.len(), 3);
+    assert_eq!(
+        raised[1]["why"], RAISED_WHY,
+        "no spreadsheet escaping in JSON"
+    );
+    assert_eq!(raised[1]["closed_at"], Value::Null);
+    assert_eq!(raised[0]["closed_by_decision"], doc["decisions"][0]["id"]);
+    assert_eq!(
+        (&raised[2]["raised_by"], &raised[2]["reason_kind"]),
+        (&Value::Null, &Value::from("off-track"))
+    );
     let slips = doc["slips"].as_array().unwrap();
     assert_eq!(slips.len(), 3);
     assert_eq!(slips[0]["reason"], "vendor delay");

@@ -10,7 +10,7 @@ use crate::commands::priorities::default_team;
 use crate::commands::render::{self, chunked_lines, next_steps};
 use crate::domain::drift::{Reason, urgency};
 use crate::domain::{Priority, PriorityNumber, Status, TeamName};
-use crate::message::{Block, Message, Rich};
+use crate::message::{Block, Message, Rich, Span};
 use crate::reporting::drift::Assessment;
 use crate::rhythm::decision::follow_up_line;
 use crate::store::{PriorityQuery, RaisedItem, TeamRow};
@@ -27,7 +27,7 @@ pub async fn agenda(s: &Services<'_>, inv: &Invocation, team: Option<TeamName>) 
         "Agenda for {}'s next review",
         team.name
     ))];
-    let sections = [
+    let mut sections = [
         ("Raised to this team", raised_lines(s, inv, &team).await?),
         ("Stalled", stalled_lines(s, inv, &team).await?),
         (
@@ -36,6 +36,7 @@ pub async fn agenda(s: &Services<'_>, inv: &Invocation, team: Option<TeamName>) 
         ),
         ("Follow-ups due", follow_up_lines(s, inv, &team).await?),
     ];
+    once_each(&mut sections);
     let mut empty = true;
     for (title, lines) in sections {
         if lines.is_empty() {
@@ -89,6 +90,55 @@ fn capped(mut lines: Vec<Rich>) -> Vec<Rich> {
         lines.push(Rich::new().italic(format!("and {more} more")));
     }
     lines
+}
+
+/// A priority shows once, in the first section that lists it (the sections run worst first):
+/// a later line about it is folded into that one as "Also <section>: <what the line said>".
+/// Every line starts with its priority's number and title; what follows them is the reason.
+fn once_each(sections: &mut [(&str, Vec<Rich>)]) {
+    let mut first: HashMap<PriorityNumber, (usize, usize)> = HashMap::new();
+    for s in 0..sections.len() {
+        let lines = std::mem::take(&mut sections[s].1);
+        for line in lines {
+            let Some(Span::Priority(n)) = line.0.first() else {
+                sections[s].1.push(line);
+                continue;
+            };
+            match first.get(n) {
+                Some(&(at_s, at_l)) => {
+                    let also = format!("Also {}: ", sections[s].0.to_lowercase());
+                    let kept = std::mem::take(&mut sections[at_s].1[at_l]);
+                    sections[at_s].1[at_l] = kept.line_break().text(also).append(reason(line));
+                }
+                None => {
+                    first.insert(*n, (s, sections[s].1.len()));
+                    sections[s].1.push(line);
+                }
+            }
+        }
+    }
+}
+
+/// What a line says after its priority's number and title (and, for a [`head`] line, after
+/// the owner and team on its first line), on one line.
+fn reason(line: Rich) -> Rich {
+    let mut rest: Vec<Span> = line.0.into_iter().skip(3).collect();
+    let from_head = matches!(rest.first(), Some(Span::Text(t)) if t.starts_with(" · "));
+    if let (true, Some(at)) = (from_head, rest.iter().position(|s| *s == Span::LineBreak)) {
+        rest.drain(..=at);
+    }
+    if let Some(Span::Text(t)) = rest.first_mut() {
+        *t = t.trim_start_matches(": ").to_string();
+    }
+    rest.retain(|s| *s != Span::Text(String::new()));
+    Rich(
+        rest.into_iter()
+            .map(|s| match s {
+                Span::LineBreak => Span::Text(" · ".into()),
+                other => other,
+            })
+            .collect(),
+    )
 }
 
 /// `#12 Ship the beta · @ana · Platform`
@@ -285,6 +335,57 @@ mod tests {
         assert_eq!(age(3_600), "today");
         assert_eq!(age(86_400), "1 day ago");
         assert_eq!(age(5 * 86_400 + 10), "5 days ago");
+    }
+
+    fn line(n: i64, title: &str, reason: &str) -> Rich {
+        Rich::new()
+            .priority(PriorityNumber(n))
+            .text(" ")
+            .bold(title)
+            .text(" · ")
+            .user("U1", "ana")
+            .text(" · Platform")
+            .line_break()
+            .text(reason)
+    }
+
+    #[test]
+    fn a_priority_shows_once_in_its_worst_section_with_the_other_reason() {
+        let follow_up = Rich::new()
+            .priority(PriorityNumber(5))
+            .text(" ")
+            .bold("Vendor")
+            .text(": ")
+            .italic("build it")
+            .line_break()
+            .text("Follow-up: ben");
+        let mut sections = [
+            ("Raised to this team", vec![]),
+            (
+                "Stalled",
+                vec![line(5, "Vendor", "stuck"), line(6, "Docs", "flat")],
+            ),
+            (
+                "Waiting on other teams",
+                vec![
+                    line(5, "Vendor", "waits on #7"),
+                    line(8, "Beta", "waits on #7"),
+                ],
+            ),
+            ("Follow-ups due", vec![follow_up]),
+        ];
+        once_each(&mut sections);
+        let plain = |s: usize| -> Vec<String> { sections[s].1.iter().map(Rich::plain).collect() };
+        assert_eq!(
+            plain(1),
+            [
+                "#5 Vendor · @ana · Platform\nstuck\nAlso waiting on other teams: waits on #7\n\
+                 Also follow-ups due: build it · Follow-up: ben",
+                "#6 Docs · @ana · Platform\nflat",
+            ]
+        );
+        assert_eq!(plain(2), ["#8 Beta · @ana · Platform\nwaits on #7"]);
+        assert!(sections[3].1.is_empty(), "its only line was folded");
     }
 
     #[test]
