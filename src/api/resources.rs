@@ -274,7 +274,11 @@ async fn described(
 }
 
 /// A team filter's id; an unknown team is a mistake worth saying, not an empty list.
-pub(super) async fn team_id(store: &Store, ws: i64, name: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub(super) async fn team_id(
+    store: &Store,
+    ws: i64,
+    name: Option<&str>,
+) -> Result<Option<i64>, ApiError> {
     let Some(name) = name else { return Ok(None) };
     let key = name
         .parse::<crate::domain::TeamName>()

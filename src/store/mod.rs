@@ -42,9 +42,7 @@ pub use cycles::{
 };
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
-pub use export::{
-    ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace,
-};
+pub use export::{ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;
