@@ -195,12 +195,7 @@ pub async fn list_cycles(
     let params: CycleParams = query::parse(raw.as_deref())?;
     let page = query::page("c", params.cursor.as_deref(), params.limit.as_deref())?;
     let (from, to) = query::window(params.from.as_deref(), params.to.as_deref())?;
-    let open = match params.state.as_deref() {
-        None => None,
-        Some("open") => Some(true),
-        Some("closed") => Some(false),
-        Some(_) => return Err(ApiError::bad_request("`state` is `open` or `closed`")),
-    };
+    let open = query::open_or_closed(params.state.as_deref())?;
     let filter = CycleFilter {
         team_id: team_id(&state.store, ws, params.team.as_deref()).await?,
         open,

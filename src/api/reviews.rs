@@ -114,12 +114,7 @@ pub async fn list_raised(
     let ws = reader.workspace_id;
     let params: RaisedParams = query::parse(raw.as_deref())?;
     let page = query::page("r", params.cursor.as_deref(), params.limit.as_deref())?;
-    let open = match params.state.as_deref() {
-        None => None,
-        Some("open") => Some(true),
-        Some("closed") => Some(false),
-        Some(_) => return Err(ApiError::bad_request("`state` is `open` or `closed`")),
-    };
+    let open = query::open_or_closed(params.state.as_deref())?;
     let filter = RaisedFilter {
         team_id: team_id(&state.store, ws, params.team.as_deref()).await?,
         from_team_id: None,
