@@ -465,7 +465,7 @@ async fn demo() -> anyhow::Result<i32> {
         Arc::new(SystemClock),
         Some(Arc::new(clock.clone())),
     );
-    // While it seeds, a progress line rather than the scheduler's log of eight weeks: logging
+    // While it seeds, a progress line rather than the scheduler's log of twelve weeks: logging
     // starts once the organisation is there.
     let started = std::time::Instant::now();
     let mut shown = -1;
@@ -474,7 +474,7 @@ async fn demo() -> anyhow::Result<i32> {
         if percent != shown {
             shown = percent;
             eprint!(
-                "\rpacer demo: seeding an example organisation with eight weeks of history… {percent:>3}%"
+                "\rpacer demo: seeding an example organisation with twelve weeks of history… {percent:>3}%"
             );
         }
     };

@@ -1,6 +1,6 @@
-//! The read API, `/api/v1/…`: a workspace's priorities, teams, cycles and check-ins for BI
-//! tools and scripts, read with a bearer token an admin made in chat (`token add`). Nothing
-//! can be written through it. Its OpenAPI document is generated from the routes themselves
+//! The read API, `/api/v1/…`: a workspace's priorities, teams, cycles, check-ins, decisions
+//! and raised items for BI tools and scripts, read with a bearer token an admin made in chat
+//! (`token add`). Nothing can be written through it. Its OpenAPI document is generated from the routes themselves
 //! (each route is mounted by its `#[utoipa::path]`), served at `/api/v1/openapi.json`.
 
 mod auth;
@@ -8,6 +8,7 @@ mod error;
 mod model;
 pub mod query;
 mod resources;
+mod reviews;
 
 use std::sync::Arc;
 
@@ -28,7 +29,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 #[openapi(
     info(
         title = "pacer read API",
-        description = "Read one workspace's priorities, teams, check-in cycles and updates. Every request carries `Authorization: Bearer <token>`; an admin creates tokens in chat with `/pacer token add <label>`. Lists are pages in a stable order: pass `next_cursor` as `cursor` until it is null.",
+        description = "Read one workspace's priorities, teams, check-in cycles, updates, decisions and raised items. Every request carries `Authorization: Bearer <token>`; an admin creates tokens in chat with `/pacer token add <label>`. Lists are pages in a stable order: pass `next_cursor` as `cursor` until it is null.",
     ),
     modifiers(&BearerAuth),
     tags((name = "read", description = "Read-only access to one workspace"))
@@ -61,6 +62,8 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(resources::list_teams))
         .routes(routes!(resources::list_cycles))
         .routes(routes!(resources::list_checkins))
+        .routes(routes!(reviews::list_decisions))
+        .routes(routes!(reviews::list_raised))
         .split_for_parts()
 }
 

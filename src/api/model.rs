@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 
 use crate::domain::Priority;
 use crate::domain::drift::Reason;
-use crate::store::{CheckinRecord, CycleRecord, MemberRow, TeamRow, ts};
+use crate::store::{
+    CheckinRecord, CycleRecord, DecisionRecord, MemberRow, RaisedRecord, TeamRow, ts,
+};
 
 /// A person, by their chat platform's user id.
 #[derive(Debug, Serialize, ToSchema)]
@@ -185,6 +187,111 @@ impl From<CheckinRecord> for CheckinOut {
             cycle: u.cycle_id,
             late: u.late != 0,
             recorded_at: ts(u.created_at),
+        }
+    }
+}
+
+/// What a decision asks of someone: who, by when, and when they were done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpOut {
+    pub owner: Person,
+    pub due: Option<NaiveDate>,
+    /// When `decide done` marked it done; null while it is open.
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A decision taken about a priority, with its follow-up if it has one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionOut {
+    pub id: i64,
+    /// The number of the priority decided on.
+    pub priority: i64,
+    pub title: String,
+    /// The priority's team.
+    pub team: String,
+    pub text: String,
+    pub decided_by: Person,
+    pub decided_at: DateTime<Utc>,
+    pub follow_up: Option<FollowUpOut>,
+}
+
+impl From<DecisionRecord> for DecisionOut {
+    fn from(d: DecisionRecord) -> Self {
+        let follow_up = match (d.owner_user_id, d.owner_name) {
+            (Some(user_id), Some(name)) => Some(FollowUpOut {
+                owner: Person { user_id, name },
+                due: d
+                    .due_date
+                    .and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()),
+                done_at: d.done_at.map(ts),
+            }),
+            _ => None,
+        };
+        DecisionOut {
+            id: d.id,
+            priority: d.priority_number,
+            title: d.priority_title,
+            team: d.team_name,
+            text: d.text,
+            decided_by: Person {
+                user_id: d.decided_by_user_id,
+                name: d.decided_by_name,
+            },
+            decided_at: ts(d.decided_at),
+            follow_up,
+        }
+    }
+}
+
+/// A priority put before its team's parent team, by a person or by itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RaisedOut {
+    pub id: i64,
+    /// The number of the priority raised.
+    pub priority: i64,
+    pub title: String,
+    /// The priority's team (as it stands now).
+    pub from_team: String,
+    /// The team it was raised to, whose leads own it until a decision closes it.
+    pub to_team: String,
+    /// Who raised it; null when it raised itself after two bad cycles.
+    pub raised_by: Option<Person>,
+    /// `manual` (raised by a person), `off-track` or `blocking` (raised by itself).
+    #[schema(example = "manual")]
+    pub reason_kind: String,
+    pub why: String,
+    /// `open` or `closed`.
+    #[schema(example = "open")]
+    pub state: &'static str,
+    pub raised_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The id of the decision that closed it.
+    pub closed_by_decision: Option<i64>,
+}
+
+impl From<RaisedRecord> for RaisedOut {
+    fn from(r: RaisedRecord) -> Self {
+        let raised_by = match (r.raised_by_user_id, r.raised_by_name) {
+            (Some(user_id), Some(name)) => Some(Person { user_id, name }),
+            _ => None,
+        };
+        RaisedOut {
+            id: r.id,
+            priority: r.priority_number,
+            title: r.priority_title,
+            from_team: r.from_team,
+            to_team: r.to_team,
+            raised_by,
+            reason_kind: r.kind,
+            why: r.why,
+            state: if r.closed_at.is_some() {
+                "closed"
+            } else {
+                "open"
+            },
+            raised_at: ts(r.raised_at),
+            closed_at: r.closed_at.map(ts),
+            closed_by_decision: r.closed_by_decision_id,
         }
     }
 }

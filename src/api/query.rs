@@ -120,6 +120,16 @@ pub fn statuses(text: Option<&str>) -> Result<Vec<Status>, ApiError> {
     Ok(out)
 }
 
+/// `state=` as whether the row is open: `open` or `closed`.
+pub fn open_or_closed(text: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match text {
+        None => Ok(None),
+        Some("open") => Ok(Some(true)),
+        Some("closed") => Ok(Some(false)),
+        Some(_) => Err(ApiError::bad_request("`state` is `open` or `closed`")),
+    }
+}
+
 /// `from` and `to` as `[from, to)` in Unix seconds: a date (UTC) or an RFC 3339 instant. A
 /// date `to` includes its whole day.
 pub fn window(

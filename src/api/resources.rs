@@ -195,12 +195,7 @@ pub async fn list_cycles(
     let params: CycleParams = query::parse(raw.as_deref())?;
     let page = query::page("c", params.cursor.as_deref(), params.limit.as_deref())?;
     let (from, to) = query::window(params.from.as_deref(), params.to.as_deref())?;
-    let open = match params.state.as_deref() {
-        None => None,
-        Some("open") => Some(true),
-        Some("closed") => Some(false),
-        Some(_) => return Err(ApiError::bad_request("`state` is `open` or `closed`")),
-    };
+    let open = query::open_or_closed(params.state.as_deref())?;
     let filter = CycleFilter {
         team_id: team_id(&state.store, ws, params.team.as_deref()).await?,
         open,
@@ -274,7 +269,11 @@ async fn described(
 }
 
 /// A team filter's id; an unknown team is a mistake worth saying, not an empty list.
-async fn team_id(store: &Store, ws: i64, name: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub(super) async fn team_id(
+    store: &Store,
+    ws: i64,
+    name: Option<&str>,
+) -> Result<Option<i64>, ApiError> {
     let Some(name) = name else { return Ok(None) };
     let key = name
         .parse::<crate::domain::TeamName>()
@@ -289,7 +288,7 @@ async fn team_id(store: &Store, ws: i64, name: Option<&str>) -> Result<Option<i6
     }
 }
 
-async fn person_id(
+pub(super) async fn person_id(
     store: &Store,
     ws: i64,
     filter: &str,
@@ -306,7 +305,7 @@ async fn person_id(
     }
 }
 
-async fn priority_id(
+pub(super) async fn priority_id(
     store: &Store,
     ws: i64,
     number: Option<&str>,

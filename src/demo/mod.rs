@@ -1,6 +1,6 @@
 //! `pacer demo`: an example organisation for the sandbox, made the way a real one is. People
-//! type the same commands (teams, priorities, dependencies, rhythms); then eight weeks of
-//! history are lived through the real scheduler, with the owners' answers recorded at their
+//! type the same commands (teams, priorities, dependencies, rhythms); then twelve weeks of
+//! history (as many as the dashboard's trends show) are lived through the real scheduler, with the owners' answers recorded at their
 //! times, so that every kind of drift the contract defines shows up in today's digests:
 //! a silent owner, a priority stuck off-track (and the one blocked behind it), flat progress,
 //! one overdue and one far behind pace. Platform's lead marks each of its digests seen; the
@@ -76,7 +76,7 @@ impl Seeder<'_> {
     }
 }
 
-/// Seed the sandbox workspace with the example organisation and eight weeks of history up to
+/// Seed the sandbox workspace with the example organisation and twelve weeks of history up to
 /// `now`. Messages go wherever the scheduler's messengers send them (the sandbox's chat).
 /// `clock` is the application's, reading [`history_start`] when seeding begins; it is moved
 /// along with each tick so that messages carry the time they were sent.
@@ -129,7 +129,7 @@ pub async fn seed_with_progress(
             .await?;
     }
 
-    // Live through the eight weeks: every due moment ticks the real scheduler; owners answer
+    // Live through the twelve weeks: every due moment ticks the real scheduler; owners answer
     // their prompts within the hour, as their story says.
     let stories: std::collections::HashMap<&str, Story> = SEEDS
         .iter()
@@ -155,8 +155,8 @@ pub async fn seed_with_progress(
     Ok(())
 }
 
-/// Where the demo's history begins: noon UTC on the Sunday before the Monday eight weeks
-/// before this week's, so that every team, Tokyo's too, has eight whole weeks behind it.
+/// Where the demo's history begins: noon UTC on the Sunday before the Monday twelve weeks
+/// before this week's, so that every team, Tokyo's too, has twelve whole weeks behind it.
 pub fn history_start(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.date_naive();
     let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);

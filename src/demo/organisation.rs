@@ -27,7 +27,7 @@ pub(super) const PEOPLE: &[(&str, &str)] = &[
 pub(super) enum Story {
     /// On track, progress rising from `from` by `step` a week.
     Steady { from: u8, step: u8 },
-    /// Fine for five weeks, then at risk, then off track twice: stuck.
+    /// Fine until three weeks before today, then at risk, then off track twice: stuck.
     Stuck,
     /// Progress stops at 40% for the last four updates: flat.
     Flat,
@@ -64,8 +64,8 @@ const COMPANY: &[(&str, &str, i64)] = &[
 /// The teams' priorities, numbered from #5 in this order; a table, so kept one a line.
 #[rustfmt::skip]
 pub(super) const SEEDS: &[Seed] = &[
-    ("Payments API v2",              "Platform", "Ana",   40, Some(3), Stuck),
-    ("Billing export for finance",   "Platform", "Jonas", 30, Some(3), Flat),
+    ("Payments API v2",              "Platform", "Ana",   50, Some(3), Stuck),
+    ("Billing export for finance",   "Platform", "Jonas", 60, Some(3), Flat),
     ("SSO for enterprise customers", "Platform", "Lea",   45, Some(0), steady(10, 9)),
     ("Public status page",           "Platform", "Tomas", -9, Some(2), Overdue),
     ("Data residency in the EU",     "Platform", "Ana",   75, Some(0), steady(0, 6)),
@@ -111,7 +111,8 @@ const DEPENDENCIES: &[(&str, &str)] = &[
 
 /// Who stops answering in the last two weeks.
 pub(super) const SILENT: &str = "Kai";
-pub(super) const WEEKS: i64 = 8;
+/// Weeks of history: as many as the dashboard's trends show, so that every chart is full.
+pub(super) const WEEKS: i64 = crate::reporting::trends::WEEKS as i64;
 
 pub(super) fn progress_of(story: Story, week: i64) -> (Status, u8, Option<&'static str>) {
     let w = week.clamp(0, 20) as u8;
@@ -121,8 +122,8 @@ pub(super) fn progress_of(story: Story, week: i64) -> (Status, u8, Option<&'stat
             (Status::OnTrack, p, None)
         }
         Story::Stuck => match week {
-            0..=4 => (Status::OnTrack, 10 + 8 * w, None),
-            5 => (
+            _ if week < WEEKS - 3 => (Status::OnTrack, (10 + 4 * w).min(42), None),
+            _ if week == WEEKS - 3 => (
                 Status::AtRisk,
                 45,
                 Some("the card processor's sandbox keeps timing out"),
@@ -134,7 +135,7 @@ pub(super) fn progress_of(story: Story, week: i64) -> (Status, u8, Option<&'stat
             ),
         },
         Story::Flat => match week {
-            0..=3 => (Status::OnTrack, 10 * (w + 1), None),
+            _ if week < WEEKS - 4 => (Status::OnTrack, (5 + 5 * w).min(40), None),
             _ => (
                 Status::AtRisk,
                 40,

@@ -10,6 +10,7 @@
 mod csv;
 mod files;
 mod json;
+mod review_rows;
 mod rows;
 
 use std::collections::HashMap;
@@ -25,9 +26,8 @@ use crate::store::{ExportWorkspace, PriorityQuery, Store, TeamRow};
 use csv::CsvTable;
 pub use files::{Staged, existing};
 use json::JsonDoc;
-use rows::{
-    CheckinOut, CycleOut, DecisionOut, DigestOut, ExportRow, PriorityOut, RowSink, SlipOut, iso,
-};
+use review_rows::{DecisionOut, RaisedOut};
+use rows::{CheckinOut, CycleOut, DigestOut, ExportRow, PriorityOut, RowSink, SlipOut, iso};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -44,16 +44,18 @@ pub enum Table {
     Digests,
     Slips,
     Decisions,
+    Raised,
 }
 
 /// The tables in the order they are written.
-pub const TABLES: [Table; 6] = [
+pub const TABLES: [Table; 7] = [
     Table::Priorities,
     Table::Checkins,
     Table::Cycles,
     Table::Digests,
     Table::Slips,
     Table::Decisions,
+    Table::Raised,
 ];
 
 impl Table {
@@ -66,6 +68,7 @@ impl Table {
             Table::Digests => "digests",
             Table::Slips => "slips",
             Table::Decisions => "decisions",
+            Table::Raised => "raised",
         }
     }
 
@@ -77,6 +80,7 @@ impl Table {
             Table::Digests => DigestOut::HEADER,
             Table::Slips => SlipOut::HEADER,
             Table::Decisions => DecisionOut::HEADER,
+            Table::Raised => RaisedOut::HEADER,
         }
     }
 }
@@ -236,6 +240,10 @@ async fn write_table<S: RowSink>(
         Table::Slips => copy_rows(sink, store.export_slips(ws, since).map_ok(SlipOut::from)).await,
         Table::Decisions => {
             let rows = store.export_decisions(ws, since).map_ok(DecisionOut::from);
+            copy_rows(sink, rows).await
+        }
+        Table::Raised => {
+            let rows = store.export_raised(ws, since).map_ok(RaisedOut::from);
             copy_rows(sink, rows).await
         }
     }

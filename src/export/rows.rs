@@ -6,9 +6,7 @@ use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 
 use crate::reporting::digest::Digest;
-use crate::store::{
-    CheckinRecord, ClosedCycle, CycleRecord, ExportDecision, ExportPriority, ExportSlip,
-};
+use crate::store::{CheckinRecord, ClosedCycle, CycleRecord, ExportPriority, ExportSlip};
 
 /// A row both formats can write.
 pub trait ExportRow: Serialize {
@@ -29,7 +27,7 @@ pub fn iso(secs: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn opt<T: ToString>(v: &Option<T>) -> String {
+pub(super) fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
@@ -179,68 +177,6 @@ impl ExportRow for CheckinOut {
             opt(&self.blocker),
             self.late.to_string(),
             self.recorded_at.clone(),
-        ]
-    }
-}
-
-/// A decision about a priority: what, who took it and when, and its follow-up.
-#[derive(Debug, Serialize)]
-pub struct DecisionOut {
-    pub id: i64,
-    pub priority: i64,
-    pub decision: String,
-    pub decided_by: String,
-    pub decided_by_user_id: String,
-    pub decided_at: String,
-    pub follow_up_owner: Option<String>,
-    pub follow_up_owner_user_id: Option<String>,
-    pub follow_up_due: Option<String>,
-    pub follow_up_done_at: Option<String>,
-}
-
-impl From<ExportDecision> for DecisionOut {
-    fn from(d: ExportDecision) -> Self {
-        DecisionOut {
-            id: d.id,
-            priority: d.priority_number,
-            decision: d.text,
-            decided_by: d.decided_by_name,
-            decided_by_user_id: d.decided_by_user_id,
-            decided_at: iso(d.decided_at),
-            follow_up_owner: d.owner_name,
-            follow_up_owner_user_id: d.owner_user_id,
-            follow_up_due: d.due_date,
-            follow_up_done_at: d.done_at.map(iso),
-        }
-    }
-}
-
-impl ExportRow for DecisionOut {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "priority",
-        "decision",
-        "decided_by",
-        "decided_by_user_id",
-        "decided_at",
-        "follow_up_owner",
-        "follow_up_owner_user_id",
-        "follow_up_due",
-        "follow_up_done_at",
-    ];
-
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.priority.to_string(),
-            self.decision.clone(),
-            self.decided_by.clone(),
-            self.decided_by_user_id.clone(),
-            self.decided_at.clone(),
-            opt(&self.follow_up_owner),
-            opt(&self.follow_up_owner_user_id),
-            opt(&self.follow_up_due),
-            opt(&self.follow_up_done_at),
         ]
     }
 }

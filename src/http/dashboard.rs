@@ -1,8 +1,9 @@
 //! The leaders' dashboard: one server-rendered page per workspace with every team's drift,
 //! participation, the worst stalls, cross-team dependencies at risk, alignment and 12 weeks of
-//! trends (drawn in `trend_chart` from `reporting::trends`), reached through a link that
-//! `/pacer dashboard` signs for a day. The signature is the only way in; the workspace comes
-//! from it, never from anything else in the request.
+//! trends (drawn in `trend_chart` from `reporting::trends`), and a page per team with its
+//! decisions and raised items (`dashboard_team`), reached through a link that `/pacer
+//! dashboard` signs for a day. The signature is the only way in; the workspace comes from it,
+//! never from anything else in the request (a team page's team must be of that workspace).
 
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
-use super::trend_chart;
+use super::{dashboard_team, trend_chart};
 use crate::error::AppError;
 use crate::reporting::digest::{self, ChildLine, Digest, Rollup, Stalled};
 use crate::reporting::trends::{self, Trends};
@@ -22,6 +23,26 @@ pub struct Params {
     ws: Option<String>,
     exp: Option<String>,
     sig: Option<String>,
+    /// A team's id: that team's page instead of the organisation's.
+    team: Option<String>,
+}
+
+/// Links between the dashboard's pages: each carries the signed query the page was opened
+/// with, and the workspace's teams to link to.
+pub struct Nav {
+    query: String,
+    pub teams: Vec<(i64, String)>,
+}
+
+impl Nav {
+    /// The organisation page (relative to the current one: pacer may sit under a path).
+    fn home(&self) -> String {
+        format!("?{}", self.query)
+    }
+
+    fn team(&self, id: i64) -> String {
+        format!("?{}&team={id}", self.query)
+    }
 }
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,sans-serif;margin:0;background:#f5f7fa;color:#1f2933}\
@@ -34,7 +55,7 @@ h2{margin:.2rem 0 .8rem;color:#1f3a5f}h3{margin:1rem 0 .4rem;font-size:1rem}tabl
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e4e7eb}th{font-weight:600;color:#52606d}\
 .bad{color:#b42318}.warn{color:#b54708}.ok{color:#067647}ul{margin:.3rem 0;padding-left:1.2rem}.muted{color:#7b8794}\
 figure{margin:.4rem 0 1rem}svg.trend{width:100%;max-width:44rem;height:auto;display:block}\
-details summary{cursor:pointer;color:#52606d;font-size:.9rem}";
+details summary{cursor:pointer;color:#52606d;font-size:.9rem}nav.teams{margin:0 0 1.2rem}";
 
 /// Every dashboard answer, the refusals included: not cached, not sent on as a referrer (the
 /// link is the key), not indexed.
@@ -87,28 +108,82 @@ fn refused(why: &str) -> Response {
     )
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    Query(params): Query<Params>,
-) -> Result<Response, AppError> {
+/// The workspace a link opens and its query for the links between pages, or the refusal.
+async fn opened(
+    state: &AppState,
+    params: Params,
+) -> Result<Result<(i64, Nav), Response>, AppError> {
     let (Some(ws), Some(exp), Some(sig)) = (params.ws, params.exp, params.sig) else {
-        return Ok(refused("It is incomplete."));
+        return Ok(Err(refused("It is incomplete.")));
     };
     let genuine = crate::links::dashboard_signed(&state.keyring, &ws, &exp, &sig)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let (Ok(ws), Ok(exp)) = (ws.parse::<i64>(), exp.parse::<i64>()) else {
-        return Ok(refused("It is malformed."));
+        return Ok(Err(refused("It is malformed.")));
     };
     if !genuine {
-        return Ok(refused(
+        return Ok(Err(refused(
             "It was not issued by this pacer, or it was altered.",
-        ));
+        )));
     }
+    if state.clock.now().timestamp() > exp {
+        return Ok(Err(refused("It has expired (links work for 24 hours).")));
+    }
+    let mut teams: Vec<(i64, String)> = state
+        .store
+        .teams(ws)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    teams.sort_by_key(|(id, name)| (name.to_lowercase(), *id));
+    let query = format!("ws={ws}&exp={exp}&sig={sig}");
+    Ok(Ok((ws, Nav { query, teams })))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Query(mut params): Query<Params>,
+) -> Result<Response, AppError> {
+    let team = params.team.take();
+    let (ws, nav) = match opened(&state, params).await? {
+        Ok(opened) => opened,
+        Err(refusal) => return Ok(refusal),
+    };
+    match team {
+        Some(team) => team_page(&state, ws, &nav, &team).await,
+        None => organisation_page(&state, ws, &nav).await,
+    }
+}
+
+/// One team of the link's workspace, or a 404 that says so.
+async fn team_page(state: &AppState, ws: i64, nav: &Nav, team: &str) -> Result<Response, AppError> {
+    let store = &state.store;
+    let found = match team.parse::<i64>() {
+        Ok(id) => store.team(ws, id).await?,
+        Err(_) => None,
+    };
+    let Some(team) = found else {
+        let body = html! {
+            main { section {
+                h2 { "No such team here" }
+                p { a href=(nav.home()) { "Back to all teams" } }
+            } }
+        };
+        return Ok(page(StatusCode::NOT_FOUND, "No such team", body));
+    };
     let now = state.clock.now();
-    if now.timestamp() > exp {
-        return Ok(refused("It has expired (links work for 24 hours)."));
-    }
+    let digest = digest::build(store, ws, &team, None, now, true).await?;
+    let review = dashboard_team::review(store, ws, &team, now).await?;
+    let trends = trends::load(store, ws, std::slice::from_ref(&team), now).await?;
+    let trend = trends.teams.first().map(|(_, weeks)| weeks.as_slice());
+    let body = dashboard_team::render(&digest, &review, trend, &nav.home(), now);
+    Ok(page(StatusCode::OK, &team.name, body))
+}
+
+async fn organisation_page(state: &AppState, ws: i64, nav: &Nav) -> Result<Response, AppError> {
+    let now = state.clock.now();
     let store = &state.store;
     let teams = store.teams(ws).await?;
     let mut roots: Vec<_> = teams
@@ -127,7 +202,7 @@ pub async fn show(
     Ok(page(
         StatusCode::OK,
         "Dashboard",
-        render(&digests, &trends, teams.len(), now),
+        render(&digests, &trends, nav, now),
     ))
 }
 
@@ -148,7 +223,7 @@ fn stalled_class(stalled: usize) -> &'static str {
 }
 
 /// The last line of a shortened list.
-fn and_more(total: usize, shown: usize) -> Markup {
+pub(super) fn and_more(total: usize, shown: usize) -> Markup {
     html! {
         @if total > shown {
             li class="muted" { "…and " (total - shown) " more" }
@@ -317,7 +392,7 @@ fn alignment(r: &Rollup) -> Markup {
 
 /// One root team: its own numbers, then either the roll-up of its children or, for a team
 /// with none, what needs attention.
-fn team_section(d: &Digest) -> Markup {
+pub(super) fn team_section(d: &Digest) -> Markup {
     html! {
         section {
             h2 { (d.team) }
@@ -377,14 +452,30 @@ fn team_trends(t: &Trends) -> Markup {
     }
 }
 
-fn render(digests: &[Digest], trends: &Trends, team_count: usize, now: DateTime<Utc>) -> Markup {
+/// Every team's page, by name: where decisions and raised items are.
+fn team_pages(nav: &Nav) -> Markup {
+    html! {
+        @if !nav.teams.is_empty() {
+            nav class="teams" {
+                "Team pages (decisions, raised items, follow-ups): "
+                @for (i, (id, name)) in nav.teams.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href=(nav.team(*id)) { (name) }
+                }
+            }
+        }
+    }
+}
+
+fn render(digests: &[Digest], trends: &Trends, nav: &Nav, now: DateTime<Utc>) -> Markup {
     html! {
         header {
             h1 { "pacer · leaders' dashboard" }
-            p { "As of " (now.format("%a %-d %b %Y %H:%M")) " UTC · " (team_count) " teams" }
+            p { "As of " (now.format("%a %-d %b %Y %H:%M")) " UTC · " (nav.teams.len()) " teams" }
         }
         main {
             (cards(&totals(digests)))
+            (team_pages(nav))
             (organisation_trends(trends))
             @if digests.is_empty() {
                 section {

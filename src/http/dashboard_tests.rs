@@ -161,8 +161,16 @@ use crate::http::hostile::assert_escaped;
 
 #[test]
 fn hostile_names_and_titles_are_escaped_everywhere_on_the_dashboard() {
-    let html = render(&hostile_organisation(), &hostile_trends(), 6, now()).into_string();
+    let nav = Nav {
+        query: "ws=1&exp=2&sig=ab".into(),
+        teams: vec![(1, SCRIPT_TAG.into()), (2, BREAKOUT.into())],
+    };
+    let html = render(&hostile_organisation(), &hostile_trends(), &nav, now()).into_string();
     assert_escaped(&html);
+    assert!(
+        html.contains("href=\"?ws=1&amp;exp=2&amp;sig=ab&amp;team=2\""),
+        "each team's page is linked with the same signature: {html}"
+    );
     assert_eq!(
         html.matches("<svg").count(),
         3,
@@ -197,4 +205,103 @@ async fn the_page_escapes_its_title_and_keeps_its_headers() {
         .await
         .unwrap();
     assert_escaped(std::str::from_utf8(&body).unwrap());
+}
+
+/// Text as pacer stores it after Slack's entities are decoded: markup typed as entities.
+const ENTITIES: &str = "&lt;b&gt;bold&lt;/b&gt; &amp; more";
+
+fn raise(id: i64, by: Option<&str>, owners: &[&str]) -> dashboard_team::OpenRaise {
+    dashboard_team::OpenRaise {
+        item: crate::store::RaisedRecord {
+            id,
+            priority_number: id,
+            priority_title: SCRIPT_TAG.into(),
+            from_team: BREAKOUT.into(),
+            to_team_id: 1,
+            to_team: SCRIPT_TAG.into(),
+            raised_by_user_id: by.map(|_| "U1".into()),
+            raised_by_name: by.map(str::to_string),
+            kind: if by.is_some() { "manual" } else { "off-track" }.into(),
+            why: format!("{BREAKOUT} {ENTITIES}"),
+            raised_at: now().timestamp() - 3 * 86_400,
+            closed_at: None,
+            closed_by_decision_id: None,
+        },
+        owners: owners.iter().map(|o| o.to_string()).collect(),
+    }
+}
+
+fn decision(id: i64, text: &str, due: Option<&str>, done: bool) -> crate::store::DecisionRow {
+    crate::store::DecisionRow {
+        id,
+        priority_id: id,
+        number: id,
+        title: BREAKOUT.into(),
+        text: text.into(),
+        decided_by_user_id: "U1".into(),
+        decided_by_name: SCRIPT_TAG.into(),
+        decided_at: now().timestamp() - (10 - id) * 86_400,
+        owner_user_id: due.map(|_| "U2".into()),
+        owner_name: due.map(|_| BREAKOUT.into()),
+        due_date: due.map(str::to_string),
+        done_at: done.then(|| now().timestamp()),
+    }
+}
+
+#[test]
+fn a_team_page_lists_decisions_and_raised_items_with_every_text_escaped() {
+    let review = dashboard_team::Review {
+        raised_to: vec![raise(7, Some(SCRIPT_TAG), &[BREAKOUT]), raise(8, None, &[])],
+        raised_by: vec![raise(9, Some("ana"), &["maya"])],
+        more_raised: false,
+        decisions: vec![
+            decision(
+                1,
+                &format!("{SCRIPT_TAG} {ENTITIES}"),
+                Some("2026-11-20"),
+                false,
+            ),
+            decision(2, BREAKOUT, Some("2026-12-20"), false),
+            decision(3, "ship it", Some("2026-11-01"), true),
+            decision(4, "no follow-up", None, false),
+        ],
+    };
+    let d = digest(SCRIPT_TAG, None, vec![stalled(20)]);
+    let html = dashboard_team::render(&d, &review, None, "?ws=1", now()).into_string();
+    assert_escaped(&html);
+    assert!(
+        html.contains("&amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt; &amp;amp; more"),
+        "entities typed stay as typed: {html}"
+    );
+    assert!(!html.contains("<b>bold"), "{html}");
+    for expected in [
+        "overdue",
+        "done 2026-11-23",
+        ">open<",
+        "none",
+        "automatically (off-track)",
+        "the admins",
+        "@maya",
+        "3 days",
+        "Raised by ",
+    ] {
+        assert!(html.contains(expected), "{expected}: {html}");
+    }
+    // Newest decision first.
+    let first = html.find("no follow-up").unwrap();
+    assert!(first < html.find("ship it").unwrap());
+}
+
+#[test]
+fn a_team_page_says_when_nothing_is_raised_or_decided() {
+    let d = digest("Growth", None, vec![]);
+    let html = dashboard_team::render(&d, &dashboard_team::Review::default(), None, "?ws=1", now())
+        .into_string();
+    for expected in [
+        "Nothing is raised to this team.",
+        "Nothing this team raised is open.",
+        "No decision yet.",
+    ] {
+        assert!(html.contains(expected), "{expected}: {html}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Routes that belong to no chat platform: health, readiness, metrics and the dashboard.
 
 pub mod dashboard;
+mod dashboard_team;
 #[cfg(test)]
 pub mod hostile;
 pub mod metrics;

@@ -403,6 +403,7 @@ mod tests {
             value: "12".into(),
             style: ButtonStyle::Default,
             current: None,
+            form: None,
         };
         blocks.push(Block::Actions(vec![
             button("Seen", "digest:seen"),

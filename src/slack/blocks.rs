@@ -259,6 +259,7 @@ mod tests {
             value: "7".into(),
             style: ButtonStyle::Default,
             current: None,
+            form: None,
         }]));
         let out = blocks(&Message::private(many), MAX_MESSAGE_BLOCKS);
         assert_eq!(out.len(), 50);

@@ -1,4 +1,5 @@
-//! What the read API lists: pages of priorities, teams, cycles and check-ins of one workspace,
+//! What the read API lists: pages of priorities, teams, cycles, check-ins, decisions and raised
+//! items of one workspace,
 //! filtered, in a stable order, after a cursor (keyset pagination: a page costs the same
 //! however deep it is, and rows added meanwhile never shift a page).
 
@@ -39,6 +40,68 @@ pub struct CheckinFilter {
     pub statuses: Vec<Status>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+}
+
+/// Which decisions a page lists. `team` is the team of the priority decided on, or the team an
+/// item it closed was raised to (as digests count them); `open` is whether it has a follow-up
+/// not done; `from` and `to` bound when it was taken: `[from, to)`.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionFilter {
+    pub team_id: Option<i64>,
+    pub priority_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub open: Option<bool>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// Which raised items a page lists: `team` is the team raised to, `from_team` the priority's
+/// team; `open` whether no decision has closed it yet.
+#[derive(Debug, Clone, Default)]
+pub struct RaisedFilter {
+    pub team_id: Option<i64>,
+    pub from_team_id: Option<i64>,
+    pub priority_id: Option<i64>,
+    pub open: Option<bool>,
+}
+
+/// A decision with the priority it is about and the names it is shown with.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DecisionRecord {
+    pub id: i64,
+    pub priority_number: i64,
+    pub priority_title: String,
+    pub team_name: String,
+    pub text: String,
+    pub decided_by_user_id: String,
+    pub decided_by_name: String,
+    pub decided_at: i64,
+    pub owner_user_id: Option<String>,
+    pub owner_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    pub done_at: Option<i64>,
+}
+
+/// A raised item with the priority it is about, the teams it went from and to, and who raised
+/// it (nobody when it raised itself).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RaisedRecord {
+    pub id: i64,
+    pub priority_number: i64,
+    pub priority_title: String,
+    /// The priority's team as it stands now.
+    pub from_team: String,
+    pub to_team_id: i64,
+    pub to_team: String,
+    pub raised_by_user_id: Option<String>,
+    pub raised_by_name: Option<String>,
+    /// `manual`, `off-track` or `blocking`.
+    pub kind: String,
+    pub why: String,
+    pub raised_at: i64,
+    pub closed_at: Option<i64>,
+    pub closed_by_decision_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -163,6 +226,26 @@ pub(super) const CHECKIN_SELECT: &str =
      JOIN teams t ON t.id = p.team_id AND t.workspace_id = p.workspace_id
      JOIN people a ON a.id = u.author_id AND a.workspace_id = u.workspace_id";
 
+const DECISION_SELECT: &str = "SELECT d.id, p.number AS priority_number,
+        p.title AS priority_title, t.name AS team_name, d.text,
+        b.user_id AS decided_by_user_id, b.display_name AS decided_by_name, d.decided_at,
+        o.user_id AS owner_user_id, o.display_name AS owner_name, d.due_date, d.done_at
+     FROM decisions d
+     JOIN priorities p ON p.id = d.priority_id AND p.workspace_id = d.workspace_id
+     JOIN teams t ON t.id = p.team_id AND t.workspace_id = p.workspace_id
+     JOIN people b ON b.id = d.decided_by AND b.workspace_id = d.workspace_id
+     LEFT JOIN people o ON o.id = d.owner_id AND o.workspace_id = d.workspace_id";
+
+pub(super) const RAISED_SELECT: &str = "SELECT r.id, p.number AS priority_number,
+        p.title AS priority_title, f.name AS from_team, r.team_id AS to_team_id, t.name AS to_team,
+        b.user_id AS raised_by_user_id, b.display_name AS raised_by_name, r.why AS kind,
+        r.reason AS why, r.raised_at, r.closed_at, r.closed_by_decision_id
+     FROM raised_items r
+     JOIN priorities p ON p.id = r.priority_id AND p.workspace_id = r.workspace_id
+     JOIN teams f ON f.id = p.team_id AND f.workspace_id = p.workspace_id
+     JOIN teams t ON t.id = r.team_id AND t.workspace_id = r.workspace_id
+     LEFT JOIN people b ON b.id = r.raised_by AND b.workspace_id = r.workspace_id";
+
 impl Store {
     /// A page of priorities by number.
     pub async fn priorities_page(
@@ -232,6 +315,58 @@ impl Store {
 }
 
 impl Store {
+    /// A page of decisions by id.
+    pub async fn decisions_page(
+        &self,
+        ws: i64,
+        f: &DecisionFilter,
+        page: PageAfter,
+    ) -> Result<Vec<DecisionRecord>> {
+        let mut c = Conditions::new("d.workspace_id", ws);
+        c.int(
+            "(p.team_id = ? OR EXISTS (SELECT 1 FROM raised_items r WHERE r.workspace_id = d.workspace_id
+                AND r.closed_by_decision_id = d.id AND r.team_id = ?))",
+            f.team_id,
+        );
+        c.int("d.priority_id = ?", f.priority_id);
+        c.int("d.owner_id = ?", f.owner_id);
+        c.int("d.decided_at >= ?", f.from);
+        c.int("d.decided_at < ?", f.to);
+        if let Some(open) = f.open {
+            c.sql.push_str(if open {
+                " AND d.owner_id IS NOT NULL AND d.done_at IS NULL"
+            } else {
+                " AND (d.owner_id IS NULL OR d.done_at IS NOT NULL)"
+            });
+        }
+        let c = c.page("d.id", page);
+        let sql = format!("{DECISION_SELECT}{}", c.sql);
+        Ok(c.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?)
+    }
+
+    /// A page of raised items by id.
+    pub async fn raised_page(
+        &self,
+        ws: i64,
+        f: &RaisedFilter,
+        page: PageAfter,
+    ) -> Result<Vec<RaisedRecord>> {
+        let mut c = Conditions::new("r.workspace_id", ws);
+        c.int("r.team_id = ?", f.team_id);
+        c.int("p.team_id = ?", f.from_team_id);
+        c.int("r.priority_id = ?", f.priority_id);
+        if let Some(open) = f.open {
+            c.sql.push_str(if open {
+                " AND r.closed_at IS NULL"
+            } else {
+                " AND r.closed_at IS NOT NULL"
+            });
+        }
+        let c = c.page("r.id", page);
+        let sql = format!("{RAISED_SELECT}{}", c.sql);
+        Ok(c.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?)
+    }
+
     /// `(priority id, number it waits on)` for these priorities.
     pub async fn dependency_numbers(&self, ws: i64, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::new();

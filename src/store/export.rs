@@ -1,5 +1,5 @@
-//! What `pacer export` reads: one workspace's priorities, check-ins, cycles and closed cycles,
-//! as row streams. The rows are read one at a time off the connection and written out as they
+//! What `pacer export` reads: one workspace's priorities, check-ins, cycles, closed cycles,
+//! slips, decisions and raised items, as row streams. The rows are read one at a time off the connection and written out as they
 //! come (`export` holds none of these tables in memory), so the queries here are plain joins
 //! ordered for a stable file, each scoped by `workspace_id`. `since` is a Unix time; rows
 //! before it are left out (`i64::MIN` keeps everything).
@@ -9,8 +9,10 @@ use futures_util::stream::BoxStream;
 
 use std::sync::LazyLock;
 
-use super::api_reads::{CHECKIN_SELECT, CYCLE_SELECT};
-use super::{Backend, CheckinRecord, CycleRecord, CycleRow, Result, Store, StoreError};
+use super::api_reads::{CHECKIN_SELECT, CYCLE_SELECT, RAISED_SELECT};
+use super::{
+    Backend, CheckinRecord, CycleRecord, CycleRow, RaisedRecord, Result, Store, StoreError,
+};
 
 /// The workspace an export describes.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -129,6 +131,11 @@ const DECISIONS: &str = "SELECT d.id, p.number AS priority_number, d.text,
      WHERE d.workspace_id = $1 AND d.decided_at >= $2
      ORDER BY d.id";
 
+/// Raised items are the rows the read API lists, here from a moment on, closed ones too.
+static RAISED: LazyLock<String> = LazyLock::new(|| {
+    format!("{RAISED_SELECT} WHERE r.workspace_id = $1 AND r.raised_at >= $2 ORDER BY r.id")
+});
+
 const SLIPS: &str = "SELECT h.id, p.number AS priority_number, h.at AS moved_at,
         a.display_name AS actor_name, a.user_id AS actor_user_id, h.old_value AS old_due,
         h.new_value AS new_due, h.reason
@@ -192,6 +199,11 @@ impl Store {
     /// Every decision taken at or after `since`, oldest first.
     pub fn export_decisions(&self, ws: i64, since: i64) -> BoxStream<'_, Result<ExportDecision>> {
         self.rows_since(DECISIONS, ws, since)
+    }
+
+    /// Every item raised at or after `since`, oldest first, closed ones too.
+    pub fn export_raised(&self, ws: i64, since: i64) -> BoxStream<'_, Result<RaisedRecord>> {
+        self.rows_since(&RAISED, ws, since)
     }
 
     /// Every due-date slip made at or after `since`, oldest first.

@@ -33,7 +33,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use api_reads::{
-    CheckinFilter, CheckinRecord, CycleFilter, CycleRecord, PageAfter, PriorityFilter,
+    CheckinFilter, CheckinRecord, CycleFilter, CycleRecord, DecisionFilter, DecisionRecord,
+    PageAfter, PriorityFilter, RaisedFilter, RaisedRecord,
 };
 pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};

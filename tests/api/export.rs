@@ -19,6 +19,7 @@ fn first_monday() -> chrono::DateTime<Utc> {
 const HOSTILE: &str = "=HYPERLINK(http://x.example,win)";
 const NOTE: &str = "waiting on legal, then QA; it's 2 days";
 const DECISION: &str = "=SUM(A1) first, the vendor later";
+const RAISED_WHY: &str = "-2 weeks, the vendor says";
 
 async fn ok(app: &TestApp, user: &str, text: &str) {
     let r = app.slash(user, text).await;
@@ -138,11 +139,16 @@ async fn csv_export_writes_every_table_as_spreadsheets_open_it() {
         "digests.csv",
         "slips.csv",
         "decisions.csv",
+        "raised.csv",
     ] {
         assert!(out.contains(file), "{out}");
     }
     let names = std::fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(names, 6, "nothing but the six files is left behind");
+    assert_eq!(names, 7, "nothing but the seven files is left behind");
+    assert!(
+        read_csv(&dir.path().join("raised.csv")).is_empty(),
+        "nothing was raised"
+    );
 
     let decisions = read_csv(&dir.path().join("decisions.csv"));
     assert_eq!(decisions.len(), 1);
@@ -346,10 +352,163 @@ async fn json_export_is_one_document_with_text_exactly_as_typed() {
     assert_eq!(doc["digests"][1]["expected"], 2);
     assert_eq!(doc["decisions"][0]["decision"], DECISION);
     assert_eq!(doc["decisions"][0]["follow_up_done_at"], Value::Null);
+    assert_eq!(doc["raised"], serde_json::json!([]));
     let slips = doc["slips"].as_array().unwrap();
     assert_eq!(slips.len(), 3);
     assert_eq!(slips[0]["reason"], "vendor delay");
     assert_eq!(slips[2]["new_due"], Value::Null);
+}
+
+/// Raise priority #`number` to Leadership as the scheduler does after two bad cycles (no one
+/// raises it), now.
+async fn raise_by_itself(app: &TestApp, number: i64) {
+    let (ws, priority_id): (i64, i64) =
+        sqlx::query_as("SELECT workspace_id, id FROM priorities WHERE number = $1")
+            .bind(number)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let team_id: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Leadership'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let new = pacer::store::NewRaise {
+        priority_id,
+        team_id,
+        raised_by: None,
+        reason: "off-track in the last 2 cycles",
+        why: "off-track",
+    };
+    assert!(app.store.raise(ws, new, app.clock_now()).await.unwrap());
+}
+
+/// Platform under Leadership: #1 raised and decided on (which closes it), #3 raised with a
+/// reason a spreadsheet would run, both on Nov 23; #2 raised by itself a week later.
+async fn workspace_with_raised_items(app: &TestApp) {
+    for (who, cmd) in [
+        ("U0ANA", "team add Leadership"),
+        ("U0ANA", "team add Platform parent:Leadership"),
+        ("U0ANA", "add Payments API team:Platform"),
+        ("U0ANA", "add Fraud rules team:Platform"),
+        ("U0BEN", "add Docs site team:Platform"),
+        ("U0ANA", "raise #1 \"need a vendor call\""),
+        (
+            "U0ANA",
+            "decide #1 \"pay the vendor\" <@U0BEN> due:2027-01-10",
+        ),
+    ] {
+        ok(app, who, cmd).await;
+    }
+    ok(app, "U0BEN", &format!("raise #3 \"{RAISED_WHY}\"")).await;
+    app.clock.set(first_monday());
+    raise_by_itself(app, 2).await;
+}
+
+#[tokio::test]
+async fn raised_items_are_exported_with_who_raised_them_and_what_closed_them() {
+    let app = spawn_app().await;
+    workspace_with_raised_items(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = export(&app, dir.path(), &["--format", "csv"]).await;
+    assert_eq!(code, 0, "{err}");
+    let path = dir.path().join("raised.csv");
+    assert_eq!(
+        header(&path),
+        "id,priority,from_team,to_team,raised_by,raised_by_user_id,reason_kind,why,raised_at,closed_at,closed_by_decision"
+    );
+    let raised = read_csv(&path);
+    let quoted = format!("'{RAISED_WHY}");
+    let keys = [
+        "priority",
+        "from_team",
+        "to_team",
+        "raised_by_user_id",
+        "reason_kind",
+        "why",
+    ];
+    let rows: Vec<Vec<&str>> = raised
+        .iter()
+        .map(|r| keys.iter().map(|k| r[*k].as_str()).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            [
+                "1",
+                "Platform",
+                "Leadership",
+                "U0ANA",
+                "manual",
+                "need a vendor call"
+            ],
+            [
+                "3",
+                "Platform",
+                "Leadership",
+                "U0BEN",
+                "manual",
+                quoted.as_str()
+            ],
+            [
+                "2",
+                "Platform",
+                "Leadership",
+                "",
+                "off-track",
+                "off-track in the last 2 cycles"
+            ],
+        ],
+        "oldest first, a formula-like reason as text, nobody for an automatic raise"
+    );
+    assert_eq!(raised[2]["raised_by"], "", "raised by itself");
+    assert_eq!(raised[0]["raised_at"], "2026-11-23T09:00:00Z");
+    assert_eq!(raised[2]["raised_at"], "2026-11-30T09:00:00Z");
+    let decisions = read_csv(&dir.path().join("decisions.csv"));
+    assert_eq!(
+        (
+            raised[0]["closed_at"].as_str(),
+            raised[0]["closed_by_decision"].as_str()
+        ),
+        ("2026-11-23T09:00:00Z", decisions[0]["id"].as_str()),
+        "closed by the decision"
+    );
+    for open in &raised[1..] {
+        assert_eq!(
+            (
+                open["closed_at"].as_str(),
+                open["closed_by_decision"].as_str()
+            ),
+            ("", "")
+        );
+    }
+
+    // --since keeps the raise made after it; JSON keeps the text as typed.
+    let since = tempfile::tempdir().unwrap();
+    let args = ["--format", "json", "--since", "2026-11-24"];
+    let (code, _, err) = export(&app, since.path(), &args).await;
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(since.path().join("pacer-export.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let raised = doc["raised"].as_array().unwrap();
+    assert_eq!(raised.len(), 1, "{text}");
+    assert_eq!(raised[0]["priority"], 2);
+    assert_eq!(
+        (&raised[0]["raised_by"], &raised[0]["reason_kind"]),
+        (&Value::Null, &Value::from("off-track"))
+    );
+    let all = tempfile::tempdir().unwrap();
+    let (code, _, err) = export(&app, all.path(), &["--format", "json"]).await;
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(all.path().join("pacer-export.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc["raised"][1]["why"], RAISED_WHY,
+        "no spreadsheet escaping in JSON"
+    );
+    assert_eq!(
+        doc["raised"][0]["closed_by_decision"],
+        doc["decisions"][0]["id"]
+    );
 }
 
 #[tokio::test]
@@ -382,9 +541,12 @@ async fn a_chosen_workspace_exports_only_its_own_data() {
     ok(&app, "U0ANA", "add Payments API team:Platform").await;
     ok(&app, "U0ANA", "status #1 at-risk 30% ours").await;
     for cmd in [
-        "team add Growth",
+        "team add Board",
+        "team add Growth parent:Board",
         "add Secret merger team:Growth",
         "status #1 off-track 5% theirs",
+        "raise #1 \"theirs, raised\"",
+        "decide #1 \"theirs, decided\"",
     ] {
         let r = app.slash_in("T0OTHER", "U0BEN", "C0OTHER", cmd).await;
         assert_eq!(r.status, 200, "{}", r.text);
@@ -410,6 +572,8 @@ async fn a_chosen_workspace_exports_only_its_own_data() {
     assert_eq!(doc["priorities"].as_array().unwrap().len(), 1);
     assert_eq!(doc["priorities"][0]["title"], "Payments API");
     assert_eq!(doc["checkins"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["raised"], serde_json::json!([]));
+    assert_eq!(doc["decisions"], serde_json::json!([]));
     for theirs in ["Secret merger", "Growth", "theirs", "U0BEN", "T0OTHER"] {
         assert!(!text.contains(theirs), "{theirs} leaked: {text}");
     }

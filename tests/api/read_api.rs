@@ -332,6 +332,22 @@ async fn bad_requests_are_refused_clearly_and_nothing_can_be_written() {
         body["accepted"],
         json!(["team", "owner", "status", "cursor", "limit"])
     );
+    let (status, body, _) = get(&app, Some(&token), "/api/v1/raised?status=open").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unknown_filter"))
+    );
+    assert_eq!(
+        body["accepted"],
+        json!(["team", "priority", "state", "cursor", "limit"])
+    );
+    let (_, body, _) = get(&app, Some(&token), "/api/v1/decisions?done=true").await;
+    assert_eq!(
+        body["accepted"],
+        json!([
+            "team", "priority", "owner", "open", "from", "to", "cursor", "limit"
+        ])
+    );
     for bad in [
         "/api/v1/priorities?limit=0",
         "/api/v1/priorities?limit=100000",
@@ -347,6 +363,17 @@ async fn bad_requests_are_refused_clearly_and_nothing_can_be_written() {
         "/api/v1/checkins?from=2026-12-01&to=2026-11-01",
         "/api/v1/checkins?priority=-1",
         "/api/v1/cycles?state=half",
+        "/api/v1/decisions?open=maybe",
+        "/api/v1/decisions?open=true&open=false",
+        "/api/v1/decisions?owner=UNOBODY",
+        "/api/v1/decisions?team=Nowhere",
+        "/api/v1/decisions?priority=%231x",
+        "/api/v1/decisions?from=2026-12-01&to=2026-11-01",
+        "/api/v1/decisions?cursor=cjow",
+        "/api/v1/raised?state=half",
+        "/api/v1/raised?team=Nowhere",
+        "/api/v1/raised?priority=0",
+        "/api/v1/raised?limit=201",
     ] {
         let (status, body, _) = get(&app, Some(&token), bad).await;
         assert_eq!(status, 400, "{bad}: {body}");
@@ -367,6 +394,8 @@ async fn bad_requests_are_refused_clearly_and_nothing_can_be_written() {
         "/api/v1/priorities/1",
         "/api/v1/teams",
         "/api/v1/checkins",
+        "/api/v1/decisions",
+        "/api/v1/raised",
     ] {
         for method in [
             reqwest::Method::POST,
@@ -399,12 +428,21 @@ async fn bad_requests_are_refused_clearly_and_nothing_can_be_written() {
 #[tokio::test]
 async fn every_route_answers_as_its_openapi_document_says() {
     let app = spawn_app().await;
-    app.slash(ADMIN, "team add Platform lead:@UADMIN01").await;
+    app.slash(ADMIN, "team add Leadership").await;
+    app.slash(ADMIN, "team add Platform lead:@UADMIN01 parent:Leadership")
+        .await;
     app.slash("U0ANA", "add Payments API team:Platform due:2026-11-01")
         .await;
     app.slash("U0ANA", "add Fraud rules team:Platform").await;
     app.slash("U0ANA", "depends #2 on #1").await;
     app.slash("U0ANA", "status #1 at-risk 30% waiting").await;
+    app.slash("U0ANA", "raise #2 \"needs a rules engine\"")
+        .await;
+    app.slash(
+        ADMIN,
+        "decide #1 \"pay the vendor\" <@U0ANA> due:2026-12-10",
+    )
+    .await;
     app.slash(ADMIN, "rhythm Platform checkin \"mon 09:00\" tz:UTC")
         .await;
     app.clock
@@ -427,8 +465,10 @@ async fn every_route_answers_as_its_openapi_document_says() {
         [
             "/api/v1/checkins",
             "/api/v1/cycles",
+            "/api/v1/decisions",
             "/api/v1/priorities",
             "/api/v1/priorities/{number}",
+            "/api/v1/raised",
             "/api/v1/teams",
         ]
     );
@@ -505,4 +545,209 @@ fn validate(doc: &Value, response: &Value, body: &Value, path: &str) {
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect();
     assert!(problems.is_empty(), "{path}: {problems:?}\n{body}");
+}
+
+/// Leadership (lead: the admin) over Platform (lead ana) and Growth (lead ben). Platform's #1
+/// is raised and still open; Growth's #2 was raised and closed by a decision with an open
+/// follow-up for ben; Platform's #3 has a decision whose follow-up is done.
+async fn reviewed_organisation(app: &TestApp) {
+    for (who, cmd) in [
+        (ADMIN, "team add Leadership"),
+        (ADMIN, "team add Platform parent:Leadership lead:<@U0ANA>"),
+        (ADMIN, "team add Growth parent:Leadership lead:<@U0BEN>"),
+        ("U0ANA", "add Vendor integration team:Platform"),
+        ("U0BEN", "add Ads budget team:Growth"),
+        ("U0ANA", "add Docs site team:Platform"),
+        ("U0ANA", "raise #1 \"need a vendor call\""),
+        ("U0BEN", "raise #2 \"budget is gone\""),
+        (
+            ADMIN,
+            "decide #2 \"double the budget\" <@U0BEN> due:2026-12-01",
+        ),
+        (
+            "U0ANA",
+            "decide #3 \"write it later\" <@U0ANA> due:2026-12-20",
+        ),
+        ("U0ANA", "decide done #3"),
+    ] {
+        let r = app.slash(who, cmd).await;
+        assert_eq!(r.status, 200, "{cmd}: {}", r.text);
+        assert!(!r.all_text().contains("⚠"), "{cmd}: {}", r.all_text());
+    }
+}
+
+fn ids(page: &Value, key: &str) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("items in {page}"))
+        .iter()
+        .map(|i| i[key].as_i64().expect("a number"))
+        .collect()
+}
+
+#[tokio::test]
+async fn decisions_and_raised_items_list_with_their_filters_and_pages() {
+    let app = spawn_app().await;
+    reviewed_organisation(&app).await;
+    let token = token_in(&app, "T0001", "bi").await;
+    let decisions = |q: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (status, page, _) = get(app, Some(&token), &format!("/api/v1/decisions{q}")).await;
+            assert_eq!(status, 200, "{q}: {page}");
+            ids(&page, "priority")
+        }
+    };
+    assert_eq!(decisions("").await, [2, 3]);
+    assert_eq!(decisions("?team=growth").await, [2]);
+    assert_eq!(
+        decisions("?team=Leadership").await,
+        [2],
+        "it closed an item raised to Leadership"
+    );
+    assert_eq!(decisions("?team=Platform").await, [3]);
+    assert_eq!(decisions("?owner=U0BEN").await, [2]);
+    assert_eq!(decisions("?open=true").await, [2]);
+    assert_eq!(decisions("?open=false").await, [3]);
+    assert_eq!(decisions("?priority=3").await, [3]);
+    assert_eq!(decisions("?from=2026-11-23&to=2026-11-23").await, [2, 3]);
+    assert!(decisions("?from=2026-11-24").await.is_empty());
+
+    let (_, page, _) = get(&app, Some(&token), "/api/v1/decisions?limit=1").await;
+    assert_eq!(ids(&page, "priority"), [2]);
+    let d = &page["items"][0];
+    assert_eq!(d["text"], "double the budget");
+    assert_eq!(
+        (d["title"].as_str(), d["team"].as_str()),
+        (Some("Ads budget"), Some("Growth"))
+    );
+    assert_eq!(d["decided_by"]["user_id"], ADMIN);
+    assert_eq!(d["decided_at"], "2026-11-23T09:00:00Z");
+    assert_eq!(
+        d["follow_up"],
+        json!({"owner": {"user_id": "U0BEN", "name": d["follow_up"]["owner"]["name"]},
+               "due": "2026-12-01", "done_at": null})
+    );
+    let cursor = page["next_cursor"].as_str().expect("a second page");
+    let (_, next, _) = get(
+        &app,
+        Some(&token),
+        &format!("/api/v1/decisions?limit=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(ids(&next, "priority"), [3]);
+    assert_eq!(next["next_cursor"], Value::Null);
+    assert_eq!(
+        next["items"][0]["follow_up"]["done_at"],
+        "2026-11-23T09:00:00Z"
+    );
+    // A decision's cursor does not continue the raised list.
+    let (status, _, _) = get(
+        &app,
+        Some(&token),
+        &format!("/api/v1/raised?cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let raised = |q: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (status, page, _) = get(app, Some(&token), &format!("/api/v1/raised{q}")).await;
+            assert_eq!(status, 200, "{q}: {page}");
+            page
+        }
+    };
+    let all = raised("").await;
+    assert_eq!(ids(&all, "priority"), [1, 2]);
+    let one = &all["items"][0];
+    assert_eq!(
+        (
+            one["from_team"].as_str(),
+            one["to_team"].as_str(),
+            one["state"].as_str()
+        ),
+        (Some("Platform"), Some("Leadership"), Some("open"))
+    );
+    assert_eq!(
+        (one["reason_kind"].as_str(), one["why"].as_str()),
+        (Some("manual"), Some("need a vendor call"))
+    );
+    assert_eq!(one["raised_by"]["user_id"], "U0ANA");
+    assert_eq!(one["closed_by_decision"], Value::Null);
+    let two = &all["items"][1];
+    assert_eq!(two["state"], "closed");
+    assert_eq!(two["closed_at"], "2026-11-23T09:00:00Z");
+    let (_, closing, _) = get(&app, Some(&token), "/api/v1/decisions?priority=2").await;
+    assert_eq!(two["closed_by_decision"], closing["items"][0]["id"]);
+    assert_eq!(ids(&raised("?state=open").await, "priority"), [1]);
+    assert_eq!(ids(&raised("?state=closed").await, "priority"), [2]);
+    assert_eq!(ids(&raised("?team=leadership").await, "priority"), [1, 2]);
+    assert!(
+        ids(&raised("?team=Platform").await, "priority").is_empty(),
+        "nothing is raised to Platform"
+    );
+    assert_eq!(ids(&raised("?priority=2").await, "priority"), [2]);
+    let (_, first, _) = get(&app, Some(&token), "/api/v1/raised?limit=1").await;
+    assert_eq!(ids(&first, "priority"), [1]);
+    assert!(first["next_cursor"].is_string());
+}
+
+#[tokio::test]
+async fn decisions_and_raised_items_of_another_workspace_are_never_read() {
+    let app = spawn_app().await;
+    reviewed_organisation(&app).await;
+    for cmd in [
+        "team add Board",
+        "team add Ops parent:Board",
+        "add Secret merger team:Ops",
+        "raise #1 \"board must know\"",
+        "add Secret layoffs team:Ops",
+        "decide #2 \"keep it quiet\" <@U0CHEN> due:2026-12-01",
+    ] {
+        let r = app.slash_in("T0OTHER", ADMIN, "C0OTHER", cmd).await;
+        assert_eq!(r.status, 200, "{cmd}: {}", r.text);
+    }
+    let ours = token_in(&app, "T0001", "ours").await;
+    let theirs = token_in(&app, "T0OTHER", "theirs").await;
+    let (_, mine, _) = get(&app, Some(&ours), "/api/v1/decisions").await;
+    assert_eq!(ids(&mine, "priority"), [2, 3]);
+    let (_, other, _) = get(&app, Some(&theirs), "/api/v1/decisions").await;
+    assert_eq!(ids(&other, "priority"), [2]);
+    assert_eq!(other["items"][0]["text"], "keep it quiet");
+    let (_, mine, _) = get(&app, Some(&ours), "/api/v1/raised").await;
+    assert_eq!(ids(&mine, "priority"), [1, 2]);
+    let text = format!("{mine}");
+    assert!(
+        !text.contains("board must know") && !text.contains("Secret"),
+        "{text}"
+    );
+    // Their team and their follow-up owner are nobody here.
+    for path in [
+        "/api/v1/decisions?team=Ops",
+        "/api/v1/raised?team=Board",
+        "/api/v1/decisions?owner=U0CHEN",
+    ] {
+        let (status, body, _) = get(&app, Some(&ours), path).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("bad_request")),
+            "{path}"
+        );
+    }
+    // A cursor forged to start before everything still reads only ours.
+    use base64::Engine;
+    for (list, kind) in [("decisions", "d"), ("raised", "r")] {
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:0"));
+        let (status, page, _) = get(
+            &app,
+            Some(&ours),
+            &format!("/api/v1/{list}?cursor={forged}"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(!format!("{page}").contains("Secret"), "{page}");
+    }
 }

@@ -363,3 +363,21 @@ async fn the_sandbox_raises_and_lists_the_agenda_with_typed_markup_as_text() {
     );
     assert!(!html.contains("<script>alert"), "{html}");
 }
+
+#[tokio::test]
+async fn a_priority_shows_once_on_an_agenda_in_its_worst_section() {
+    let app = spawn_app().await;
+    organisation(&app).await;
+    // Growth's #2 waits on Platform's #1, now off-track: #2 is stalled (blocked) and waiting on
+    // another team. It is listed once, under Stalled, with the other reason on its line.
+    app.slash("U0CHEN", "status #1 off-track 10% vendor gone")
+        .await;
+    let agenda = app.slash(ADMIN, "agenda Growth").await.all_text();
+    assert!(agenda.contains("*Stalled (1)*"), "{agenda}");
+    assert!(!agenda.contains("Waiting on other teams ("), "{agenda}");
+    assert_eq!(agenda.matches("*#2*").count(), 1, "{agenda}");
+    assert!(
+        agenda.contains("Also waiting on other teams: waits on *#1* Vendor integration"),
+        "{agenda}"
+    );
+}

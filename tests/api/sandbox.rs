@@ -92,12 +92,33 @@ async fn the_demo_organisation_drifts_in_every_way_the_contract_defines() {
         aligned >= 18,
         "{aligned} priorities ladder up to the company's"
     );
-    // Eight weeks of closed cycles with digests in every team channel.
+    // Twelve weeks of closed cycles with digests in every team channel: as many as the
+    // dashboard's trends show.
     let closed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycles WHERE state = 'closed'")
         .fetch_one(app.store.pool())
         .await
         .unwrap();
-    assert_eq!(closed, 4 * 8);
+    assert_eq!(closed, 4 * 12);
+    // So the dashboard's trends are drawn for every week before this one (this week's digests
+    // are still to come on Monday morning).
+    let ws: i64 = sqlx::query_scalar("SELECT id FROM workspaces")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let teams = app.store.teams(ws).await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    let trends = pacer::reporting::trends::load(&app.store, ws, &teams, now)
+        .await
+        .unwrap();
+    let drawn: Vec<bool> = trends
+        .organisation
+        .iter()
+        .map(|w| {
+            w.value(pacer::reporting::trends::Measure::Participation)
+                .is_some()
+        })
+        .collect();
+    assert_eq!(drawn, [vec![true; 11], vec![false]].concat(), "{trends:?}");
     // What is stalled today, and why: every flag of the contract appears.
     let (status, _) = post(
         &app,

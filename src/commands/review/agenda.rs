@@ -13,7 +13,7 @@ use crate::commands::priorities::default_team;
 use crate::commands::render::{self, chunked_lines, next_steps};
 use crate::domain::drift::{Reason, urgency};
 use crate::domain::{Priority, PriorityNumber, Status, TeamName};
-use crate::message::{Block, Message, Rich, Visibility};
+use crate::message::{Block, Message, Rich, Span, Visibility};
 use crate::reporting::drift::{Assessment, Moment};
 use crate::rhythm::decision::follow_up_line;
 use crate::store::{PriorityQuery, RaisedItem, Store, StoreError, TeamRow};
@@ -296,10 +296,8 @@ async fn items(view: &View<'_>, team: &TeamRow) -> Result<Vec<Item>, StoreError>
     let mut all = raised_items(view, team).await?;
     all.extend(stalled_items(view, team).await?);
     all.extend(blocked_items(view, team).await?);
-    let mut seen = HashSet::new();
-    all.retain(|i| seen.insert(i.priority_id));
     all.extend(follow_up_items(view, team).await?);
-    Ok(all)
+    Ok(once_each(all))
 }
 
 /// Priorities decided on in the last [`DECIDED_HOURS`] that `listed` does not show.
@@ -358,6 +356,50 @@ fn capped(mut lines: Vec<Rich>) -> Vec<Rich> {
         lines.push(Rich::new().italic(format!("and {more} more")));
     }
     lines
+}
+
+/// A priority shows once, in the first section that lists it (the sections run worst first):
+/// a later line about it is folded into that one as "Also <section>: <what the line said>".
+/// Every line starts with its priority's number and title; what follows them is the reason.
+fn once_each(items: Vec<Item>) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut first: HashMap<i64, usize> = HashMap::new();
+    for item in items {
+        match first.get(&item.priority_id) {
+            Some(&at) => {
+                let also = format!("Also {}: ", item.section.title().to_lowercase());
+                let kept = std::mem::take(&mut out[at].line);
+                out[at].line = kept.line_break().text(also).append(reason(item.line));
+            }
+            None => {
+                first.insert(item.priority_id, out.len());
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+/// What a line says after its priority's number and title (and, for a [`head`] line, after
+/// the owner and team on its first line), on one line.
+fn reason(line: Rich) -> Rich {
+    let mut rest: Vec<Span> = line.0.into_iter().skip(3).collect();
+    let from_head = matches!(rest.first(), Some(Span::Text(t)) if t.starts_with(" · "));
+    if let (true, Some(at)) = (from_head, rest.iter().position(|s| *s == Span::LineBreak)) {
+        rest.drain(..=at);
+    }
+    if let Some(Span::Text(t)) = rest.first_mut() {
+        *t = t.trim_start_matches(": ").to_string();
+    }
+    rest.retain(|s| *s != Span::Text(String::new()));
+    Rich(
+        rest.into_iter()
+            .map(|s| match s {
+                Span::LineBreak => Span::Text(" · ".into()),
+                other => other,
+            })
+            .collect(),
+    )
 }
 
 /// `#12 Ship the beta · @ana · Platform`
@@ -570,6 +612,58 @@ mod tests {
         assert_eq!(age(3_600), "today");
         assert_eq!(age(86_400), "1 day ago");
         assert_eq!(age(5 * 86_400 + 10), "5 days ago");
+    }
+
+    fn line(n: i64, title: &str, reason: &str) -> Rich {
+        Rich::new()
+            .priority(PriorityNumber(n))
+            .text(" ")
+            .bold(title)
+            .text(" · ")
+            .user("U1", "ana")
+            .text(" · Platform")
+            .line_break()
+            .text(reason)
+    }
+
+    #[test]
+    fn a_priority_shows_once_in_its_worst_section_with_the_other_reason() {
+        let follow_up = Rich::new()
+            .priority(PriorityNumber(5))
+            .text(" ")
+            .bold("Vendor")
+            .text(": ")
+            .italic("build it")
+            .line_break()
+            .text("Follow-up: ben");
+        let item = |section, priority_id, line| Item {
+            section,
+            priority_id,
+            line,
+        };
+        let items = vec![
+            item(Section::Stalled, 5, line(5, "Vendor", "stuck")),
+            item(Section::Stalled, 6, line(6, "Docs", "flat")),
+            item(Section::Waiting, 5, line(5, "Vendor", "waits on #7")),
+            item(Section::Waiting, 8, line(8, "Beta", "waits on #7")),
+            item(Section::FollowUp, 5, follow_up),
+        ];
+        let kept = once_each(items);
+        let plain: Vec<(Section, String)> =
+            kept.iter().map(|i| (i.section, i.line.plain())).collect();
+        assert_eq!(
+            plain,
+            [
+                (
+                    Section::Stalled,
+                    "#5 Vendor · @ana · Platform\nstuck\nAlso waiting on other teams: waits on #7\n\
+                     Also follow-ups due: build it · Follow-up: ben"
+                        .to_string()
+                ),
+                (Section::Stalled, "#6 Docs · @ana · Platform\nflat".to_string()),
+                (Section::Waiting, "#8 Beta · @ana · Platform\nwaits on #7".to_string()),
+            ]
+        );
     }
 
     #[test]
