@@ -62,6 +62,11 @@ pub enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+    /// A team's days off.
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
     /// Print the platform's app manifest with this deployment's URLs.
     Manifest {
         platform: Platform,
@@ -97,6 +102,22 @@ pub enum KeysCommand {
     /// PACER_PREVIOUS_SECRET_KEY (the old one) set, or, for a generated key file beside the
     /// SQLite database, a freshly generated key.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HolidaysCommand {
+    /// Add the events of an iCalendar (.ics) file to a team's holidays; events already there
+    /// are not added twice.
+    Import {
+        /// The team's name.
+        team: String,
+        /// The .ics file.
+        file: std::path::PathBuf,
+        /// The workspace: its Slack team or Teams tenant id, or pacer's number for it. Needed
+        /// when the database holds several.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +183,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             store.close().await;
             Ok(code)
         }
+        CliCommand::Holidays {
+            command:
+                HolidaysCommand::Import {
+                    team,
+                    file,
+                    workspace,
+                },
+        } => crate::holidays_import::run(&team, &file, workspace.as_deref()).await,
         CliCommand::Export {
             workspace,
             since,
@@ -269,7 +298,7 @@ async fn tick(now: Option<&str>) -> anyhow::Result<i32> {
 /// The workspace a command acts on: the one `--workspace` names (by tenant key or pacer's
 /// number), or the only one there is. `None` after saying on stderr why there is none to
 /// choose (no such workspace, or several and none named), which is a usage error (exit 2).
-async fn choose_workspace(
+pub(crate) async fn choose_workspace(
     store: &crate::store::Store,
     workspace: Option<&str>,
 ) -> anyhow::Result<Option<i64>> {
@@ -539,7 +568,7 @@ async fn rotate_keys() -> anyhow::Result<i32> {
     }
 }
 
-fn load_config() -> anyhow::Result<Config> {
+pub(crate) fn load_config() -> anyhow::Result<Config> {
     Config::from_env().map_err(|e| anyhow::anyhow!("configuration: {e}"))
 }
 

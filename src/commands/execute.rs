@@ -8,7 +8,8 @@ use chrono_tz::Tz;
 
 use super::parse::Command;
 use super::{
-    api_tokens, checkin, digest, help, priorities, render, review, rhythm, teams, webhooks,
+    api_tokens, checkin, digest, help, holidays, priorities, render, review, rhythm, teams,
+    webhooks,
 };
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
@@ -185,6 +186,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Raise { .. } => "raise",
         Command::Decide { .. } | Command::DecideDone(_) => "decide",
         Command::Agenda { .. } => "agenda",
+        Command::HolidayAdd { .. }
+        | Command::HolidayList { .. }
+        | Command::HolidayRemove { .. } => "holiday",
     }
 }
 
@@ -257,6 +261,9 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         } => review::decide(s, inv, number, text, owner, due).await,
         Command::DecideDone(number) => review::decide_done(s, inv, number).await,
         Command::Agenda { team } => review::agenda(s, inv, team).await,
+        Command::HolidayAdd { team, days, name } => holidays::add(s, inv, team, days, name).await,
+        Command::HolidayList { team } => holidays::list(s, inv, team).await,
+        Command::HolidayRemove { team, day } => holidays::remove(s, inv, team, day).await,
     }
 }
 

@@ -83,12 +83,13 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "rhythm",
-        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> off",
-        summary: "Set when a team is prompted for check-ins and when its digest is posted.",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> off | rhythm <team>",
+        summary: "Set when a team is prompted for check-ins and when its digest is posted; `rhythm <team>` alone shows it, with the next firings as holidays move them.",
         examples: &[
             "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
             "rhythm Platform digest \"fri 16:00\"",
             "rhythm Platform off",
+            "rhythm Platform",
         ],
     },
     CommandHelp {
@@ -111,6 +112,16 @@ pub const COMMANDS: &[CommandHelp] = &[
         synopsis: "agenda [team]",
         summary: "What a team's next review should cover, worst first: raised items, stalled priorities, work waiting on other teams, follow-ups due.",
         examples: &["agenda", "agenda Leadership"],
+    },
+    CommandHelp {
+        name: "holiday",
+        synopsis: "holiday add <team> <date>[..<date>] \"<name>\" | holiday list <team> | holiday remove <team> <date>",
+        summary: "A team's days off (leads and admins add and remove them): a check-in or digest that falls on one comes on the next working day, at the same local time.",
+        examples: &[
+            "holiday add Platform 2026-12-24..2026-12-26 \"Christmas\"",
+            "holiday list Platform",
+            "holiday remove Platform 2026-12-24",
+        ],
     },
     CommandHelp {
         name: "checkin",

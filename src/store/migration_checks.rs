@@ -68,6 +68,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "80c02fa166018cd1e04f1f4a88a3b09ebd4b96c6e77d7067794e0936e04d65dd1a179a2cfcccd1981dc24552377be9b5",
     ),
     (
+        "sqlite",
+        15,
+        "f4bf1246648f9fbc33cbba4319848a00a605ed5f861023d1093e9a3544015535beb02ca517a9b5a3974ad5c64fecc61c",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -126,6 +131,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         12,
         "c55ddf4980fda97a04df0cf78e6b2095bb5c472631c1363c56f1d9a5fe253dd90ecace5d60a11e49d383cea8acb24241",
+    ),
+    (
+        "postgres",
+        15,
+        "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
     ),
 ];
 

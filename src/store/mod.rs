@@ -10,6 +10,7 @@ mod cycles;
 mod drift_facts;
 mod events;
 mod export;
+mod holidays;
 mod jobs;
 #[cfg(test)]
 mod migration_checks;
@@ -42,6 +43,7 @@ pub use cycles::{
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use export::{ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace};
+pub use holidays::{Added, HolidayRow, NewHoliday};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use people::PersonRow;
 pub(crate) use priorities::ts;
