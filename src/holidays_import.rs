@@ -89,9 +89,7 @@ async fn import(
             name: holiday,
             by: None,
         };
-        let added = store
-            .add_holiday(ws, &new, today, now.timestamp())
-            .await?;
+        let added = store.add_holiday(ws, &new, today, now.timestamp()).await?;
         match added {
             Added::Added => counts.added += 1,
             Added::AlreadyThere(_) => counts.already_there += 1,

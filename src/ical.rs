@@ -28,11 +28,13 @@ pub struct NotACalendar(String);
 /// The holidays in `text`, dates of timed events taken in `zone`.
 pub fn holidays(text: &str, zone: Tz) -> Result<Holidays, NotACalendar> {
     if !text.trim_start().starts_with("BEGIN:VCALENDAR") {
-        return Err(NotACalendar("it does not begin with BEGIN:VCALENDAR".into()));
+        return Err(NotACalendar(
+            "it does not begin with BEGIN:VCALENDAR".into(),
+        ));
     }
-    let calendar: Calendar = text.parse().map_err(|e: String| {
-        NotACalendar(e.lines().next().unwrap_or("unreadable").to_string())
-    })?;
+    let calendar: Calendar = text
+        .parse()
+        .map_err(|e: String| NotACalendar(e.lines().next().unwrap_or("unreadable").to_string()))?;
     let mut out = Holidays::default();
     for component in calendar.components.iter() {
         let CalendarComponent::Event(event) = component else {
@@ -90,11 +92,7 @@ fn days_of(event: &icalendar::Event, zone: Tz) -> Result<DayRange, HolidayError>
 /// `DURATION:P3D` as whole days (at least one).
 fn duration_days(event: &icalendar::Event) -> Option<i64> {
     let text = event.property_value("DURATION")?;
-    let days: i64 = text
-        .strip_prefix('P')?
-        .strip_suffix('D')?
-        .parse()
-        .ok()?;
+    let days: i64 = text.strip_prefix('P')?.strip_suffix('D')?.parse().ok()?;
     Some(days.max(1))
 }
 
@@ -171,7 +169,10 @@ END:VCALENDAR\r
         assert_eq!(
             events,
             [
-                ("2026-12-24..2026-12-26".to_string(), "Christmas".to_string()),
+                (
+                    "2026-12-24..2026-12-26".to_string(),
+                    "Christmas".to_string()
+                ),
                 // 20:00–23:00 in New York is 02:00–05:00 the next day in Berlin.
                 ("2026-12-12".to_string(), "Offsite, evening".to_string()),
             ]
@@ -186,7 +187,10 @@ END:VCALENDAR\r
     fn what_is_not_a_calendar_is_refused() {
         assert!(holidays("hello", Tz::UTC).is_err());
         assert!(holidays("BEGIN:VCALENDAR\nBEGIN:VEVENT\n", Tz::UTC).is_err());
-        let empty = holidays("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", Tz::UTC);
+        let empty = holidays(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+            Tz::UTC,
+        );
         assert_eq!(empty.unwrap(), Holidays::default());
     }
 }

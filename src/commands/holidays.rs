@@ -19,7 +19,12 @@ pub fn days_text(days: &DayRange) -> String {
     if days.first == days.last {
         format!("{} {}", day(days.first), days.first.year())
     } else if days.first.year() == days.last.year() {
-        format!("{} – {} {}", day(days.first), day(days.last), days.last.year())
+        format!(
+            "{} – {} {}",
+            day(days.first),
+            day(days.last),
+            days.last.year()
+        )
     } else {
         let full = |d: NaiveDate| d.format("%a %-d %b %Y").to_string();
         format!("{} – {}", full(days.first), full(days.last))
@@ -134,10 +139,9 @@ pub async fn list(s: &Services<'_>, inv: &Invocation, team: TeamName) -> Outcome
     let rows = s.store.holidays(inv.ws(), team.id, inv.today()).await?;
     let mut blocks = vec![Block::Header(format!("Holidays of {}", team.name))];
     if rows.is_empty() {
-        blocks.push(Block::Text(Rich::new().text(format!(
-            "{} has no days off ahead.",
-            team.name
-        ))));
+        blocks.push(Block::Text(
+            Rich::new().text(format!("{} has no days off ahead.", team.name)),
+        ));
     } else {
         let lines: Vec<Rich> = rows.iter().filter_map(holiday_line).collect();
         blocks.extend(crate::message::chunked_lines(lines, 40));

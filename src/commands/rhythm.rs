@@ -7,8 +7,8 @@ use super::execute::{CommandError, Invocation, Outcome, Services, actor, resolve
 use super::parse::{Remind, RhythmChange, ZoneChoice};
 use super::render::next_steps;
 use crate::domain::TeamName;
-use crate::domain::permissions::Denied;
 use crate::domain::holiday::DayRange;
+use crate::domain::permissions::Denied;
 use crate::domain::schedule::{DaysOff, Firing, Schedule};
 use crate::message::{Block, Message, Rich};
 use crate::store::{RhythmRow, TeamRow};

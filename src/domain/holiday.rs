@@ -61,8 +61,13 @@ impl DayRange {
 pub fn parse_day(text: &str) -> Result<NaiveDate, HolidayError> {
     let t = text.trim();
     let well_formed = t.len() == 10
-        && t.char_indices()
-            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        && t.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     if !well_formed {
         return Err(HolidayError::BadDate(t.to_string()));
     }
@@ -136,7 +141,10 @@ mod tests {
     #[test]
     fn ranges_parse_and_refuse_what_is_not_a_real_range() {
         let r: DayRange = "2026-12-24..2026-12-26".parse().unwrap();
-        assert_eq!((r.days(), r.to_string()), (3, "2026-12-24..2026-12-26".into()));
+        assert_eq!(
+            (r.days(), r.to_string()),
+            (3, "2026-12-24..2026-12-26".into())
+        );
         let one: DayRange = "2026-12-24".parse().unwrap();
         assert_eq!((one.days(), one.to_string()), (1, "2026-12-24".into()));
         assert!(matches!(

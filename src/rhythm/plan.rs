@@ -65,7 +65,11 @@ async fn open_cycle(
         return Ok(());
     }
     let off = store
-        .days_off(r.workspace_id, r.team_id, slot_local.date() - HOLIDAYS_BEHIND)
+        .days_off(
+            r.workspace_id,
+            r.team_id,
+            slot_local.date() - HOLIDAYS_BEHIND,
+        )
         .await?;
     let Some(firing) = checkin
         .firing(slot_at, reference, &off)

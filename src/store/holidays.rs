@@ -19,7 +19,10 @@ pub struct HolidayRow {
 impl HolidayRow {
     /// The stored days (written by [`Store::add_holiday`] from a checked range).
     pub fn range(&self) -> Option<DayRange> {
-        let (first, last) = (parse_day(&self.first_day).ok()?, parse_day(&self.last_day).ok()?);
+        let (first, last) = (
+            parse_day(&self.first_day).ok()?,
+            parse_day(&self.last_day).ok()?,
+        );
         Some(DayRange { first, last })
     }
 }
@@ -112,7 +115,12 @@ impl Store {
     }
 
     /// The team's holidays that end on or after `from`, in date order.
-    pub async fn holidays(&self, ws: i64, team_id: i64, from: NaiveDate) -> Result<Vec<HolidayRow>> {
+    pub async fn holidays(
+        &self,
+        ws: i64,
+        team_id: i64,
+        from: NaiveDate,
+    ) -> Result<Vec<HolidayRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM holidays WHERE workspace_id = $1 AND team_id = $2 AND last_day >= $3
              ORDER BY first_day"

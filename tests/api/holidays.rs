@@ -72,7 +72,10 @@ async fn a_lead_adds_lists_and_removes_a_teams_days_off() {
     let text = ok(&app, "U0CHEN", "holiday list Platform").await;
     assert!(text.contains("Platform has no days off ahead."), "{text}");
     let text = refused(&app, "U0ANA", "holiday remove Platform 2026-12-25").await;
-    assert!(text.contains("Platform has no holiday on 2026-12-25"), "{text}");
+    assert!(
+        text.contains("Platform has no holiday on 2026-12-25"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -115,10 +118,7 @@ async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
             "holiday add Platform 2026-12-24..2026-12-26 \"Again\"",
             "Platform is already off on 2026-12-24..2026-12-26 (Christmas)",
         ),
-        (
-            "holiday add Platform 2026-12-31",
-            "a holiday needs a name",
-        ),
+        ("holiday add Platform 2026-12-31", "holiday needs a name"),
         (
             "holiday add Platform 2026-12-31 \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
             "at most 100 characters",
@@ -155,7 +155,12 @@ async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
             r.all_text()
         );
         let r = app
-            .slash_in("T0002", user, "C0OTHER1", "holiday remove Platform 2026-12-24")
+            .slash_in(
+                "T0002",
+                user,
+                "C0OTHER1",
+                "holiday remove Platform 2026-12-24",
+            )
             .await;
         assert!(r.all_text().contains("no team called Platform"));
     }
@@ -166,12 +171,21 @@ async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
         "holiday add \"Growth Marketing\" 2026-12-31 \"New Year's Eve\"",
     )
     .await;
-    ok(&app, "U0ANA", "holiday add Growth Marketing 2027-01-01 \"New Year\"").await;
+    ok(
+        &app,
+        "U0ANA",
+        "holiday add Growth Marketing 2027-01-01 \"New Year\"",
+    )
+    .await;
     assert_eq!(
         stored(&app).await,
         [
             ("2026-12-24".into(), "2026-12-26".into(), "Christmas".into()),
-            ("2026-12-31".into(), "2026-12-31".into(), "New Year's Eve".into()),
+            (
+                "2026-12-31".into(),
+                "2026-12-31".into(),
+                "New Year's Eve".into()
+            ),
             ("2027-01-01".into(), "2027-01-01".into(), "New Year".into()),
         ]
     );
@@ -192,7 +206,10 @@ async fn markup_in_a_holidays_name_stays_text() {
         text.contains("&lt;!channel&gt; &amp; &lt;@U0BEN&gt; party"),
         "{text}"
     );
-    assert!(!text.contains("<!channel>") && !text.contains("<@U0BEN>"), "{text}");
+    assert!(
+        !text.contains("<!channel>") && !text.contains("<@U0BEN>"),
+        "{text}"
+    );
     let text = ok(&app, "U0ANA", "holiday list Platform").await;
     assert!(!text.contains("<!channel>"), "{text}");
     assert_eq!(stored(&app).await[0].2, "<!channel> & <@U0BEN> party");
@@ -215,7 +232,11 @@ async fn monday_holiday_moves_the_whole_cycle(zone: &str, lead: &str, nine: Date
     let hours = chrono::Duration::hours;
     let monday_nine = nine - hours(24);
     // The holiday itself: no cycle, no prompt, no digest.
-    for t in [monday_nine, monday_nine + hours(8), nine - chrono::Duration::seconds(1)] {
+    for t in [
+        monday_nine,
+        monday_nine + hours(8),
+        nine - chrono::Duration::seconds(1),
+    ] {
         app.clock.set(t);
         let r = app.tick().await;
         assert_eq!((r.opened, r.closed, r.sent), (0, 0, 0), "{zone} at {t}");
@@ -237,26 +258,44 @@ async fn monday_holiday_moves_the_whole_cycle(zone: &str, lead: &str, nine: Date
             .fetch_one(app.store.pool())
             .await
             .unwrap();
-    assert_eq!(slot, "2026-12-07T09:00", "{zone}: named by its scheduled slot");
+    assert_eq!(
+        slot, "2026-12-07T09:00",
+        "{zone}: named by its scheduled slot"
+    );
     assert_eq!(opens, nine.timestamp(), "{zone}");
-    assert_eq!(closes, (nine + hours(8)).timestamp(), "{zone}: Tuesday 17:00");
+    assert_eq!(
+        closes,
+        (nine + hours(8)).timestamp(),
+        "{zone}: Tuesday 17:00"
+    );
     // Opening it again, on any later tick, does nothing.
     assert_eq!(app.tick().await.opened, 0);
     // The reminder four hours after the moved prompt.
-    app.clock.set(nine + hours(4) - chrono::Duration::minutes(1));
+    app.clock
+        .set(nine + hours(4) - chrono::Duration::minutes(1));
     assert_eq!(app.tick().await.reminders_queued, 0);
     app.clock.set(nine + hours(4));
     assert_eq!(app.tick().await.reminders_queued, 1, "{zone}");
     let dms = app.slack.messages_in(&dm(lead));
     assert_eq!(dms.len(), 2);
-    assert!(dms[1].1.to_string().contains("Reminder: check-in for Platform"));
+    assert!(
+        dms[1]
+            .1
+            .to_string()
+            .contains("Reminder: check-in for Platform")
+    );
     // The digest Monday 17:00 comes on Tuesday 17:00.
-    app.clock.set(nine + hours(8) - chrono::Duration::seconds(1));
+    app.clock
+        .set(nine + hours(8) - chrono::Duration::seconds(1));
     assert_eq!(app.tick().await.closed, 0);
     assert!(app.slack.messages_in("C0PLATFORM").is_empty());
     app.clock.set(nine + hours(8));
     assert_eq!(app.tick().await.closed, 1, "{zone}");
-    assert_eq!(app.slack.messages_in("C0PLATFORM").len(), 1, "{zone}: the digest");
+    assert_eq!(
+        app.slack.messages_in("C0PLATFORM").len(),
+        2,
+        "{zone}: the digest and its thread"
+    );
 }
 
 #[tokio::test]
@@ -268,8 +307,7 @@ async fn a_monday_holiday_in_berlin_moves_prompt_reminder_and_digest_to_tuesday(
 #[tokio::test]
 async fn a_monday_holiday_in_new_york_moves_prompt_reminder_and_digest_to_tuesday() {
     // Tuesday 8 Dec 09:00 EST is 14:00 UTC.
-    monday_holiday_moves_the_whole_cycle("America/New_York", "U0BEN", at(2026, 12, 8, 14, 0))
-        .await;
+    monday_holiday_moves_the_whole_cycle("America/New_York", "U0BEN", at(2026, 12, 8, 14, 0)).await;
 }
 
 /// A Friday check-in in `zone`, off on `friday`: it opens on Monday, after the clocks went
@@ -321,14 +359,25 @@ async fn across_daylight_saving(zone: &str, lead: &str, friday: &str, monday_nin
 #[tokio::test]
 async fn a_friday_holiday_before_berlins_clock_change_opens_monday_at_nine_cet() {
     // Summer time ends Sunday 25 Oct 2026: Friday 09:00 was 07:00 UTC, Monday 09:00 is 08:00.
-    across_daylight_saving("Europe/Berlin", "U0ANA", "2026-10-23", at(2026, 10, 26, 8, 0)).await;
+    across_daylight_saving(
+        "Europe/Berlin",
+        "U0ANA",
+        "2026-10-23",
+        at(2026, 10, 26, 8, 0),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_friday_holiday_before_new_yorks_clock_change_opens_monday_at_nine_est() {
     // US summer time ends Sunday 1 Nov 2026: Friday 09:00 was 13:00 UTC, Monday 09:00 is 14:00.
-    across_daylight_saving("America/New_York", "U0BEN", "2026-10-30", at(2026, 11, 2, 14, 0))
-        .await;
+    across_daylight_saving(
+        "America/New_York",
+        "U0BEN",
+        "2026-10-30",
+        at(2026, 11, 2, 14, 0),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -342,7 +391,12 @@ async fn rhythm_shows_the_next_three_check_ins_with_holidays_applied() {
     )
     .await;
     ok(&app, "U0ANA", "rhythm Platform digest \"fri 16:00\"").await;
-    ok(&app, "U0ANA", "holiday add Platform 2026-12-07 \"Team day\"").await;
+    ok(
+        &app,
+        "U0ANA",
+        "holiday add Platform 2026-12-07 \"Team day\"",
+    )
+    .await;
     ok(
         &app,
         "U0ANA",
@@ -365,13 +419,15 @@ async fn rhythm_shows_the_next_three_check_ins_with_holidays_applied() {
         "{text}"
     );
     assert!(
-        text.contains(
-            "Days off ahead: Founders' day (Fri 4 Dec 2026) · Team day (Mon 7 Dec 2026)"
-        ),
+        text.contains("Days off ahead: Founders' day (Fri 4 Dec 2026) · Team day (Mon 7 Dec 2026)"),
         "{text}"
     );
     let r = app.slash("U0CHEN", "rhythm Growth").await;
-    assert!(r.all_text().contains("no team called Growth"), "{}", r.all_text());
+    assert!(
+        r.all_text().contains("no team called Growth"),
+        "{}",
+        r.all_text()
+    );
 }
 
 /// When the (one) cycle closes.
@@ -398,8 +454,17 @@ async fn a_holiday_added_while_a_cycle_is_open_moves_its_digest() {
     app.clock.set(at(2026, 11, 30, 8, 0));
     assert_eq!(app.tick().await.opened, 1);
     assert_eq!(closes_at(&app).await, at(2026, 12, 4, 15, 0));
-    ok(&app, "U0ANA", "holiday add Platform 2026-12-04 \"Founders' day\"").await;
-    assert_eq!(closes_at(&app).await, at(2026, 12, 7, 15, 0), "Monday 16:00 CET");
+    ok(
+        &app,
+        "U0ANA",
+        "holiday add Platform 2026-12-04 \"Founders' day\"",
+    )
+    .await;
+    assert_eq!(
+        closes_at(&app).await,
+        at(2026, 12, 7, 15, 0),
+        "Monday 16:00 CET"
+    );
     app.clock.set(at(2026, 12, 4, 15, 0));
     assert_eq!(app.tick().await.closed, 0);
     ok(&app, "U0ANA", "holiday remove Platform 2026-12-04").await;
@@ -411,7 +476,8 @@ async fn a_holiday_added_while_a_cycle_is_open_moves_its_digest() {
 async fn teams_adds_and_lists_holidays_through_the_same_grammar() {
     use crate::msteams::{ANA, personal};
     let app = spawn_app().await;
-    app.teams_post(&personal(&app, ANA, "team add Platform")).await;
+    app.teams_post(&personal(&app, ANA, "team add Platform"))
+        .await;
     app.teams_post(&personal(
         &app,
         ANA,
@@ -439,7 +505,11 @@ async fn teams_adds_and_lists_holidays_through_the_same_grammar() {
             .any(|r| r.contains("Holidays of Platform") && r.contains("2026-12-24..2026-12-26")),
         "{replies:?}"
     );
-    assert_eq!(stored(&app).await[0].2, "<at>Christmas</at>", "typed text, not a mention");
+    assert_eq!(
+        stored(&app).await[0].2,
+        "<at>Christmas</at>",
+        "typed text, not a mention"
+    );
 }
 
 /// The fixture with its 2027 dates moved to next year, so that it stays ahead.
@@ -488,7 +558,14 @@ async fn pacer_holidays_import_reads_an_ics_file_once() {
     // Again: nothing twice.
     let (code, out, _) = pacer(
         &app,
-        &["holidays", "import", "platform", file, "--workspace", "T0001"],
+        &[
+            "holidays",
+            "import",
+            "platform",
+            file,
+            "--workspace",
+            "T0001",
+        ],
     )
     .await;
     assert_eq!(code, 0);
@@ -504,7 +581,14 @@ async fn pacer_holidays_import_reads_an_ics_file_once() {
         vec!["holidays", "import", "Platform", not_ics.to_str().unwrap()],
         vec!["holidays", "import", "Platform", "/nonexistent/days.ics"],
         vec!["holidays", "import", "Nobody", file],
-        vec!["holidays", "import", "Platform", file, "--workspace", "T9999"],
+        vec![
+            "holidays",
+            "import",
+            "Platform",
+            file,
+            "--workspace",
+            "T9999",
+        ],
     ] {
         let (code, _, err) = pacer(&app, &args).await;
         assert_eq!(code, 2, "{args:?}: {err}");

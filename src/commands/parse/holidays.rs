@@ -26,7 +26,10 @@ pub(super) fn parse_holiday(rest: Vec<Token>) -> Result<Command, ParseError> {
         "list" | "ls" | "show" => parse_list(it),
         "remove" | "rm" | "delete" => {
             let team = take_team(&mut it)?;
-            let day = take_day(&mut it, "the date of the holiday to remove, like 2026-12-24")?;
+            let day = take_day(
+                &mut it,
+                "the date of the holiday to remove, like 2026-12-24",
+            )?;
             no_args(it, C, Command::HolidayRemove { team, day })
         }
         _ => Err(ParseError::UnknownSubcommand {
@@ -58,10 +61,9 @@ fn parse_add(mut it: Tokens) -> Result<Command, ParseError> {
             });
         }
     };
-    let days: DayRange = days_text.parse().map_err(|source| ParseError::Holiday {
-        command: C,
-        source,
-    })?;
+    let days: DayRange = days_text
+        .parse()
+        .map_err(|source| ParseError::Holiday { command: C, source })?;
     let mut words = Vec::new();
     for t in it {
         match t {
@@ -112,7 +114,9 @@ fn take_team(it: &mut Tokens) -> Result<TeamName, ParseError> {
 
 fn take_day(it: &mut Tokens, what: &'static str) -> Result<NaiveDate, ParseError> {
     match it.next() {
-        Some(t) => parse_day(&t.text()).map_err(|source| ParseError::Holiday { command: C, source }),
+        Some(t) => {
+            parse_day(&t.text()).map_err(|source| ParseError::Holiday { command: C, source })
+        }
         None => Err(ParseError::Missing { command: C, what }),
     }
 }

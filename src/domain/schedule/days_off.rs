@@ -232,7 +232,11 @@ mod tests {
     #[test]
     fn a_monday_holiday_moves_the_checkin_to_tuesday_at_the_same_local_time() {
         for (zone, nine_utc, moved_utc) in [
-            ("Europe/Berlin", "2026-12-07T08:00:00Z", "2026-12-08T08:00:00Z"),
+            (
+                "Europe/Berlin",
+                "2026-12-07T08:00:00Z",
+                "2026-12-08T08:00:00Z",
+            ),
             (
                 "America/New_York",
                 "2026-12-07T14:00:00Z",
