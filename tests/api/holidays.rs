@@ -577,9 +577,10 @@ async fn pacer_holidays_import_reads_an_ics_file_once() {
     // Bad arguments and files exit 2 and change nothing.
     let not_ics = dir.path().join("notes.txt");
     std::fs::write(&not_ics, "hello").unwrap();
+    let missing = dir.path().join("missing.ics");
     for args in [
         vec!["holidays", "import", "Platform", not_ics.to_str().unwrap()],
-        vec!["holidays", "import", "Platform", "/nonexistent/days.ics"],
+        vec!["holidays", "import", "Platform", missing.to_str().unwrap()],
         vec!["holidays", "import", "Nobody", file],
         vec![
             "holidays",
