@@ -298,7 +298,7 @@ async fn tick(now: Option<&str>) -> anyhow::Result<i32> {
 /// The workspace a command acts on: the one `--workspace` names (by tenant key or pacer's
 /// number), or the only one there is. `None` after saying on stderr why there is none to
 /// choose (no such workspace, or several and none named), which is a usage error (exit 2).
-pub(crate) async fn choose_workspace(
+async fn choose_workspace(
     store: &crate::store::Store,
     workspace: Option<&str>,
 ) -> anyhow::Result<Option<i64>> {
@@ -336,6 +336,27 @@ pub(crate) async fn choose_workspace(
     }
 }
 
+/// The workspace (as [`choose_workspace`] picks it) and its team called `team`; `None` after
+/// saying on stderr why there is none (a usage error, exit 2).
+pub(crate) async fn choose_team(
+    store: &crate::store::Store,
+    workspace: Option<&str>,
+    team: &str,
+) -> anyhow::Result<Option<(i64, crate::store::TeamRow)>> {
+    let Some(ws) = choose_workspace(store, workspace).await? else {
+        return Ok(None);
+    };
+    let Ok(name) = team.parse::<crate::domain::TeamName>() else {
+        eprintln!("error: `{team}` is not a team name");
+        return Ok(None);
+    };
+    let Some(row) = store.team_by_name(ws, &name.key()).await? else {
+        eprintln!("error: there is no team called {team}");
+        return Ok(None);
+    };
+    Ok(Some((ws, row)))
+}
+
 /// `pacer digest <team>`: the digest of the team's last closed cycle.
 async fn print_digest(
     store: &crate::store::Store,
@@ -343,15 +364,7 @@ async fn print_digest(
     workspace: Option<&str>,
     format: DigestFormat,
 ) -> anyhow::Result<i32> {
-    let Some(ws) = choose_workspace(store, workspace).await? else {
-        return Ok(2);
-    };
-    let Ok(name) = team.parse::<crate::domain::TeamName>() else {
-        eprintln!("error: `{team}` is not a team name");
-        return Ok(2);
-    };
-    let Some(team) = store.team_by_name(ws, &name.key()).await? else {
-        eprintln!("error: there is no team called {team}");
+    let Some((ws, team)) = choose_team(store, workspace, team).await? else {
         return Ok(2);
     };
     let Some(cycle) = store.last_closed_cycle(ws, team.id, i64::MAX).await? else {

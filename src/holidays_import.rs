@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::Duration;
 use chrono_tz::Tz;
 
-use crate::cli::{choose_workspace, load_config};
+use crate::cli::{choose_team, load_config};
 use crate::domain::holiday::MAX_AHEAD_DAYS;
 use crate::startup;
 use crate::store::{Added, NewHoliday, Store};
@@ -47,15 +47,7 @@ async fn import(
     workspace: Option<&str>,
     file: &Path,
 ) -> anyhow::Result<i32> {
-    let Some(ws) = choose_workspace(store, workspace).await? else {
-        return Ok(2);
-    };
-    let Ok(name) = team.parse::<crate::domain::TeamName>() else {
-        eprintln!("error: `{team}` is not a team name");
-        return Ok(2);
-    };
-    let Some(team) = store.team_by_name(ws, &name.key()).await? else {
-        eprintln!("error: there is no team called {team}");
+    let Some((ws, team)) = choose_team(store, workspace, team).await? else {
         return Ok(2);
     };
     // Timed events are dated in the team's zone: its rhythm's, else UTC.
