@@ -610,3 +610,40 @@ async fn the_demo_platform_team_is_off_next_monday() {
         )]
     );
 }
+
+#[tokio::test]
+async fn with_member_zones_each_owner_is_prompted_on_tuesday_at_nine_in_their_own_zone() {
+    let app = spawn_app().await;
+    ok(&app, "U0ANA", "team add Platform").await; // ana is in Berlin
+    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    ok(&app, "U0BEN", "add Fraud rules team:Platform").await; // ben is in New York
+    ok(
+        &app,
+        "U0ANA",
+        "rhythm Platform checkin \"mon 09:00\" tz:member remind:off",
+    )
+    .await;
+    ok(
+        &app,
+        "U0ANA",
+        "holiday add Platform 2026-12-07 \"Team day\"",
+    )
+    .await;
+    // Monday 09:00 in Berlin and in New York: nothing.
+    for t in [at(2026, 12, 7, 8, 0), at(2026, 12, 7, 14, 0)] {
+        app.clock.set(t);
+        assert_eq!(app.tick().await.opened, 0, "{t}");
+    }
+    // The cycle opens when Tuesday 09:00 first comes anywhere; each owner is asked at their
+    // own Tuesday 09:00.
+    app.clock.set(at(2026, 12, 7, 19, 0));
+    let r = app.tick().await;
+    assert_eq!((r.opened, r.sent), (1, 0));
+    app.clock.set(at(2026, 12, 8, 8, 0));
+    assert_eq!(app.tick().await.sent, 1);
+    assert_eq!(app.slack.messages_in(&dm("U0ANA")).len(), 1);
+    assert!(app.slack.messages_in(&dm("U0BEN")).is_empty());
+    app.clock.set(at(2026, 12, 8, 14, 0));
+    assert_eq!(app.tick().await.sent, 1);
+    assert_eq!(app.slack.messages_in(&dm("U0BEN")).len(), 1);
+}
