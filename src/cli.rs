@@ -62,6 +62,11 @@ pub enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+    /// A team's days off.
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
     /// Print the platform's app manifest with this deployment's URLs.
     Manifest {
         platform: Platform,
@@ -97,6 +102,22 @@ pub enum KeysCommand {
     /// PACER_PREVIOUS_SECRET_KEY (the old one) set, or, for a generated key file beside the
     /// SQLite database, a freshly generated key.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HolidaysCommand {
+    /// Add the events of an iCalendar (.ics) file to a team's holidays; events already there
+    /// are not added twice.
+    Import {
+        /// The team's name.
+        team: String,
+        /// The .ics file.
+        file: std::path::PathBuf,
+        /// The workspace: its Slack team or Teams tenant id, or pacer's number for it. Needed
+        /// when the database holds several.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +183,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             store.close().await;
             Ok(code)
         }
+        CliCommand::Holidays {
+            command:
+                HolidaysCommand::Import {
+                    team,
+                    file,
+                    workspace,
+                },
+        } => crate::holidays_import::run(&team, &file, workspace.as_deref()).await,
         CliCommand::Export {
             workspace,
             since,
@@ -307,6 +336,27 @@ async fn choose_workspace(
     }
 }
 
+/// The workspace (as [`choose_workspace`] picks it) and its team called `team`; `None` after
+/// saying on stderr why there is none (a usage error, exit 2).
+pub(crate) async fn choose_team(
+    store: &crate::store::Store,
+    workspace: Option<&str>,
+    team: &str,
+) -> anyhow::Result<Option<(i64, crate::store::TeamRow)>> {
+    let Some(ws) = choose_workspace(store, workspace).await? else {
+        return Ok(None);
+    };
+    let Ok(name) = team.parse::<crate::domain::TeamName>() else {
+        eprintln!("error: `{team}` is not a team name");
+        return Ok(None);
+    };
+    let Some(row) = store.team_by_name(ws, &name.key()).await? else {
+        eprintln!("error: there is no team called {team}");
+        return Ok(None);
+    };
+    Ok(Some((ws, row)))
+}
+
 /// `pacer digest <team>`: the digest of the team's last closed cycle.
 async fn print_digest(
     store: &crate::store::Store,
@@ -314,15 +364,7 @@ async fn print_digest(
     workspace: Option<&str>,
     format: DigestFormat,
 ) -> anyhow::Result<i32> {
-    let Some(ws) = choose_workspace(store, workspace).await? else {
-        return Ok(2);
-    };
-    let Ok(name) = team.parse::<crate::domain::TeamName>() else {
-        eprintln!("error: `{team}` is not a team name");
-        return Ok(2);
-    };
-    let Some(team) = store.team_by_name(ws, &name.key()).await? else {
-        eprintln!("error: there is no team called {team}");
+    let Some((ws, team)) = choose_team(store, workspace, team).await? else {
         return Ok(2);
     };
     let Some(cycle) = store.last_closed_cycle(ws, team.id, i64::MAX).await? else {
@@ -539,7 +581,7 @@ async fn rotate_keys() -> anyhow::Result<i32> {
     }
 }
 
-fn load_config() -> anyhow::Result<Config> {
+pub(crate) fn load_config() -> anyhow::Result<Config> {
     Config::from_env().map_err(|e| anyhow::anyhow!("configuration: {e}"))
 }
 

@@ -8,7 +8,8 @@ use chrono_tz::Tz;
 
 use super::parse::Command;
 use super::{
-    api_tokens, checkin, digest, help, priorities, render, review, rhythm, teams, webhooks,
+    api_tokens, checkin, digest, help, holidays, priorities, render, review, rhythm, teams,
+    webhooks,
 };
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::{PriorityNumber, TeamName, UserRef};
@@ -186,6 +187,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Decide { .. } | Command::DecideDone(_) => "decide",
         Command::Assign { .. } => "assign",
         Command::Agenda { .. } => "agenda",
+        Command::HolidayAdd { .. }
+        | Command::HolidayList { .. }
+        | Command::HolidayRemove { .. } => "holiday",
     }
 }
 
@@ -264,6 +268,9 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
             note,
         } => review::assign(s, inv, number, (owner, due, note)).await,
         Command::Agenda { team } => review::agenda(s, inv, team).await,
+        Command::HolidayAdd { team, days, name } => holidays::add(s, inv, team, days, name).await,
+        Command::HolidayList { team } => holidays::list(s, inv, team).await,
+        Command::HolidayRemove { team, day } => holidays::remove(s, inv, team, day).await,
     }
 }
 

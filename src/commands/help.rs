@@ -83,13 +83,14 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "rhythm",
-        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off",
-        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before).",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
+        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before); `rhythm <team>` alone shows it, with the next firings as holidays move them.",
         examples: &[
             "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
             "rhythm Platform digest \"fri 16:00\"",
             "rhythm Platform review \"tue 10:00\"",
             "rhythm Platform off",
+            "rhythm Platform",
         ],
     },
     CommandHelp {
@@ -118,6 +119,16 @@ pub const COMMANDS: &[CommandHelp] = &[
         synopsis: "assign #N @someone [due:<date>] [\"<what to bring back>\"]",
         summary: "Give an agenda item to someone who brings it back to the review (leads of the agenda's team, or who may decide on it); they get it as a direct message, and the agenda shows it until a decision is taken.",
         examples: &["assign #12 @ben due:+1w \"two vendor quotes\""],
+    },
+    CommandHelp {
+        name: "holiday",
+        synopsis: "holiday add <team> <date>[..<date>] \"<name>\" | holiday list <team> | holiday remove <team> <date>",
+        summary: "A team's days off (leads and admins add and remove them): a check-in or digest that falls on one comes on the next working day, at the same local time.",
+        examples: &[
+            "holiday add Platform 2026-12-24..2026-12-26 \"Christmas\"",
+            "holiday list Platform",
+            "holiday remove Platform 2026-12-24",
+        ],
     },
     CommandHelp {
         name: "checkin",

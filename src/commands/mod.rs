@@ -6,6 +6,7 @@ mod checkin;
 mod digest;
 pub mod execute;
 pub mod help;
+mod holidays;
 pub mod parse;
 mod priorities;
 pub mod render;

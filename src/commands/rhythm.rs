@@ -1,4 +1,5 @@
-//! `rhythm <team> checkin|digest|off`: when a team is prompted, reminded and digested.
+//! `rhythm <team> checkin|digest|off`: when a team is prompted, reminded and digested; `rhythm
+//! <team>` alone shows it, with its next firings as the team's holidays move them.
 
 use chrono_tz::Tz;
 
@@ -6,10 +7,11 @@ use super::execute::{CommandError, Invocation, Outcome, Services, actor, resolve
 use super::parse::{Remind, RhythmChange, ZoneChoice};
 use super::render::next_steps;
 use crate::domain::TeamName;
+use crate::domain::holiday::DayRange;
 use crate::domain::permissions::Denied;
-use crate::domain::schedule::Schedule;
+use crate::domain::schedule::{DaysOff, Firing, Schedule};
 use crate::message::{Block, Message, Rich};
-use crate::store::RhythmRow;
+use crate::store::{RhythmRow, TeamRow};
 
 const DEFAULT_REMIND_MINUTES: i64 = 4 * 60;
 
@@ -21,6 +23,10 @@ pub async fn set(
 ) -> Outcome {
     let ws = inv.ws();
     let team = resolve_team(s, inv, &team).await?;
+    let caller_zone = inv.caller.tz.clone().unwrap_or_else(|| "UTC".into());
+    if change == RhythmChange::Show {
+        return show(s, inv, &team, &caller_zone).await;
+    }
     if !actor(s, inv).await?.may_manage_team(team.id) {
         return Err(CommandError::Denied(Denied::NotTeamLead {
             team: team.name,
@@ -28,7 +34,6 @@ pub async fn set(
         }));
     }
     let existing = s.store.rhythm(ws, team.id).await?;
-    let caller_zone = inv.caller.tz.clone().unwrap_or_else(|| "UTC".into());
     let mut row = existing.clone().unwrap_or(RhythmRow {
         team_id: team.id,
         workspace_id: ws,
@@ -90,9 +95,11 @@ pub async fn set(
         RhythmChange::Review { schedule } => {
             row.review_schedule = schedule.map(|s| s.as_str().to_string());
         }
+        RhythmChange::Show => {}
     }
     s.store.save_rhythm(&row, inv.caller.id, inv.ts()).await?;
-    Ok(describe(inv, &team.name, &row, &caller_zone))
+    let off = days_off(s, inv, team.id).await?;
+    Ok(describe(inv, &team.name, &row, &caller_zone, &off))
 }
 
 /// "Platform's review meets tue 10:00 (Europe/Berlin); its agenda is posted an hour before,
@@ -121,7 +128,35 @@ fn review_line(
     )))
 }
 
-fn quoted(name: &str) -> String {
+/// `rhythm <team>`: the rhythm as it stands (anyone may look).
+async fn show(s: &Services<'_>, inv: &Invocation, team: &TeamRow, caller_zone: &str) -> Outcome {
+    let Some(row) = s.store.rhythm(inv.ws(), team.id).await? else {
+        return Ok(Message::private(vec![
+            Block::Text(Rich::new().text(format!("{} has no rhythm yet.", team.name))),
+            next_steps(
+                inv.prefix,
+                &[&format!(
+                    "rhythm {} checkin \"mon 09:00\" tz:{caller_zone}",
+                    quoted(&team.name)
+                )],
+            ),
+        ]));
+    };
+    let off = days_off(s, inv, team.id).await?;
+    Ok(describe(inv, &team.name, &row, caller_zone, &off))
+}
+
+/// The team's holidays as the scheduler reads them (a firing held from days ago may be ahead).
+async fn days_off(
+    s: &Services<'_>,
+    inv: &Invocation,
+    team_id: i64,
+) -> Result<DaysOff, CommandError> {
+    let from = inv.now.date_naive() - crate::rhythm::HOLIDAYS_BEHIND;
+    Ok(s.store.days_off(inv.ws(), team_id, from).await?)
+}
+
+pub(super) fn quoted(name: &str) -> String {
     if name.contains(' ') {
         format!("\"{name}\"")
     } else {
@@ -138,7 +173,13 @@ fn duration_words(minutes: i64) -> String {
 }
 
 /// What the rhythm now is, with the next three firing times in the team's zone.
-fn describe(inv: &Invocation, team: &str, row: &RhythmRow, caller_zone: &str) -> Message {
+fn describe(
+    inv: &Invocation,
+    team: &str,
+    row: &RhythmRow,
+    caller_zone: &str,
+    off: &DaysOff,
+) -> Message {
     let member = row.zone == "member";
     let zone_name = if member {
         caller_zone
@@ -174,13 +215,6 @@ fn describe(inv: &Invocation, team: &str, row: &RhythmRow, caller_zone: &str) ->
         None => "; each cycle closes when the next one opens (no digest time set).".to_string(),
     });
     blocks.push(Block::Text(line));
-    let fmt = |times: Vec<chrono::DateTime<chrono::Utc>>| {
-        times
-            .iter()
-            .map(|t| t.with_timezone(&tz).format("%a %-d %b %H:%M").to_string())
-            .collect::<Vec<_>>()
-            .join(" · ")
-    };
     if let Some(c) = &checkin {
         let whose = if member {
             format!("for you, {zone_name}")
@@ -189,24 +223,22 @@ fn describe(inv: &Invocation, team: &str, row: &RhythmRow, caller_zone: &str) ->
         };
         blocks.push(Block::Context(Rich::new().text(format!(
             "Next check-ins ({whose}): {}",
-            fmt(c.upcoming(inv.now, tz, 3))
+            firings_text(&c.firings_after(inv.now, tz, off, 3), tz)
         ))));
     }
     if let Some(d) = &digest {
         let home: Tz = row.home_zone.parse().unwrap_or(Tz::UTC);
-        let times: Vec<String> = d
-            .upcoming(inv.now, home, 3)
-            .iter()
-            .map(|t| t.with_timezone(&home).format("%a %-d %b %H:%M").to_string())
-            .collect();
         blocks.push(Block::Context(Rich::new().text(format!(
             "Next digests ({}): {}",
             row.home_zone,
-            times.join(" · ")
+            firings_text(&d.firings_after(inv.now, home, off, 3), home)
         ))));
     }
     if let Some(review) = parse(&row.review_schedule) {
         blocks.push(review_line(team, &review, row, inv.now));
+    }
+    if let Some(line) = days_off_ahead(off, inv.today()) {
+        blocks.push(Block::Context(line));
     }
     let arg = quoted(team);
     let next: Vec<String> = if checkin.is_none() {
@@ -219,4 +251,35 @@ fn describe(inv: &Invocation, team: &str, row: &RhythmRow, caller_zone: &str) ->
     let next: Vec<&str> = next.iter().map(String::as_str).collect();
     blocks.push(next_steps(inv.prefix, &next));
     Message::private(blocks)
+}
+
+/// "Mon 30 Nov 09:00 · Mon 7 Dec 09:00 → Tue 8 Dec 09:00 (Team day) · …" in `tz`.
+fn firings_text(firings: &[Firing], tz: Tz) -> String {
+    let at = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%a %-d %b %H:%M");
+    firings
+        .iter()
+        .map(|f| match &f.holiday {
+            Some(name) if f.moved() => format!("{} → {} ({name})", at(f.slot), at(f.at)),
+            _ => at(f.at).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// "Days off ahead: Christmas (Thu 24 Dec – Sat 26 Dec 2026) · …", the next three.
+fn days_off_ahead(off: &DaysOff, today: chrono::NaiveDate) -> Option<Rich> {
+    let ahead: Vec<String> = off
+        .ranges()
+        .iter()
+        .filter(|(_, last, _)| *last >= today)
+        .take(3)
+        .map(|(first, last, name)| {
+            let days = DayRange {
+                first: *first,
+                last: *last,
+            };
+            format!("{name} ({})", super::holidays::days_text(&days))
+        })
+        .collect();
+    (!ahead.is_empty()).then(|| Rich::new().text(format!("Days off ahead: {}", ahead.join(" · "))))
 }

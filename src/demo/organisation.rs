@@ -178,7 +178,8 @@ fn line(who: &'static str, channel: Option<&str>, text: impl Into<String>) -> Sc
 }
 
 /// The commands that set the organisation up, in order: teams, priorities, dependencies, an
-/// away week and the rhythms. Due dates count from `today`; `monday` is this week's.
+/// away week, the rhythms and a holiday ahead. Due dates count from `today`; `monday` is this
+/// week's.
 /// A priority whose due date keeps moving: its title, owner, and each move (days from today,
 /// reason).
 const SLIPPING: (&str, &str, &[(i64, &str)]) = (
@@ -273,5 +274,9 @@ pub(super) fn setup_script(today: NaiveDate, monday: NaiveDate) -> Vec<ScriptLin
         let digest = format!("rhythm {team} digest \"{digest}\"");
         script.push(line("Maya", None, digest));
     }
+    // The platform team is at its offsite next Monday: that check-in comes on Tuesday.
+    let offsite = monday + Duration::weeks(1);
+    let holiday = format!("holiday add Platform {offsite} \"Team offsite\"");
+    script.push(line("Ana", Some("platform"), holiday));
     script
 }

@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod drift;
 pub mod due;
+pub mod holiday;
 pub mod ids;
 pub mod permissions;
 pub mod priority;

@@ -9,6 +9,7 @@ mod plan;
 pub mod prompt;
 
 pub use deliver::{CLAIM_BATCH, IN_FLIGHT};
+pub use plan::{HOLIDAYS_BEHIND, replan_closes};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,12 +7,16 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::TickReport;
-use crate::domain::schedule::{Schedule, resolve};
+use crate::domain::schedule::{DaysOff, Schedule, resolve};
 use crate::store::{NewCycle, OwnerPlan, RhythmRow, Scope, Store, StoreError};
 
 /// For `tz:member`, slots are found in the zone that reaches a wall-clock time first, so that
 /// the cycle exists before any owner's local prompt time.
 const EARLIEST_ZONE: &str = "Etc/GMT-14";
+
+/// How far back holidays are read: a firing (check-in or digest) held by a run of days off
+/// that began this long ago may still be ahead.
+pub const HOLIDAYS_BEHIND: Duration = Duration::days(40);
 
 fn zone(name: &str) -> Tz {
     name.parse().unwrap_or(Tz::UTC)
@@ -48,37 +52,40 @@ async fn open_cycle(
     else {
         return Ok(());
     };
-    let member = r.zone == "member";
-    let reference = if member {
-        zone(EARLIEST_ZONE)
-    } else {
-        zone(&r.zone)
-    };
-    let home = zone(&r.home_zone);
+    let reference = reference_zone(r);
     let set_at = DateTime::from_timestamp(r.updated_at, 0).unwrap_or(now);
-    let Some(opens_at) = checkin.latest(set_at, now, reference) else {
+    let Some(slot_at) = checkin.latest_slot(set_at, now, reference) else {
         return Ok(());
     };
-    let slot_local = opens_at.with_timezone(&reference).naive_local();
+    let slot_local = slot_at.with_timezone(&reference).naive_local();
     let slot = slot_local.format("%Y-%m-%dT%H:%M").to_string();
+    // The cycle is named by its scheduled slot, also when a holiday moves its opening: a
+    // moved slot opens once, whichever tick or replica gets there first.
     if store.cycle_exists(r.team_id, &slot).await? {
         return Ok(());
     }
-    let digest = r
-        .digest_schedule
-        .as_deref()
-        .and_then(|s| s.parse::<Schedule>().ok());
-    let closes_at = match &digest {
-        Some(d) => d.next_after(opens_at, home),
-        None => checkin.next_after(opens_at, reference),
-    }
-    .unwrap_or(opens_at + Duration::days(7));
+    let off = store
+        .days_off(
+            r.workspace_id,
+            r.team_id,
+            slot_local.date() - HOLIDAYS_BEHIND,
+        )
+        .await?;
+    let Some(firing) = checkin
+        .firing(slot_at, reference, &off)
+        .filter(|f| f.at <= now && f.at >= set_at)
+    else {
+        return Ok(());
+    };
+    let opens_at = firing.at;
+    let prompt_local = opens_at.with_timezone(&reference).naive_local();
+    let closes_at = close_after(r, &checkin, opens_at, &off);
     let already_closed = closes_at <= now;
     // A cycle that closed before it could open (downtime) prompts no one.
     let owners = if already_closed {
         Vec::new()
     } else {
-        plan_owners(store, r, opens_at, slot_local, closes_at, now).await?
+        plan_owners(store, r, opens_at, prompt_local, closes_at, now).await?
     };
     let created = store
         .open_cycle(
@@ -100,9 +107,75 @@ async fn open_cycle(
         } else {
             report.opened += 1;
         }
-        tracing::info!(team = r.team_id, %slot, already_closed, "cycle opened");
+        let moved_by = firing.holiday.as_deref();
+        tracing::info!(team = r.team_id, %slot, already_closed, ?moved_by, "cycle opened");
     }
     Ok(())
+}
+
+/// When a cycle opening at `opens_at` closes: at the first digest time after it, else when the
+/// next check-in opens, holidays applied to both.
+fn close_after(
+    r: &RhythmRow,
+    checkin: &Schedule,
+    opens_at: DateTime<Utc>,
+    off: &DaysOff,
+) -> DateTime<Utc> {
+    let digest = r
+        .digest_schedule
+        .as_deref()
+        .and_then(|s| s.parse::<Schedule>().ok());
+    let next = match &digest {
+        Some(d) => d.firings_after(opens_at, zone(&r.home_zone), off, 1),
+        None => checkin.firings_after(opens_at, reference_zone(r), off, 1),
+    };
+    next.first()
+        .map(|f| f.at)
+        .unwrap_or(opens_at + Duration::days(7))
+}
+
+/// The zone a rhythm's slots are found in.
+fn reference_zone(r: &RhythmRow) -> Tz {
+    if r.zone == "member" {
+        zone(EARLIEST_ZONE)
+    } else {
+        zone(&r.zone)
+    }
+}
+
+/// A team's holidays changed: its open cycles close at their digest time as the days off now
+/// stand (a digest moved off a new holiday, or back when one is removed). Their openings and
+/// prompts stay as they were.
+pub async fn replan_closes(
+    store: &Store,
+    ws: i64,
+    team_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let Some(r) = store.rhythm(ws, team_id).await? else {
+        return Ok(0);
+    };
+    let Some(checkin) = r
+        .checkin_schedule
+        .as_deref()
+        .and_then(|s| s.parse::<Schedule>().ok())
+    else {
+        return Ok(0);
+    };
+    let off = store
+        .days_off(ws, team_id, now.date_naive() - HOLIDAYS_BEHIND)
+        .await?;
+    let mut changed = 0;
+    for c in store.open_cycles_of_team(ws, team_id).await? {
+        let Some(opens_at) = DateTime::from_timestamp(c.opens_at, 0) else {
+            continue;
+        };
+        let closes_at = close_after(&r, &checkin, opens_at, &off).timestamp();
+        if closes_at != c.closes_at && store.move_close(ws, c.id, closes_at).await? {
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 /// When each owner of an active priority in `r`'s team is prompted and reminded in the cycle
@@ -111,7 +184,7 @@ async fn plan_owners(
     store: &Store,
     r: &RhythmRow,
     opens_at: DateTime<Utc>,
-    slot_local: NaiveDateTime,
+    prompt_local: NaiveDateTime,
     closes_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<OwnerPlan>, StoreError> {
@@ -131,7 +204,7 @@ async fn plan_owners(
         };
         let own_zone = person.tz.as_deref().map(zone).unwrap_or(home);
         let prompt_at = if member {
-            resolve(own_zone, slot_local)
+            resolve(own_zone, prompt_local)
                 .unwrap_or(opens_at)
                 .max(opens_at)
         } else {
@@ -279,13 +352,14 @@ pub async fn next_due(
         else {
             continue;
         };
-        let reference = if r.zone == "member" {
-            zone(EARLIEST_ZONE)
-        } else {
-            zone(&r.zone)
-        };
-        if let Some(at) = checkin.next_after(now, reference) {
-            next = Some(next.map_or(at, |n| n.min(at)));
+        let off = store
+            .days_off(ws, r.team_id, now.date_naive() - HOLIDAYS_BEHIND)
+            .await?;
+        if let Some(f) = checkin
+            .firings_after(now, reference_zone(&r), &off, 1)
+            .first()
+        {
+            next = Some(next.map_or(f.at, |n| n.min(f.at)));
         }
     }
     Ok(next)

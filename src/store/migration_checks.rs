@@ -78,6 +78,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "5126cb04face5d6b7303a1c70abc327df306492e130c9694b1f89141b5c53fc5bae507398fe7cfcce58c7705ca41efb7",
     ),
     (
+        "sqlite",
+        15,
+        "f4bf1246648f9fbc33cbba4319848a00a605ed5f861023d1093e9a3544015535beb02ca517a9b5a3974ad5c64fecc61c",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -146,6 +151,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         14,
         "22fd7cd0bf2cdfa0c1c83051dd3d374b5d2f2464d422e45fbe6ba8e2919cab64622a16520d95829aae9d058fa79004f5",
+    ),
+    (
+        "postgres",
+        15,
+        "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
     ),
 ];
 

@@ -11,6 +11,7 @@ mod digest_acks;
 mod drift_facts;
 mod events;
 mod export;
+mod holidays;
 mod jobs;
 mod meetings;
 #[cfg(test)]
@@ -46,6 +47,7 @@ pub use digest_acks::{AckCount, DigestAck};
 pub use drift_facts::StoredFacts;
 pub use events::Delivery;
 pub use export::{ClosedCycle, ExportDecision, ExportPriority, ExportSlip, ExportWorkspace};
+pub use holidays::{Added, HolidayRow, NewHoliday};
 pub use jobs::{JobKind, JobPayload, JobRow};
 pub use meetings::{AssignmentRow, Deferral, NewAssignment};
 pub use people::PersonRow;

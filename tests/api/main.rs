@@ -16,6 +16,7 @@ mod exactly_once;
 mod export;
 mod hardening;
 mod hermetic;
+mod holidays;
 mod hostile;
 mod manifest;
 mod manifests_k8s;

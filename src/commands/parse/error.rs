@@ -3,6 +3,7 @@
 
 use crate::commands::tokens::TokenError;
 use crate::domain::due::DueDateError;
+use crate::domain::holiday::HolidayError;
 use crate::domain::ids::PriorityNumberError;
 use crate::domain::priority::{ProgressError, TitleError};
 use crate::domain::schedule::ScheduleError;
@@ -89,6 +90,11 @@ pub enum ParseError {
     NoteTooLong { command: &'static str },
     #[error("the text is too long (at most {max} characters)")]
     TextTooLong { command: &'static str, max: usize },
+    #[error("{source}")]
+    Holiday {
+        command: &'static str,
+        source: HolidayError,
+    },
 }
 
 impl ParseError {
@@ -113,7 +119,8 @@ impl ParseError {
             | UnknownSubcommand { command, .. }
             | MissingOn { command }
             | NoteTooLong { command }
-            | TextTooLong { command, .. } => Some(command),
+            | TextTooLong { command, .. }
+            | Holiday { command, .. } => Some(command),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod api_tokens;
 mod error;
+mod holidays;
 mod priorities;
 mod review;
 mod rhythm;
@@ -16,12 +17,14 @@ use chrono_tz::Tz;
 
 use super::help;
 use super::tokens::{Token, tokenize};
+use crate::domain::holiday::{DayRange, HolidayName};
 use crate::domain::schedule::Schedule;
 use crate::domain::{ChannelRef, DueDate, PriorityNumber, Progress, Status, TeamName, UserRef};
 
 use api_tokens::parse_token;
 pub use api_tokens::{LABEL_MAX, TokenAction};
 pub use error::ParseError;
+use holidays::{parse_holiday, parse_holidays};
 use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, parse_status};
 pub use review::{NOTE_MAX, TEXT_MAX};
 use review::{parse_agenda, parse_assign, parse_decide, parse_raise};
@@ -157,6 +160,21 @@ pub enum Command {
     Agenda {
         team: Option<TeamName>,
     },
+    /// `holiday add <team> <date>[..<date>] "<name>"` (leads, admins): days off.
+    HolidayAdd {
+        team: TeamName,
+        days: DayRange,
+        name: HolidayName,
+    },
+    /// `holiday list <team>`: the team's days off ahead.
+    HolidayList {
+        team: TeamName,
+    },
+    /// `holiday remove <team> <date>` (leads, admins): the holiday covering that date.
+    HolidayRemove {
+        team: TeamName,
+        day: chrono::NaiveDate,
+    },
 }
 
 /// A drift threshold a workspace may change.
@@ -215,6 +233,8 @@ pub enum RhythmChange {
         schedule: Option<Schedule>,
     },
     Off,
+    /// `rhythm <team>`: show it, with its next firings as the team's holidays move them.
+    Show,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +294,8 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "decide" | "decision" => parse_decide(rest),
         "agenda" => parse_agenda(rest),
         "assign" => parse_assign(rest),
+        "holiday" => parse_holiday(rest),
+        "holidays" => parse_holidays(rest),
         _ => Err(ParseError::UnknownCommand {
             suggestion: help::did_you_mean(&word, help::COMMANDS.iter().map(|c| c.name)),
             word: first.text(),

@@ -15,8 +15,12 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
     const C: &str = "rhythm";
     let mut it = rest.into_iter().peekable();
     let (team, sub) = rhythm_team(&mut it)?;
-    if sub == "off" {
-        let change = RhythmChange::Off;
+    if sub == "off" || sub.is_empty() {
+        let change = if sub.is_empty() {
+            RhythmChange::Show
+        } else {
+            RhythmChange::Off
+        };
         return no_args(it, C, Command::Rhythm { team, change });
     }
     if sub == "review"
@@ -95,13 +99,8 @@ fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
         });
     }
     let team = team_name(C, &words.join(" "))?;
-    let Some(sub) = sub else {
-        return Err(ParseError::Missing {
-            command: C,
-            what: "what to set: checkin \"<schedule>\", digest \"<schedule>\", review \"<schedule>\" or off",
-        });
-    };
-    Ok((team, sub))
+    // `rhythm <team>` alone shows the rhythm.
+    Ok((team, sub.unwrap_or_default()))
 }
 
 /// A check-in's `tz:` and `remind:` options, each at most once.

@@ -10,6 +10,7 @@
 //!
 //! Reading a schedule's text is in `parse`; this file holds the schedule and its walk.
 
+mod days_off;
 mod parse;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+pub use days_off::{DaysOff, Firing};
 pub use parse::ScheduleError;
 
 #[derive(Clone)]
@@ -24,6 +26,9 @@ pub struct Schedule {
     text: String,
     friendly: Option<String>,
     crons: Vec<cron::Schedule>,
+    /// Whether it can fire on a Saturday or a Sunday: a schedule that never does treats the
+    /// weekend as days off when a holiday moves one of its firings.
+    weekends: bool,
 }
 
 impl PartialEq for Schedule {
@@ -48,6 +53,11 @@ impl Schedule {
         self.friendly
             .clone()
             .unwrap_or_else(|| format!("`{}` (crontab)", self.text))
+    }
+
+    /// Whether it ever fires on a Saturday or a Sunday.
+    pub fn fires_on_weekends(&self) -> bool {
+        self.weekends
     }
 
     /// Wall-clock times strictly after `after`, in order, from every underlying schedule.

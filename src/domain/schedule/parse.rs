@@ -169,6 +169,8 @@ fn crontab(text: &str, f: &[&str]) -> Result<Schedule, ScheduleError> {
         text: text.to_string(),
         friendly: None,
         crons,
+        // A day-of-month rule lands on weekends too.
+        weekends: !dow_restricted || dom_restricted || days[0] || days[6],
     };
     let epoch = DateTime::<Utc>::UNIX_EPOCH.naive_utc();
     if schedule.local_candidates(epoch, 1).is_empty() {
@@ -188,9 +190,15 @@ fn friendly(text: &str, days_word: &str, time: &str) -> Result<Schedule, Schedul
         .ok_or_else(|| ScheduleError::BadTime(time.to_string()))?;
     let mut days = [false; 7];
     let (dow, describe) = match days_word.to_ascii_lowercase().as_str() {
-        "daily" | "everyday" => ("*".to_string(), "every day".to_string()),
+        "daily" | "everyday" => {
+            days = [true; 7];
+            ("*".to_string(), "every day".to_string())
+        }
         "weekdays" => ("MON,TUE,WED,THU,FRI".to_string(), "weekdays".to_string()),
-        "weekends" => ("SAT,SUN".to_string(), "weekends".to_string()),
+        "weekends" => {
+            (days[0], days[6]) = (true, true);
+            ("SAT,SUN".to_string(), "weekends".to_string())
+        }
         list => {
             for d in list.split(',') {
                 let i = day_index(d).ok_or_else(|| ScheduleError::BadDay(d.to_string()))?;
@@ -218,5 +226,6 @@ fn friendly(text: &str, days_word: &str, time: &str) -> Result<Schedule, Schedul
         text: text.to_string(),
         friendly: Some(format!("{describe} at {h:02}:{m:02}")),
         crons: vec![cron(&expr, text)?],
+        weekends: days[0] || days[6],
     })
 }
