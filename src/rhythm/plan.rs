@@ -331,7 +331,8 @@ pub async fn notice_stalls(
 }
 
 /// The next moment anything of workspace `ws`'s rhythm is due after (or at) `now`: a cycle to
-/// open, a prompt or reminder to send, a cycle to close with its digest.
+/// open, a prompt or reminder to send, a cycle to close with its digest, a review's agenda to
+/// post.
 pub async fn next_due(
     store: &Store,
     ws: i64,
@@ -361,6 +362,42 @@ pub async fn next_due(
         {
             next = Some(next.map_or(f.at, |n| n.min(f.at)));
         }
+    }
+    if let Some(post) = next_agenda(store, ws, now).await? {
+        next = Some(next.map_or(post, |n| n.min(post)));
+    }
+    Ok(next)
+}
+
+/// When the workspace's next review agenda is due to be posted, after `now` (an agenda whose
+/// window is open now is queued by the next tick, whenever it runs).
+async fn next_agenda(
+    store: &Store,
+    ws: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let mut next: Option<DateTime<Utc>> = None;
+    for r in store.review_rhythms().await? {
+        let Some(review) = r
+            .review_schedule
+            .as_deref()
+            .filter(|_| r.workspace_id == ws)
+            .and_then(|s| s.parse::<Schedule>().ok())
+        else {
+            continue;
+        };
+        let home = zone(&r.home_zone);
+        let Some(meeting) = review.next_after(now, home) else {
+            continue;
+        };
+        let mut post = meeting - super::AGENDA_LEAD;
+        if post <= now {
+            match review.next_after(meeting, home) {
+                Some(after) => post = after - super::AGENDA_LEAD,
+                None => continue,
+            }
+        }
+        next = Some(next.map_or(post, |n| n.min(post)));
     }
     Ok(next)
 }

@@ -603,6 +603,12 @@ async fn in_the_sandbox_a_lead_decides_from_the_agenda_and_a_member_cannot() {
                 .unwrap()
         }
     };
+    // The demo's leadership reviews on Tuesdays: the seeded weeks posted its agendas.
+    let seeded = html("S-olivia").await;
+    assert!(
+        seeded.matches("The review meets Tue").count() >= 10,
+        "an agenda for each seeded review"
+    );
     let (status, _) = post(
         "/sandbox/command",
         json!({"as": "S-maya", "channel": "C-leadership", "text": "/pacer agenda Leadership"}),
