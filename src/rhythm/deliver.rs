@@ -641,21 +641,8 @@ async fn stall_notice(
         ],
         visibility: crate::message::Visibility::Shared,
     };
-    let owner = dependent.owner_user_id.clone();
-    if unknown_before
-        && messenger
-            .find_direct(key, &owner, &job.key)
-            .await
-            .map_err(JobError::Send)?
-            .is_some()
-    {
-        return Ok(Outcome::Sent);
-    }
-    messenger
-        .send_direct(key, &owner, &message, &job.key)
-        .await
-        .map_err(JobError::Send)?;
-    Ok(Outcome::Sent)
+    let to = (dependent.owner_user_id.as_str(), job.key.as_str());
+    notify_once(messenger, key, to, &message, unknown_before).await
 }
 
 /// Tell one person of a decision on a priority they own, wait on, or follow up. Built from the
@@ -692,20 +679,8 @@ async fn decision_notice(
         .collect();
     let about = (&priority, theirs.as_slice(), person_id);
     let message = super::decision::notice(&decision, about, messenger.direct_prefix());
-    if unknown_before
-        && messenger
-            .find_direct(key, &person.user_id, &job.key)
-            .await
-            .map_err(JobError::Send)?
-            .is_some()
-    {
-        return Ok(Outcome::Sent);
-    }
-    messenger
-        .send_direct(key, &person.user_id, &message, &job.key)
-        .await
-        .map_err(JobError::Send)?;
-    Ok(Outcome::Sent)
+    let to = (person.user_id.as_str(), job.key.as_str());
+    notify_once(messenger, key, to, &message, unknown_before).await
 }
 
 /// Post a team's review agenda into its channel before the meeting, unless the meeting has
@@ -777,9 +752,22 @@ async fn assignment_notice(
         &priority,
         messenger.direct_prefix(),
     );
+    let to = (person.user_id.as_str(), job.key.as_str());
+    notify_once(messenger, key, to, &message, unknown_before).await
+}
+
+/// Send a notice to `user_id` under `post_key`, unless an earlier attempt whose outcome is
+/// unknown already delivered it.
+async fn notify_once(
+    messenger: &dyn Messenger,
+    key: &str,
+    (user_id, post_key): (&str, &str),
+    message: &crate::message::Message,
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
     if unknown_before
         && messenger
-            .find_direct(key, &person.user_id, &job.key)
+            .find_direct(key, user_id, post_key)
             .await
             .map_err(JobError::Send)?
             .is_some()
@@ -787,7 +775,7 @@ async fn assignment_notice(
         return Ok(Outcome::Sent);
     }
     messenger
-        .send_direct(key, &person.user_id, &message, &job.key)
+        .send_direct(key, user_id, message, post_key)
         .await
         .map_err(JobError::Send)?;
     Ok(Outcome::Sent)
