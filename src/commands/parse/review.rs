@@ -254,6 +254,42 @@ mod tests {
     }
 
     #[test]
+    fn assign_takes_someone_an_optional_date_and_a_note() {
+        assert_eq!(
+            parse("assign #12 @ben due:2026-12-24 \"two vendor quotes\""),
+            Ok(Command::Assign {
+                number: PriorityNumber(12),
+                owner: UserRef::Name("ben".into()),
+                due: Some("2026-12-24".parse::<DueDate>().unwrap()),
+                note: Some("two vendor quotes".into()),
+            })
+        );
+        assert_eq!(
+            parse("assign #3 @ana"),
+            Ok(Command::Assign {
+                number: PriorityNumber(3),
+                owner: UserRef::Name("ana".into()),
+                due: None,
+                note: None,
+            })
+        );
+        for wrong in [
+            "assign",
+            "assign #12",
+            "assign #12 @a @b",
+            "assign #12 @a due:soon",
+            "assign #12 @a team:Platform",
+        ] {
+            assert!(parse(wrong).is_err(), "{wrong}");
+        }
+        let long = format!("assign #1 @a \"{}\"", "x".repeat(NOTE_MAX + 1));
+        assert!(matches!(
+            parse(&long),
+            Err(ParseError::TextTooLong { max: NOTE_MAX, .. })
+        ));
+    }
+
+    #[test]
     fn agenda_takes_an_optional_team() {
         assert_eq!(parse("agenda"), Ok(Command::Agenda { team: None }));
         assert_eq!(

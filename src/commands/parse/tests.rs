@@ -995,6 +995,22 @@ fn rhythm_forms() {
             },
         ),
         (
+            "rhythm Growth Marketing review \"tue 10:00\"",
+            Command::Rhythm {
+                team: team("Growth Marketing"),
+                change: RhythmChange::Review {
+                    schedule: Some("tue 10:00".parse().unwrap()),
+                },
+            },
+        ),
+        (
+            "rhythm Platform review off",
+            Command::Rhythm {
+                team: team("Platform"),
+                change: RhythmChange::Review { schedule: None },
+            },
+        ),
+        (
             "rhythm Platform off",
             Command::Rhythm {
                 team: team("Platform"),
