@@ -10,6 +10,17 @@ use async_trait::async_trait;
 
 use crate::message::Message;
 
+/// Whether a person is available, as the platform says now: their Slack status, their Teams
+/// presence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// Away: on vacation, on sick leave or out of office, as `label` says ("🌴 Vacationing",
+    /// "Out of office"), until `until` (Unix seconds) when the platform gave an end.
+    Away { label: String, until: Option<i64> },
+    /// Not away (working, in a meeting, commuting, no status at all).
+    Present,
+}
+
 /// Where a message landed, to update it later.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sent {
@@ -80,6 +91,16 @@ pub trait Messenger: Send + Sync {
         key: &str,
         thread: Option<&str>,
     ) -> Result<Option<Sent>, SendError>;
+
+    /// Whether the person is away right now by their platform status. `Ok(None)` when this
+    /// platform cannot tell (the person is then taken as present).
+    async fn availability(
+        &self,
+        _workspace: &str,
+        _user_id: &str,
+    ) -> Result<Option<Availability>, SendError> {
+        Ok(None)
+    }
 }
 
 /// The messengers of the configured platforms, by platform name.

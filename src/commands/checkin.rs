@@ -2,10 +2,11 @@
 
 use super::execute::{CommandError, Invocation, Outcome};
 use super::render::next_steps;
-use crate::commands::execute::Services;
-use crate::domain::DueDate;
+use crate::commands::execute::{Services, resolve_person};
+use crate::domain::{DueDate, UserRef};
 use crate::message::{Block, Message, Rich, Visibility};
 use crate::rhythm::checkin::current_prompt;
+use crate::store::PersonRow;
 
 pub async fn checkin(s: &Services<'_>, inv: &Invocation) -> Outcome {
     let cycles = s
@@ -31,7 +32,13 @@ pub async fn checkin(s: &Services<'_>, inv: &Invocation) -> Outcome {
     Ok(message)
 }
 
-pub async fn away(s: &Services<'_>, inv: &Invocation, from: DueDate, to: DueDate) -> Outcome {
+pub async fn away(
+    s: &Services<'_>,
+    inv: &Invocation,
+    from: DueDate,
+    to: DueDate,
+    acting: Option<UserRef>,
+) -> Outcome {
     let today = inv.today();
     let (from, to) = (from.resolve(today), to.resolve(today));
     if to < from {
@@ -46,24 +53,72 @@ pub async fn away(s: &Services<'_>, inv: &Invocation, from: DueDate, to: DueDate
             example: "away +1d +2w".into(),
         });
     }
+    if (to - from).num_days() >= MAX_AWAY_DAYS {
+        return Err(CommandError::Invalid {
+            problem: format!(
+                "an away period is at most {MAX_AWAY_DAYS} days; {from} to {to} is longer"
+            ),
+            example: "away 2026-12-20 2027-01-04".into(),
+        });
+    }
+    let acting = match &acting {
+        Some(u) => Some(acting_person(s, inv, u).await?),
+        None => None,
+    };
     s.store
         .set_away(
             inv.ws(),
             inv.caller.id,
-            &from.to_string(),
-            &to.to_string(),
+            (&from.to_string(), &to.to_string()),
+            acting.as_ref().map(|a| a.id),
             inv.ts(),
         )
         .await?;
     let fmt = |d: chrono::NaiveDate| d.format("%a %-d %b %Y").to_string();
-    Ok(Message::private(vec![
-        Block::Text(Rich::new().text(format!(
+    let text = match &acting {
+        None => format!(
             "You're away from {} to {} (both days included): no check-in prompts or reminders for you until then, and missed cycles won't count as silence.",
             fmt(from),
             fmt(to)
-        ))),
+        ),
+        Some(a) => format!(
+            "You're away from {} to {} (both days included). {} gets your check-in prompts meanwhile and answers on your behalf; a cycle they leave unanswered counts against them, not you.",
+            fmt(from),
+            fmt(to),
+            a.display_name
+        ),
+    };
+    Ok(Message::private(vec![
+        Block::Text(Rich::new().text(text)),
         next_steps(inv.prefix, &["away off"]),
     ]))
+}
+
+/// The longest away period, in days: a year covers any leave; more is a typo.
+const MAX_AWAY_DAYS: i64 = 366;
+
+/// Who `acting:` names: someone else, whom the platform knows in this workspace (a forged or
+/// foreign user id is refused rather than recorded as a new person).
+async fn acting_person(
+    s: &Services<'_>,
+    inv: &Invocation,
+    user: &UserRef,
+) -> Result<PersonRow, CommandError> {
+    if let UserRef::Id { id, .. } = user
+        && s.store.person_by_user_id(inv.ws(), id).await?.is_none()
+        && s.directory.profile(id).await.is_none()
+    {
+        return Err(CommandError::NoSuchPerson(user.to_string()));
+    }
+    let person = resolve_person(s, inv, user).await?;
+    if person.id == inv.caller.id {
+        return Err(CommandError::Invalid {
+            problem: "you can't act for yourself; name someone who answers while you're away"
+                .into(),
+            example: "away 2026-12-20 2027-01-04 acting:@ben".into(),
+        });
+    }
+    Ok(person)
 }
 
 pub async fn away_off(s: &Services<'_>, inv: &Invocation) -> Outcome {

@@ -245,7 +245,7 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::Rhythm { team, change } => rhythm::set(s, inv, team, change).await,
         Command::Checkin => checkin::checkin(s, inv).await,
         Command::Digest { team } => digest::preview(s, inv, team).await,
-        Command::Away { from, to } => checkin::away(s, inv, from, to).await,
+        Command::Away { from, to, acting } => checkin::away(s, inv, from, to, acting).await,
         Command::AwayOff => checkin::away_off(s, inv).await,
         Command::Dashboard => dashboard(s, inv).await,
         Command::Settings { drift } => settings(s, inv, drift).await,

@@ -39,7 +39,9 @@ pub enum TokenError {
     UnclosedAngle(String),
 }
 
-pub const OPTION_KEYS: &[&str] = &["team", "due", "parent", "title", "lead", "tz", "remind"];
+pub const OPTION_KEYS: &[&str] = &[
+    "team", "due", "parent", "title", "lead", "tz", "remind", "acting",
+];
 
 fn is_open_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '„')
@@ -107,6 +109,28 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, TokenError> {
                 if !closed {
                     return Err(TokenError::UnclosedQuote);
                 }
+                continue;
+            }
+            if ch == '<' && {
+                let mut look = chars.clone();
+                look.next();
+                matches!(look.peek(), Some('@' | '#'))
+            } {
+                // An escape after a key (`acting:<@U1|Ben Smith>`) is kept whole, like one
+                // that starts a token: a name in it may hold spaces.
+                let mut inner = String::new();
+                let mut closed = false;
+                for a in chars.by_ref() {
+                    inner.push(a);
+                    if a == '>' {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return Err(TokenError::UnclosedAngle(inner));
+                }
+                raw.text.push_str(&inner);
                 continue;
             }
             raw.text.push(ch);

@@ -2,6 +2,7 @@
 //! database; everything here is plain data and pure functions, tested with plain unit tests.
 
 pub mod api_token;
+pub mod away;
 pub mod drift;
 pub mod due;
 pub mod holiday;

@@ -52,6 +52,18 @@ impl Actor {
         self.is_admin || self.person_id == owner_person_id || self.leads_team(team_id)
     }
 
+    /// A check-in answer: whoever may change the priority, or the person its team's open cycle
+    /// asks about it (someone acting for its away owner).
+    pub fn may_answer_checkin(
+        &self,
+        owner_person_id: i64,
+        team_id: i64,
+        asked_person_id: Option<i64>,
+    ) -> bool {
+        self.may_change_priority(owner_person_id, team_id)
+            || asked_person_id == Some(self.person_id)
+    }
+
     /// The contract: only leads of the team or admins change a team's rhythm, leads or members.
     pub fn may_manage_team(&self, team_id: i64) -> bool {
         self.is_admin || self.leads_team(team_id)
@@ -113,6 +125,18 @@ mod tests {
         assert!(actor(2, false, &[10]).may_change_priority(owner, team));
         assert!(actor(3, true, &[]).may_change_priority(owner, team));
         assert!(!actor(4, false, &[11]).may_change_priority(owner, team));
+    }
+
+    #[test]
+    fn the_person_a_cycle_asks_may_answer_for_an_away_owner() {
+        let (owner, team) = (1, 10);
+        // Ben (5) acts for Ana (1) and is asked: he may answer.
+        assert!(actor(5, false, &[]).may_answer_checkin(owner, team, Some(5)));
+        // Not asked (no open cycle, or someone else is asked): only the usual people.
+        assert!(!actor(5, false, &[]).may_answer_checkin(owner, team, None));
+        assert!(!actor(5, false, &[]).may_answer_checkin(owner, team, Some(6)));
+        assert!(actor(1, false, &[]).may_answer_checkin(owner, team, Some(5)));
+        assert!(actor(2, false, &[10]).may_answer_checkin(owner, team, None));
     }
 
     #[test]

@@ -81,6 +81,7 @@ fn digest(team: &str, rollup: Option<Rollup>, needs_attention: Vec<Stalled>) -> 
         moved: vec![],
         finished: vec![],
         no_answer: vec![],
+        away: Vec::new(),
         late: vec![],
         decisions: vec![],
         priorities: vec![],

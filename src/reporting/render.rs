@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 
 use super::digest::ack::{ACTION_DISCUSS, ACTION_SEEN};
 use super::digest::{
-    Ack, Alignment, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person, Rollup,
-    Stalled,
+    Ack, Alignment, AwayPerson, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person,
+    Rollup, Stalled,
 };
 use crate::domain::{PriorityNumber, Status};
 use crate::message::{Block, Button, ButtonStyle, Message, Rich, Visibility};
@@ -150,6 +150,7 @@ fn sections(d: &Digest) -> Vec<Block> {
         ),
         section("Finished", d.finished.iter().map(item_line).collect()),
         section("No answer from", no_answer_lines(&d.no_answer)),
+        section("Away", away_lines(&d.away)),
         section(
             "Late answers from the previous cycle",
             d.late
@@ -195,6 +196,27 @@ fn no_answer_lines(people: &[Person]) -> Vec<Rich> {
             r = r.text(", ");
         }
         r = r.user(&p.user_id, &p.name);
+    }
+    vec![r]
+}
+
+/// Everyone away, on one line, by name only (no mention: nobody away is pinged): "Ana
+/// (acting: Ben), Chen (status: :palm_tree: Vacationing), Dan".
+fn away_lines(people: &[AwayPerson]) -> Vec<Rich> {
+    if people.is_empty() {
+        return Vec::new();
+    }
+    let mut r = Rich::new();
+    for (i, p) in people.iter().enumerate() {
+        if i > 0 {
+            r = r.text(", ");
+        }
+        r = r.text(&p.name);
+        match (&p.acting, &p.status) {
+            (Some(a), _) => r = r.text(format!(" (acting: {a})")),
+            (None, Some(s)) => r = r.text(format!(" (status: {s})")),
+            (None, None) => {}
+        }
     }
     vec![r]
 }
@@ -362,6 +384,9 @@ fn full_line(l: &Line) -> Rich {
         .text(format!(" · {}%", l.progress));
     if let Some(due) = l.due {
         r = r.text(format!(" · due {due}"));
+    }
+    if let Some(a) = &l.acting {
+        r = r.text(format!(" (acting: {a})"));
     }
     if let Some(n) = &l.note {
         r = r.line_break().text("   Note: ").italic(n);

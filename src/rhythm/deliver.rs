@@ -19,6 +19,7 @@ pub struct Pace {
 }
 use chrono_tz::Tz;
 
+use crate::domain::away::AwayReason;
 use crate::http::metrics::{self, metrics};
 use crate::messenger::{Messenger, Messengers, SendError};
 use crate::store::{JobKind, JobPayload, JobRow, Scope, Store, StoreError};
@@ -445,6 +446,24 @@ async fn send_checkin(
         .await?
         .is_empty()
     {
+        return Ok(Outcome::NothingToDo);
+    }
+    // A status of vacation, sick leave or out of office: away for this cycle, asked nothing.
+    // (Not after an attempt whose outcome is unknown: that prompt may be out already.)
+    if !unknown_before
+        && let Some(label) =
+            super::absence::away_by_status(store, messenger, key, ws, &person, now.timestamp())
+                .await?
+    {
+        let reason = AwayReason::Status(label);
+        store
+            .mark_away_by_status(ws, cycle_id, person_id, &reason)
+            .await?;
+        tracing::info!(
+            cycle_id,
+            reminder,
+            "the person's status says away; not asked"
+        );
         return Ok(Outcome::NothingToDo);
     }
     let message = super::checkin::current_prompt(store, ws, &cycle, &person, now, reminder).await?;

@@ -2,6 +2,7 @@
 //! decides what is due (writing jobs in the same transaction) and then delivers due jobs.
 //! `pacer serve` ticks in a loop; `pacer tick --now …` ticks once.
 
+pub mod absence;
 pub mod checkin;
 pub mod decision;
 mod deliver;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::TickReport;
+use crate::domain::away::AwayReason;
 use crate::domain::schedule::{DaysOff, Schedule, resolve};
 use crate::store::{NewCycle, OwnerPlan, RhythmRow, Scope, Store, StoreError};
 
@@ -179,7 +180,8 @@ pub async fn replan_closes(
 }
 
 /// When each owner of an active priority in `r`'s team is prompted and reminded in the cycle
-/// opening at `opens_at`, and whether they are away that day.
+/// opening at `opens_at`, and whether they are away that day. An owner away with someone acting
+/// for them is asked nothing: their priorities are asked of the acting person, on their behalf.
 async fn plan_owners(
     store: &Store,
     r: &RhythmRow,
@@ -188,9 +190,6 @@ async fn plan_owners(
     closes_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<OwnerPlan>, StoreError> {
-    let member = r.zone == "member";
-    let home = zone(&r.home_zone);
-    let mut owners = Vec::new();
     let mut by_owner: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (owner, priority) in store
         .active_priorities_by_owner(r.workspace_id, r.team_id)
@@ -198,39 +197,86 @@ async fn plan_owners(
     {
         by_owner.entry(owner).or_default().push(priority);
     }
+    let when = (opens_at, prompt_local, closes_at, now);
+    let mut plans: BTreeMap<i64, OwnerPlan> = BTreeMap::new();
+    let mut handed: Vec<(i64, i64, Vec<i64>)> = Vec::new();
     for (person_id, priority_ids) in by_owner {
-        let Some(person) = store.person(r.workspace_id, person_id).await? else {
+        let Some((mut plan, acting)) = plan_one(store, r, person_id, when).await? else {
             continue;
         };
-        let own_zone = person.tz.as_deref().map(zone).unwrap_or(home);
-        let prompt_at = if member {
-            resolve(own_zone, prompt_local)
-                .unwrap_or(opens_at)
-                .max(opens_at)
-        } else {
-            opens_at
-        };
-        let local_day = prompt_at
-            .with_timezone(&own_zone)
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string();
-        let away = store.is_away(r.workspace_id, person_id, &local_day).await?;
-        // Reminders count from when the prompt actually goes out (later after downtime),
-        // and only while the cycle is still open.
-        let remind_at = r
-            .remind_minutes
-            .map(|m| prompt_at.max(now) + Duration::minutes(m))
-            .filter(|at| *at < closes_at);
-        owners.push(OwnerPlan {
-            person_id,
-            prompt_at: prompt_at.timestamp(),
-            remind_at: remind_at.map(|t| t.timestamp()),
-            away,
-            priority_ids,
-        });
+        match acting {
+            Some(acting) if acting != person_id => {
+                handed.push((acting, person_id, priority_ids));
+                plan.away_reason = Some(AwayReason::Acting(acting).stored());
+            }
+            _ => plan.priority_ids = priority_ids,
+        }
+        plans.insert(person_id, plan);
     }
-    Ok(owners)
+    // The acting person is asked in their own right (their zone, their own away days), once
+    // however many owners they act for; someone acting is not handed on again.
+    for (acting, owner, priority_ids) in handed {
+        if !plans.contains_key(&acting) {
+            let Some((plan, _)) = plan_one(store, r, acting, when).await? else {
+                continue;
+            };
+            plans.insert(acting, plan);
+        }
+        if let Some(plan) = plans.get_mut(&acting) {
+            plan.acting_for
+                .extend(priority_ids.into_iter().map(|p| (p, owner)));
+        }
+    }
+    Ok(plans.into_values().collect())
+}
+
+/// One person's prompt and reminder times in a cycle, whether they are away, and who acts for
+/// them if so. `None` when the person is gone.
+async fn plan_one(
+    store: &Store,
+    r: &RhythmRow,
+    person_id: i64,
+    (opens_at, prompt_local, closes_at, now): (
+        DateTime<Utc>,
+        NaiveDateTime,
+        DateTime<Utc>,
+        DateTime<Utc>,
+    ),
+) -> Result<Option<(OwnerPlan, Option<i64>)>, StoreError> {
+    let Some(person) = store.person(r.workspace_id, person_id).await? else {
+        return Ok(None);
+    };
+    let home = zone(&r.home_zone);
+    let own_zone = person.tz.as_deref().map(zone).unwrap_or(home);
+    let prompt_at = if r.zone == "member" {
+        resolve(own_zone, prompt_local)
+            .unwrap_or(opens_at)
+            .max(opens_at)
+    } else {
+        opens_at
+    };
+    let local_day = prompt_at
+        .with_timezone(&own_zone)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let away = store.away_on(r.workspace_id, person_id, &local_day).await?;
+    // Reminders count from when the prompt actually goes out (later after downtime),
+    // and only while the cycle is still open.
+    let remind_at = r
+        .remind_minutes
+        .map(|m| prompt_at.max(now) + Duration::minutes(m))
+        .filter(|at| *at < closes_at);
+    let plan = OwnerPlan {
+        person_id,
+        prompt_at: prompt_at.timestamp(),
+        remind_at: remind_at.map(|t| t.timestamp()),
+        away: away.is_some(),
+        away_reason: away.is_some().then(|| AwayReason::Period.stored()),
+        priority_ids: Vec::new(),
+        acting_for: Vec::new(),
+    };
+    Ok(Some((plan, away.flatten())))
 }
 
 pub async fn queue_reminders(

@@ -90,8 +90,11 @@ fn item_blocks(ctx: &PromptContext<'_>, item: &CheckinItem) -> [Block; 2] {
     let mut line = Rich::new()
         .priority(PriorityNumber(item.number))
         .text(" ")
-        .bold(&item.title)
-        .line_break();
+        .bold(&item.title);
+    if let Some(owner) = &item.on_behalf_of {
+        line = line.text(format!(" · for {owner}, who is away"));
+    }
+    line = line.line_break();
     match (&item.answered_status, item.answered_progress) {
         (Some(s), Some(p)) => {
             let s: Status = s.parse().unwrap_or(Status::OnTrack);

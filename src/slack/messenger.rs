@@ -12,7 +12,7 @@ use super::api::{SlackApi, SlackError};
 use super::blocks;
 use super::{PLATFORM, Tokens};
 use crate::message::Message;
-use crate::messenger::{Messenger, SendError, Sent};
+use crate::messenger::{Availability, Messenger, SendError, Sent};
 use crate::pace::{PaceError, Pacer, Rate};
 use crate::secret::Secret;
 use crate::store::{NewRef, RefKind};
@@ -29,9 +29,13 @@ const TIER_3: Rate = Rate::per_minute(48, 2);
 /// How many times one call waits out a 429's Retry-After before the job is handed back.
 const RATE_LIMITED_WAITS: usize = 3;
 
+/// Tier 4 (100+ a minute per workspace): users.info, read for a status before a prompt.
+const TIER_4: Rate = Rate::per_minute(96, 4);
+
 fn rate_of(method: &str) -> Rate {
     match method {
         "chat.postMessage" => POSTS_PER_WORKSPACE,
+        "users.info" => TIER_4,
         _ => TIER_3,
     }
 }
@@ -236,6 +240,23 @@ pub fn classify(e: SlackError) -> SendError {
 
 #[async_trait]
 impl Messenger for SlackMessenger {
+    /// The person's status from users.info (Tier 4, paced like the other methods).
+    async fn availability(
+        &self,
+        workspace: &str,
+        user_id: &str,
+    ) -> Result<Option<Availability>, SendError> {
+        let answer = self
+            .call(
+                workspace,
+                "users.info",
+                None,
+                Call::Form(&[("user", user_id)]),
+            )
+            .await?;
+        Ok(answer.get("user").map(super::status::availability))
+    }
+
     async fn send_direct(
         &self,
         workspace: &str,

@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod send;
 pub mod signature;
 pub mod socket;
+pub mod status;
 
 use std::sync::Arc;
 

@@ -83,6 +83,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "f4bf1246648f9fbc33cbba4319848a00a605ed5f861023d1093e9a3544015535beb02ca517a9b5a3974ad5c64fecc61c",
     ),
     (
+        "sqlite",
+        19,
+        "8db63a6e4fd476b0ab0a3e30673a9e53d04844cc035a975d6ba34743577e68e7ef11d68d03efdf935b739b1070df118c",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -156,6 +161,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         15,
         "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
+    ),
+    (
+        "postgres",
+        19,
+        "8db63a6e4fd476b0ab0a3e30673a9e53d04844cc035a975d6ba34743577e68e7ef11d68d03efdf935b739b1070df118c",
     ),
 ];
 

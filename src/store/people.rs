@@ -106,6 +106,47 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("person vanished after insert".into()))
     }
 
+    /// What pacer last read of a person's platform status: (away label, its end, when read).
+    /// `None` when it was never read.
+    pub async fn cached_availability(
+        &self,
+        ws: i64,
+        person_id: i64,
+    ) -> Result<Option<(Option<String>, Option<i64>, i64)>> {
+        let row: Option<(Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT absence_label, absence_until, absence_checked_at FROM people
+             WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind(ws)
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(label, until, at)| at.map(|at| (label, until, at))))
+    }
+
+    /// Remember a person's platform status as read at `now` (`label` `None`: not away).
+    pub async fn save_availability(
+        &self,
+        ws: i64,
+        person_id: i64,
+        label: Option<&str>,
+        until: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE people SET absence_label = $1, absence_until = $2, absence_checked_at = $3
+             WHERE workspace_id = $4 AND id = $5",
+        )
+        .bind(label)
+        .bind(until)
+        .bind(now)
+        .bind(ws)
+        .bind(person_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn set_admin(&self, ws: i64, person_id: i64, admin: bool) -> Result<()> {
         sqlx::query("UPDATE people SET is_admin = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(admin as i64)

@@ -272,7 +272,9 @@ impl World {
                             prompt_at: t,
                             remind_at: None,
                             away: away[i],
+                            away_reason: away[i].then(|| "period".to_string()),
                             priority_ids: Vec::new(),
+                            acting_for: Vec::new(),
                         });
                     }
                     owners.last_mut().unwrap().priority_ids.push(id);

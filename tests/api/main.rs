@@ -3,6 +3,7 @@
 
 mod common;
 
+mod away;
 mod checkins;
 mod cli;
 mod dashboard;

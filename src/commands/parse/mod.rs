@@ -113,6 +113,8 @@ pub enum Command {
     Away {
         from: DueDate,
         to: DueDate,
+        /// `acting:@someone`: who gets the person's prompts and answers for them meanwhile.
+        acting: Option<UserRef>,
     },
     AwayOff,
     Dashboard,

@@ -8,8 +8,8 @@ use super::{
     team_name,
 };
 use crate::commands::tokens::Token;
-use crate::domain::TeamName;
 use crate::domain::schedule::Schedule;
+use crate::domain::{TeamName, UserRef};
 
 pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
     const C: &str = "rhythm";
@@ -179,12 +179,52 @@ fn parse_duration(text: &str) -> Option<chrono::Duration> {
 
 pub(super) fn parse_away(rest: Vec<Token>) -> Result<Command, ParseError> {
     const C: &str = "away";
-    let texts: Vec<String> = rest.iter().map(Token::text).collect();
-    match texts.as_slice() {
-        [off] if off.eq_ignore_ascii_case("off") => Ok(Command::AwayOff),
+    let mut dates = Vec::new();
+    let mut acting = None;
+    let mut it = rest.into_iter();
+    while let Some(t) = it.next() {
+        match t {
+            Token::Option { key, value } if key == "acting" => {
+                // `acting:@ben` in one piece, or `acting: @ben` with a space.
+                let person = if value.trim().is_empty() {
+                    match it.next() {
+                        Some(Token::Mention(u)) => u,
+                        _ => {
+                            return Err(ParseError::Missing {
+                                command: C,
+                                what: "who acts for you, like `acting:@ben`",
+                            });
+                        }
+                    }
+                } else {
+                    acting_person(&value).ok_or_else(|| ParseError::Unexpected {
+                        command: C,
+                        got: format!("acting:{value}"),
+                    })?
+                };
+                set_once(&mut acting, person, C, "acting")?;
+            }
+            Token::Option { key, .. } => {
+                return Err(ParseError::UnknownOption {
+                    command: C,
+                    option: key,
+                });
+            }
+            other => dates.push(other.text()),
+        }
+    }
+    match dates.as_slice() {
+        [off] if off.eq_ignore_ascii_case("off") => match acting {
+            None => Ok(Command::AwayOff),
+            Some(a) => Err(ParseError::Unexpected {
+                command: C,
+                got: format!("acting:{a}"),
+            }),
+        },
         [from, to] => Ok(Command::Away {
             from: due(C, from)?,
             to: due(C, to)?,
+            acting,
         }),
         [] | [_] => Err(ParseError::Missing {
             command: C,
@@ -194,5 +234,13 @@ pub(super) fn parse_away(rest: Vec<Token>) -> Result<Command, ParseError> {
             command: C,
             got: extra.clone(),
         }),
+    }
+}
+
+/// The person after `acting:`: a mention (`<@U123|ben>`, `@ben`), nothing else.
+fn acting_person(value: &str) -> Option<UserRef> {
+    match crate::commands::tokens::tokenize(value).ok()?.as_slice() {
+        [Token::Mention(u)] => Some(u.clone()),
+        _ => None,
     }
 }

@@ -1064,6 +1064,45 @@ fn checkin_digest_away_dashboard() {
             Command::Away {
                 from: on(2026, 12, 20),
                 to: on(2027, 1, 4),
+                acting: None,
+            },
+        ),
+        (
+            "away 2026-12-20 2027-01-04 acting:<@U0BEN|ben>",
+            Command::Away {
+                from: on(2026, 12, 20),
+                to: on(2027, 1, 4),
+                acting: Some(UserRef::Id {
+                    id: "U0BEN".into(),
+                    name: Some("ben".into()),
+                }),
+            },
+        ),
+        (
+            "away 2026-12-20 2027-01-04 acting:<@29:1a-b|Ben Smith>",
+            Command::Away {
+                from: on(2026, 12, 20),
+                to: on(2027, 1, 4),
+                acting: Some(UserRef::Id {
+                    id: "29:1a-b".into(),
+                    name: Some("Ben Smith".into()),
+                }),
+            },
+        ),
+        (
+            "away acting:@ben +1d +2w",
+            Command::Away {
+                from: DueDate::InDays(1),
+                to: DueDate::InDays(14),
+                acting: Some(UserRef::Name("ben".into())),
+            },
+        ),
+        (
+            "away 2026-12-20 2027-01-04 ACTING: @ben",
+            Command::Away {
+                from: on(2026, 12, 20),
+                to: on(2027, 1, 4),
+                acting: Some(UserRef::Name("ben".into())),
             },
         ),
         (
@@ -1071,6 +1110,7 @@ fn checkin_digest_away_dashboard() {
             Command::Away {
                 from: DueDate::InDays(1),
                 to: DueDate::InDays(14),
+                acting: None,
             },
         ),
         ("away off", Command::AwayOff),
@@ -2180,6 +2220,46 @@ fn no_arg_commands_digest_and_away_mistakes() {
             "away 2026-12-20 2027-01-04 2027-01-05",
             |e| matches!(e, ParseError::Unexpected { command: "away", got } if got == "2027-01-05"),
         ),
+        (
+            "away 2026-12-20 2027-01-04 acting:ben",
+            |e| matches!(e, ParseError::Unexpected { command: "away", got } if got == "acting:ben"),
+        ),
+        ("away 2026-12-20 2027-01-04 acting:", |e| {
+            matches!(
+                e,
+                ParseError::Missing {
+                    command: "away",
+                    ..
+                }
+            )
+        }),
+        ("away 2026-12-20 2027-01-04 acting:@ben acting:@chen", |e| {
+            matches!(
+                e,
+                ParseError::Repeated {
+                    command: "away",
+                    ..
+                }
+            )
+        }),
+        ("away off acting:@ben", |e| {
+            matches!(
+                e,
+                ParseError::Unexpected {
+                    command: "away",
+                    ..
+                }
+            )
+        }),
+        ("away 2026-12-20 2027-01-04 tz:UTC", |e| {
+            matches!(
+                e,
+                ParseError::UnknownOption {
+                    command: "away",
+                    ..
+                }
+            )
+        }),
     ]);
 }
 

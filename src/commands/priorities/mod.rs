@@ -143,8 +143,15 @@ pub async fn status(
     note: Option<String>,
 ) -> Outcome {
     let p = resolve_priority(s, inv, n).await?;
+    // An update while the priority's team is asking about it answers that cycle; whoever the
+    // cycle asks (someone acting for the away owner) may give it.
+    let cycle = s.store.open_cycle_of_priority(inv.ws(), p.id).await?;
+    let asked = match &cycle {
+        Some(c) => s.store.cycle_priority_owner(inv.ws(), c.id, p.id).await?,
+        None => None,
+    };
     let who = actor(s, inv).await?;
-    if !who.may_change_priority(p.owner_person_id, p.team_id) {
+    if !who.may_answer_checkin(p.owner_person_id, p.team_id, asked) {
         return Err(denied(&p));
     }
     let progress = match (progress, new_status) {
@@ -152,8 +159,6 @@ pub async fn status(
         (None, Status::Done) => Progress::DONE,
         (None, _) => p.progress,
     };
-    // An update while the priority's team is asking about it answers that cycle.
-    let cycle = s.store.open_cycle_of_priority(inv.ws(), p.id).await?;
     let input = UpdateInput {
         status: new_status,
         progress,

@@ -12,13 +12,14 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::drift::{Moment, assess};
+use crate::domain::away::AwayReason;
 use crate::domain::drift::{Reason, Thresholds};
 use crate::domain::{Priority, Status};
 use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, TeamRow};
 
 pub use model::{
-    Ack, Alignment, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk, Digest, Drift,
-    Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
+    Ack, Alignment, AwayPerson, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk,
+    Digest, Drift, Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
 };
 use model::{item, percent, reason_texts, stalled, worst_first};
 
@@ -89,15 +90,19 @@ pub async fn build(
         active: found.active.len(),
         percent: percent(needs_attention.len(), found.active.len()),
     };
-    let (participation, no_answer) = match cycle {
+    let (participation, no_answer, away) = match cycle {
         Some(c) => participation(store, ws, c).await?,
-        None => (None, Vec::new()),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let acting: HashMap<i64, String> = match cycle {
+        Some(c) => store.acting_in_cycle(ws, c.id).await?.into_iter().collect(),
+        None => HashMap::new(),
     };
     let late = match &previous {
         Some(prev) if cycle.is_some() || preview => late_answers(store, ws, prev, &by_id).await?,
         _ => Vec::new(),
     };
-    let priorities = priority_lines(&cx, &found.all, &finished, &flags).await?;
+    let priorities = priority_lines(&cx, &found.all, &finished, &flags, &acting).await?;
     let decisions = store
         .decisions_in(ws, team.id, start, as_of.timestamp())
         .await?
@@ -131,6 +136,7 @@ pub async fn build(
         moved,
         finished,
         no_answer,
+        away,
         late,
         decisions,
         priorities,
@@ -332,12 +338,13 @@ fn needs_attention(
     list
 }
 
-/// Who was asked in the cycle and who did not answer (people away are not expected).
+/// Who was asked in the cycle, who did not answer, and who was away and why (people away are
+/// not expected; someone acting for them is, and their silence is theirs).
 async fn participation(
     store: &Store,
     ws: i64,
     cycle: &CycleRow,
-) -> Result<(Option<Participation>, Vec<Person>), StoreError> {
+) -> Result<(Option<Participation>, Vec<Person>, Vec<AwayPerson>), StoreError> {
     let people = store.participation(ws, cycle.id).await?;
     let expected: Vec<_> = people.iter().filter(|p| p.away == 0).collect();
     let no_answer: Vec<Person> = expected
@@ -348,13 +355,26 @@ async fn participation(
             name: p.display_name.clone(),
         })
         .collect();
+    let mut away = Vec::new();
+    for p in people.iter().filter(|p| p.away != 0) {
+        let (acting, status) = match AwayReason::read(p.away_reason.as_deref()) {
+            AwayReason::Period => (None, None),
+            AwayReason::Acting(id) => (store.person(ws, id).await?.map(|a| a.display_name), None),
+            AwayReason::Status(label) => (None, Some(label)),
+        };
+        away.push(AwayPerson {
+            name: p.display_name.clone(),
+            acting,
+            status,
+        });
+    }
     // A roll-up cycle of a team of teams asks nobody: no participation line.
     let participation = (!people.is_empty()).then(|| Participation {
         checked_in: expected.len() - no_answer.len(),
         expected: expected.len(),
         away: people.len() - expected.len(),
     });
-    Ok((participation, no_answer))
+    Ok((participation, no_answer, away))
 }
 
 /// Answers to the previous cycle that came after it closed.
@@ -384,6 +404,7 @@ async fn priority_lines(
     all: &[Priority],
     finished: &[Item],
     flags: &HashMap<i64, Vec<Reason>>,
+    acting: &HashMap<i64, String>,
 ) -> Result<Vec<Line>, StoreError> {
     let ids: Vec<i64> = all.iter().map(|p| p.id).collect();
     let mut latest: HashMap<i64, (Option<String>, Option<String>)> = HashMap::new();
@@ -411,6 +432,7 @@ async fn priority_lines(
                     .get(&p.id)
                     .map(|r| reason_texts(r))
                     .unwrap_or_default(),
+                acting: acting.get(&p.id).cloned(),
             }
         })
         .collect())

@@ -23,6 +23,9 @@ pub struct Digest {
     pub moved: Vec<Moved>,
     pub finished: Vec<Item>,
     pub no_answer: Vec<Person>,
+    /// Owners the cycle did not ask because they were away, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub away: Vec<AwayPerson>,
     pub late: Vec<Late>,
     /// Decisions taken in the period on the team's priorities or on items raised to it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -74,6 +77,17 @@ pub struct Drift {
 pub struct Person {
     pub user_id: String,
     pub name: String,
+}
+
+/// An owner away in a cycle: "Ana (acting: Ben)", "Chen (status: 🌴 Vacationing)", "Dan".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwayPerson {
+    pub name: String,
+    /// Who acted for them, or what their platform status said; `None` for an away period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acting: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,6 +168,9 @@ pub struct Line {
     pub note: Option<String>,
     pub blocker: Option<String>,
     pub flags: Vec<String>,
+    /// Who answered for its away owner in the cycle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acting: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

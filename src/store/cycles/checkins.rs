@@ -2,6 +2,7 @@
 //! them, and away periods.
 
 use super::{CheckinItem, PromptRow};
+use crate::domain::away::AwayReason;
 use crate::store::{JobPayload, Result, Store, jobs};
 
 impl Store {
@@ -82,9 +83,11 @@ impl Store {
     ) -> Result<Vec<CheckinItem>> {
         Ok(sqlx::query_as(
             "SELECT p.id AS priority_id, p.number, p.title, p.status, p.progress, p.due_date,
-                    u.status AS answered_status, u.progress AS answered_progress, u.late AS answered_late
+                    u.status AS answered_status, u.progress AS answered_progress, u.late AS answered_late,
+                    ob.display_name AS on_behalf_of
              FROM cycle_priorities cp
              JOIN priorities p ON p.id = cp.priority_id AND p.workspace_id = cp.workspace_id
+             LEFT JOIN people ob ON ob.id = cp.on_behalf_of AND ob.workspace_id = cp.workspace_id
              LEFT JOIN priority_updates u ON u.id = (
                  SELECT MAX(x.id) FROM priority_updates x WHERE x.cycle_id = cp.cycle_id AND x.priority_id = cp.priority_id)
              WHERE cp.workspace_id = $1 AND cp.cycle_id = $2 AND cp.person_id = $3
@@ -172,13 +175,13 @@ impl Store {
             .await?)
     }
 
-    /// Replace a person's away periods with one (away <from> <to>).
+    /// Replace a person's away periods with one (away <from> <to> [acting:@x]).
     pub async fn set_away(
         &self,
         ws: i64,
         person_id: i64,
-        from: &str,
-        to: &str,
+        (from, to): (&str, &str),
+        acting: Option<i64>,
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
@@ -188,13 +191,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO away_periods (workspace_id, person_id, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO away_periods (workspace_id, person_id, starts_on, ends_on, created_at, acting_person_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(ws)
         .bind(person_id)
         .bind(from)
         .bind(to)
         .bind(now)
+        .bind(acting)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -212,17 +217,53 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// An owner found away by their platform status when their prompt or reminder was due:
+    /// away for this cycle (no prompt, no reminder, no silence), with the status as the reason.
+    /// `false` if they were already marked away.
+    pub async fn mark_away_by_status(
+        &self,
+        ws: i64,
+        cycle_id: i64,
+        person_id: i64,
+        reason: &AwayReason,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE cycle_owners SET away = 1, away_reason = $1, remind_decided = 1
+             WHERE workspace_id = $2 AND cycle_id = $3 AND person_id = $4 AND away = 0",
+        )
+        .bind(reason.stored())
+        .bind(ws)
+        .bind(cycle_id)
+        .bind(person_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Whether a person is away on a date (`YYYY-MM-DD`, inclusive bounds).
     pub async fn is_away(&self, ws: i64, person_id: i64, date: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM away_periods WHERE workspace_id = $1 AND person_id = $2 AND starts_on <= $3 AND ends_on >= $3",
+        Ok(self.away_on(ws, person_id, date).await?.is_some())
+    }
+
+    /// The away period covering a date, if any: `Some(acting)`, where `acting` is who acts for
+    /// the person then (`None` when nobody does).
+    pub async fn away_on(
+        &self,
+        ws: i64,
+        person_id: i64,
+        date: &str,
+    ) -> Result<Option<Option<i64>>> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT acting_person_id FROM away_periods
+             WHERE workspace_id = $1 AND person_id = $2 AND starts_on <= $3 AND ends_on >= $3
+             ORDER BY id DESC LIMIT 1",
         )
         .bind(ws)
         .bind(person_id)
         .bind(date)
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(n > 0)
+        Ok(row.map(|(acting,)| acting))
     }
 }
 

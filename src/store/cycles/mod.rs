@@ -32,7 +32,11 @@ pub struct OwnerPlan {
     pub prompt_at: i64,
     pub remind_at: Option<i64>,
     pub away: bool,
+    /// Why they are away: `period`, or `acting:<id>` when someone acts for them.
+    pub away_reason: Option<String>,
     pub priority_ids: Vec<i64>,
+    /// Priorities asked of this person on behalf of their away owners: (priority, owner).
+    pub acting_for: Vec<(i64, i64)>,
 }
 
 /// A new cycle as the scheduler decided it.
@@ -58,6 +62,8 @@ pub struct CheckinItem {
     pub answered_status: Option<String>,
     pub answered_progress: Option<i64>,
     pub answered_late: Option<i64>,
+    /// The away owner this priority is asked for, when the person asked acts for them.
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -74,6 +80,7 @@ pub struct Participant {
     pub user_id: String,
     pub display_name: String,
     pub away: i64,
+    pub away_reason: Option<String>,
     pub answered: i64,
 }
 

@@ -126,8 +126,8 @@ async fn add_owner(
     now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO cycle_owners (cycle_id, person_id, workspace_id, prompt_at, remind_at, remind_decided, away)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO cycle_owners (cycle_id, person_id, workspace_id, prompt_at, remind_at, remind_decided, away, away_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(cycle_id)
     .bind(o.person_id)
@@ -136,20 +136,26 @@ async fn add_owner(
     .bind(o.remind_at)
     .bind(if o.away || o.remind_at.is_none() { 1i64 } else { 0 })
     .bind(o.away as i64)
+    .bind(o.away_reason.as_deref())
     .execute(&mut **tx)
     .await?;
-    for p in &o.priority_ids {
+    let own = o.priority_ids.iter().map(|p| (*p, None));
+    let handed = o.acting_for.iter().map(|(p, owner)| (*p, Some(*owner)));
+    for (p, on_behalf_of) in own.chain(handed) {
         sqlx::query(
-            "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id, on_behalf_of)
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(cycle_id)
         .bind(p)
         .bind(o.person_id)
         .bind(ws)
+        .bind(on_behalf_of)
         .execute(&mut **tx)
         .await?;
     }
-    if !o.away {
+    // Someone away with nothing asked of them (someone acts for them) gets no prompt either.
+    if !o.away && !(o.priority_ids.is_empty() && o.acting_for.is_empty()) {
         jobs::insert_job(
             tx,
             ws,

@@ -8,13 +8,27 @@ impl Store {
     /// Who a cycle asked, whether they were away, and whether they answered (on time).
     pub async fn participation(&self, ws: i64, cycle_id: i64) -> Result<Vec<Participant>> {
         Ok(sqlx::query_as(
-            "SELECT o.person_id, p.user_id, p.display_name, o.away,
+            "SELECT o.person_id, p.user_id, p.display_name, o.away, o.away_reason,
                  CAST(CASE WHEN EXISTS (SELECT 1 FROM priority_updates u JOIN cycle_priorities cp
                                    ON cp.priority_id = u.priority_id AND cp.cycle_id = o.cycle_id
                                    WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)
                       THEN 1 ELSE 0 END AS BIGINT) AS answered
              FROM cycle_owners o JOIN people p ON p.id = o.person_id AND p.workspace_id = o.workspace_id
              WHERE o.workspace_id = $1 AND o.cycle_id = $2 ORDER BY LOWER(p.display_name)",
+        )
+        .bind(ws)
+        .bind(cycle_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The priorities a cycle asked of someone acting for their away owner: (priority, the
+    /// acting person's name).
+    pub async fn acting_in_cycle(&self, ws: i64, cycle_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT cp.priority_id, p.display_name FROM cycle_priorities cp
+             JOIN people p ON p.id = cp.person_id AND p.workspace_id = cp.workspace_id
+             WHERE cp.workspace_id = $1 AND cp.cycle_id = $2 AND cp.on_behalf_of IS NOT NULL",
         )
         .bind(ws)
         .bind(cycle_id)

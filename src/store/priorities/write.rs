@@ -255,8 +255,11 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let history = HistoryWriter::new(ws, current.id, author, now);
         let update_id: i64 = sqlx::query_scalar(
-            "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at, cycle_id, late)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at, cycle_id, late, on_behalf_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                     (SELECT cp.on_behalf_of FROM cycle_priorities cp
+                      WHERE cp.cycle_id = $9 AND cp.priority_id = $2 AND cp.person_id = $3 AND cp.workspace_id = $1))
+             RETURNING id",
         )
         .bind(ws)
         .bind(current.id)

@@ -114,6 +114,8 @@ struct Inner {
     calls: Arc<Mutex<Vec<Call>>>,
     faults: Arc<Mutex<Vec<(String, Fault)>>>,
     users: Arc<Mutex<HashMap<String, (String, String)>>>,
+    /// Statuses by user id: (status_text, status_emoji, status_expiration).
+    statuses: Arc<Mutex<HashMap<String, (String, String, i64)>>>,
     /// Messages by channel, oldest first: (ts, body).
     messages: Arc<Mutex<HashMap<String, Channel>>>,
     /// How long chat.postMessage takes, to make a fan-out last long enough to interrupt.
@@ -199,6 +201,14 @@ impl FakeSlack {
             .lock()
             .unwrap()
             .push((method.to_string(), fault));
+    }
+
+    /// Set a user's status as Slack keeps it (`users.info` answers with it from now on).
+    pub fn set_status(&self, user: &str, text: &str, emoji: &str, expiration: i64) {
+        self.inner.statuses.lock().unwrap().insert(
+            user.to_string(),
+            (text.to_string(), emoji.to_string(), expiration),
+        );
     }
 
     pub fn set_post_delay(&self, ms: u64) {
@@ -402,10 +412,21 @@ async fn answer(
         "users.info" => {
             let id = body.get("user").and_then(Value::as_str).unwrap_or("");
             match s.users.lock().unwrap().get(id) {
-                Some((name, tz)) => json!({"ok": true, "user": {
-                    "id": id, "name": name, "real_name": name, "tz": tz, "tz_offset": 3600,
-                    "profile": {"display_name": name, "real_name": name}
-                }}),
+                Some((name, tz)) => {
+                    let (text, emoji, expiration) = s
+                        .statuses
+                        .lock()
+                        .unwrap()
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_default();
+                    json!({"ok": true, "user": {
+                        "id": id, "name": name, "real_name": name, "tz": tz, "tz_offset": 3600,
+                        "profile": {"display_name": name, "real_name": name,
+                            "status_text": text, "status_emoji": emoji,
+                            "status_expiration": expiration}
+                    }})
+                }
                 None => json!({"ok": false, "error": "user_not_found"}),
             }
         }

@@ -1,0 +1,387 @@
+//! Away without asking, and acting owners: a Slack status of vacation or sick leave skips that
+//! person's prompt and reminder (read once per hour, its expiry believed) and the digest lists
+//! them as away, not silent; `away <from> <to> acting:@someone` sends the away owner's prompts to
+//! the acting person, records their answers on the owner's behalf, and counts their silence
+//! against them.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::Value;
+
+use crate::checkins::buttons;
+use crate::common::{TestApp, spawn_app};
+
+/// Mon 2026-11-30 09:00 in Berlin.
+fn monday_nine_berlin() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap()
+}
+
+fn dm(user: &str) -> String {
+    format!("D{user}")
+}
+
+async fn ok(app: &TestApp, user: &str, text: &str) -> String {
+    let r = app.slash(user, text).await;
+    assert_eq!(r.status, 200, "{text}: {}", r.text);
+    let all = r.all_text();
+    assert!(!all.contains("⚠️"), "{text}: {all}");
+    all
+}
+
+async fn refused(app: &TestApp, user: &str, text: &str) -> String {
+    let r = app.slash(user, text).await;
+    assert_eq!(r.status, 200, "{text}: {}", r.text);
+    let all = r.all_text();
+    assert!(all.contains("⚠️"), "{text} should be refused: {all}");
+    all
+}
+
+/// Platform (lead ana, #C0PLATFORM): #1 ana's, #2 ben's, #3 chen's; Monday 09:00 Berlin
+/// check-ins reminded after 4 hours, the digest Monday 17:00.
+async fn platform(app: &TestApp) {
+    ok(app, "U0ANA", "team add Platform <#C0PLATFORM|platform>").await;
+    ok(app, "U0ANA", "add Payments API team:Platform").await;
+    ok(app, "U0BEN", "add Billing export team:Platform").await;
+    ok(app, "U0CHEN", "add Fraud rules team:Platform").await;
+    ok(
+        app,
+        "U0ANA",
+        "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
+    )
+    .await;
+    ok(app, "U0ANA", "rhythm Platform digest \"mon 17:00\"").await;
+}
+
+/// users.info calls that asked about `user` since the calls were last cleared.
+fn lookups(app: &TestApp, user: &str) -> usize {
+    app.slack
+        .calls_to("users.info")
+        .iter()
+        .filter(|c| c.body["user"] == user)
+        .count()
+}
+
+/// The digest's channel post (not its thread reply) as one string.
+fn digest_post(app: &TestApp) -> String {
+    let posts = app.slack.messages_in("C0PLATFORM");
+    let post = posts
+        .iter()
+        .find(|(_, b)| b.get("thread_ts").is_none())
+        .expect("a digest post");
+    post.1.to_string()
+}
+
+fn digest_thread(app: &TestApp) -> String {
+    let posts = app.slack.messages_in("C0PLATFORM");
+    let reply = posts
+        .iter()
+        .find(|(_, b)| b.get("thread_ts").is_some())
+        .expect("a thread reply");
+    reply.1.to_string()
+}
+
+#[tokio::test]
+async fn a_vacation_status_skips_the_prompt_and_reminder_and_the_digest_lists_them_away() {
+    let app = spawn_app().await; // Mon 2026-11-23
+    platform(&app).await;
+    let monday = monday_nine_berlin();
+    // ben is on vacation with no end set; chen's sick status expired on Sunday.
+    app.slack
+        .set_status("U0BEN", "Vacationing", ":palm_tree:", 0);
+    let sunday = (monday - Duration::days(1)).timestamp();
+    app.slack
+        .set_status("U0CHEN", "Out sick", ":face_with_thermometer:", sunday);
+    app.slack.clear_calls();
+    app.clock.set(monday);
+    let r = app.tick().await;
+    assert_eq!((r.opened, r.sent), (1, 2), "ana and chen, not ben");
+    assert!(app.slack.messages_in(&dm("U0BEN")).is_empty());
+    assert_eq!(app.slack.messages_in(&dm("U0ANA")).len(), 1);
+    assert_eq!(app.slack.messages_in(&dm("U0CHEN")).len(), 1);
+    // One status read per person for the fan-out.
+    for u in ["U0ANA", "U0BEN", "U0CHEN"] {
+        assert_eq!(lookups(&app, u), 1, "{u}");
+    }
+    let (away, reason, decided): (i64, Option<String>, i64) = sqlx::query_as(
+        "SELECT o.away, o.away_reason, o.remind_decided FROM cycle_owners o
+         JOIN people p ON p.id = o.person_id WHERE p.user_id = 'U0BEN'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (away, reason.as_deref(), decided),
+        (1, Some("status::palm_tree: Vacationing"), 1)
+    );
+    // ana answers; at reminder time chen is reminded, ben is not; the statuses are not read
+    // again within the hour that they are kept... nor for chen's reminder 4 hours later, which
+    // reads chen's status afresh (the cache is an hour).
+    let (ts, body) = app.slack.messages_in(&dm("U0ANA"))[0].clone();
+    let (action, value) = buttons(&body)
+        .into_iter()
+        .find(|(a, _)| a == "checkin:on-track")
+        .unwrap();
+    assert_eq!(
+        app.click("U0ANA", &dm("U0ANA"), &ts, &action, &value)
+            .await
+            .status,
+        200
+    );
+    app.clock.set(monday + Duration::hours(4));
+    let r = app.tick().await;
+    assert_eq!((r.reminders_queued, r.sent), (1, 1));
+    assert_eq!(app.slack.messages_in(&dm("U0CHEN")).len(), 2);
+    assert!(app.slack.messages_in(&dm("U0BEN")).is_empty());
+    assert_eq!(lookups(&app, "U0CHEN"), 2, "read again after the hour");
+    assert_eq!(
+        lookups(&app, "U0BEN"),
+        1,
+        "not asked again: no reminder due"
+    );
+    // The digest: ben away with his status, chen silent, 1 of 2 checked in.
+    app.clock.set(monday + Duration::hours(8));
+    assert_eq!(app.tick().await.closed, 1);
+    let post = digest_post(&app);
+    assert!(post.contains("1 of 2 owners checked in (1 away)"), "{post}");
+    assert!(
+        post.contains("*Away*\\n• ben (status: :palm_tree: Vacationing)"),
+        "{post}"
+    );
+    assert!(post.contains("*No answer from*\\n• <@U0CHEN>"), "{post}");
+    // ben's missed cycle is no silence: #2 is not flagged.
+    assert!(!post.contains("Billing export"), "{post}");
+}
+
+#[tokio::test]
+async fn a_status_with_an_end_counts_until_then_and_a_cleared_one_after_the_hour() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    let monday = monday_nine_berlin();
+    // ben's vacation status ends Monday at noon UTC.
+    let noon = (monday + Duration::hours(4)).timestamp();
+    app.slack.set_status("U0BEN", "OOO until noon", "", noon);
+    app.clock.set(monday);
+    app.tick().await;
+    assert!(app.slack.messages_in(&dm("U0BEN")).is_empty());
+    // A week later Slack has cleared it: read afresh (the hour has long passed), prompted.
+    app.slack.set_status("U0BEN", "", "", 0);
+    app.clock.set(monday + Duration::days(7));
+    let r = app.tick().await;
+    assert_eq!(r.opened, 1);
+    let ben = app.slack.messages_in(&dm("U0BEN"));
+    assert_eq!(ben.len(), 1);
+    assert!(ben[0].1.to_string().contains("Check-in for Platform"));
+    // A status read within the hour is believed without asking; past its own end it is not.
+    let (label, until): (Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT absence_label, absence_until FROM people WHERE user_id = 'U0BEN'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!((label, until), (None, None));
+}
+
+#[tokio::test]
+async fn a_platform_that_cannot_say_leaves_the_person_prompted() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    // users.info fails for ben (as for a deactivated or unknown user): he is prompted anyway.
+    app.slack
+        .fail_next("users.info", crate::common::fake_slack::Fault::ServerError);
+    app.slack
+        .set_status("U0CHEN", "In a meeting", ":spiral_calendar_pad:", 0);
+    app.clock.set(monday_nine_berlin());
+    let r = app.tick().await;
+    assert_eq!((r.opened, r.sent), (1, 3), "everyone is asked");
+}
+
+/// ana away for the week of 30 Nov, ben acting for her.
+async fn ana_away_ben_acting(app: &TestApp) -> String {
+    ok(
+        app,
+        "U0ANA",
+        "away 2026-11-28 2026-12-06 acting:<@U0BEN|ben>",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_acting_owner_is_asked_for_the_away_owner_and_answers_on_their_behalf() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    let reply = ana_away_ben_acting(&app).await;
+    assert!(
+        reply.contains("You're away from Sat 28 Nov 2026 to Sun 6 Dec 2026 (both days included). ben gets your check-in prompts meanwhile and answers on your behalf; a cycle they leave unanswered counts against them, not you."),
+        "{reply}"
+    );
+    let monday = monday_nine_berlin();
+    app.clock.set(monday);
+    let r = app.tick().await;
+    assert_eq!(
+        (r.opened, r.sent),
+        (1, 2),
+        "ben (for himself and ana) and chen"
+    );
+    assert!(app.slack.messages_in(&dm("U0ANA")).is_empty());
+    let (ts, body) = app.slack.messages_in(&dm("U0BEN"))[0].clone();
+    let text = body.to_string();
+    assert!(
+        text.contains("*Payments API* · for ana, who is away"),
+        "{text}"
+    );
+    assert!(text.contains("*Billing export*"), "{text}");
+    let values: Vec<(String, String)> = buttons(&body)
+        .into_iter()
+        .filter(|(a, _)| a == "checkin:at-risk")
+        .collect();
+    assert_eq!(values.len(), 2);
+    // Someone else clicking ben's prompt, even ana (the owner, a lead), records nothing.
+    for intruder in ["U0CHEN", "U0ANA"] {
+        let r = app
+            .click(intruder, &dm("U0BEN"), &ts, "checkin:at-risk", &values[0].1)
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let told: Vec<String> = app
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| c.method.starts_with("response_url:"))
+        .map(|c| c.body["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        told.iter()
+            .filter(|t| t.contains("This check-in is for @ben"))
+            .count(),
+        2,
+        "{told:?}"
+    );
+    assert_eq!(app.count("priority_updates").await, 0);
+    // ben answers #1 (ana's) with a click: recorded as his, on ana's behalf.
+    let r = app
+        .click("U0BEN", &dm("U0BEN"), &ts, "checkin:at-risk", &values[0].1)
+        .await;
+    assert_eq!(r.status, 200);
+    let (author, behalf, number): (String, Option<String>, i64) = sqlx::query_as(
+        "SELECT a.user_id, o.user_id, p.number FROM priority_updates u
+         JOIN people a ON a.id = u.author_id
+         LEFT JOIN people o ON o.id = u.on_behalf_of
+         JOIN priorities p ON p.id = u.priority_id",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (author.as_str(), behalf.as_deref(), number),
+        ("U0BEN", Some("U0ANA"), 1)
+    );
+    // And in words, as an owner would: ben may answer #1 while the cycle asks him about it.
+    let text = ok(&app, "U0BEN", "status #1 at-risk 40% vendor late").await;
+    assert!(text.contains("is now"), "{text}");
+    // chen, asked nothing about #1, may not.
+    let text = refused(&app, "U0CHEN", "status #1 done").await;
+    assert!(
+        text.contains("Only its owner, a lead of its team or an admin"),
+        "{text}"
+    );
+    // ben leaves #2 (his own) unanswered: the digest lists ana as away with ben acting, and
+    // nobody as silent (ben answered); the full list marks #1 as answered by the acting owner.
+    app.clock.set(monday + Duration::hours(8));
+    assert_eq!(app.tick().await.closed, 1);
+    let post = digest_post(&app);
+    assert!(post.contains("*Away*\\n• ana (acting: ben)"), "{post}");
+    assert!(post.contains("1 of 2 owners checked in (1 away)"), "{post}");
+    let thread = digest_thread(&app);
+    assert!(
+        thread.contains("*Payments API* · <@U0ANA> · 🟡 At risk · 40% (acting: ben)"),
+        "{thread}"
+    );
+    // Once the cycle is closed and ana is back, ben's right to answer #1 is gone.
+    let text = refused(&app, "U0BEN", "status #1 done").await;
+    assert!(text.contains("Only its owner"), "{text}");
+}
+
+#[tokio::test]
+async fn silence_while_acting_counts_against_the_acting_owner_not_the_away_one() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    // ana away for three weeks, ben acting; ben never answers.
+    ok(&app, "U0ANA", "away 2026-11-28 2026-12-20 acting:@ben").await;
+    let monday = monday_nine_berlin();
+    for week in 0..2 {
+        let start = monday + Duration::days(7 * week);
+        app.clock.set(start);
+        app.tick().await;
+        app.clock.set(start + Duration::hours(8));
+        assert_eq!(app.tick().await.closed, 1, "week {week}");
+    }
+    // The second digest: ben silent, ana away (acting: ben), and #1 flagged silent: the
+    // acting owner's silence is the priority's.
+    let posts = app.slack.messages_in("C0PLATFORM");
+    let last = posts
+        .iter()
+        .rev()
+        .find(|(_, b)| b.get("thread_ts").is_none())
+        .unwrap()
+        .1
+        .to_string();
+    assert!(
+        last.contains("*No answer from*\\n• <@U0BEN>, <@U0CHEN>"),
+        "{last}"
+    );
+    assert!(last.contains("*Away*\\n• ana (acting: ben)"), "{last}");
+    assert!(
+        last.contains("*Payments API* · <@U0ANA> · 🟢 On track\\n   _silent: no check-in from its owner in the last 2 cycles_"),
+        "{last}"
+    );
+    // ana herself is counted nowhere as silent.
+    assert!(!last.contains("<@U0ANA>, "), "{last}");
+}
+
+#[tokio::test]
+async fn acting_must_name_someone_else_this_workspace_knows() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    let text = refused(
+        &app,
+        "U0ANA",
+        "away 2026-12-01 2026-12-04 acting:<@U0ANA|ana>",
+    )
+    .await;
+    assert!(text.contains("You can't act for yourself"), "{text}");
+    // A user id Slack does not know here (another workspace's, or made up).
+    let text = refused(
+        &app,
+        "U0ANA",
+        "away 2026-12-01 2026-12-04 acting:<@UOTHERWS1|eve>",
+    )
+    .await;
+    assert!(text.contains("eve"), "{text}");
+    let text = refused(&app, "U0ANA", "away 2026-12-01 2026-12-04 acting:@nobody").await;
+    assert!(text.contains("nobody"), "{text}");
+    let text = refused(&app, "U0ANA", "away 2026-12-01 2026-12-04 acting:ben").await;
+    assert!(text.contains("acting:ben"), "{text}");
+    let text = refused(&app, "U0ANA", "away 2026-12-01 2036-12-04").await;
+    assert!(text.contains("at most 366 days"), "{text}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM away_periods")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing recorded");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE user_id = 'UOTHERWS1'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "no person made up from a forged id");
+    // `away off` ends it, acting included: ana is asked again.
+    ana_away_ben_acting(&app).await;
+    ok(&app, "U0ANA", "away off").await;
+    app.clock.set(monday_nine_berlin());
+    app.tick().await;
+    let ana: Vec<(String, Value)> = app.slack.messages_in(&dm("U0ANA"));
+    assert_eq!(ana.len(), 1);
+    assert!(
+        !app.slack.messages_in(&dm("U0BEN"))[0]
+            .1
+            .to_string()
+            .contains("for ana")
+    );
+}
