@@ -144,9 +144,13 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "away",
-        synopsis: "away <from> <to> | away off",
-        summary: "Pause your check-in prompts and reminders while you are away.",
-        examples: &["away 2026-12-20 2027-01-04", "away off"],
+        synopsis: "away <from> <to> [acting:@someone] | away off",
+        summary: "Pause your check-in prompts and reminders while you are away, or hand them to someone who answers for you.",
+        examples: &[
+            "away 2026-12-20 2027-01-04",
+            "away 2026-12-20 2027-01-04 acting:@ben",
+            "away off",
+        ],
     },
     CommandHelp {
         name: "settings",

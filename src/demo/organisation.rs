@@ -178,7 +178,7 @@ fn line(who: &'static str, channel: Option<&str>, text: impl Into<String>) -> Sc
 }
 
 /// The commands that set the organisation up, in order: teams, priorities, dependencies, an
-/// away week, the rhythms and a holiday ahead. Due dates count from `today`; `monday` is this
+/// away week, a leave with an acting owner, the rhythms and a holiday ahead. Due dates count from `today`; `monday` is this
 /// week's.
 /// A priority whose due date keeps moving: its title, owner, and each move (days from today,
 /// reason).
@@ -266,6 +266,12 @@ pub(super) fn setup_script(today: NaiveDate, monday: NaiveDate) -> Vec<ScriptLin
     let away_from = monday - Duration::weeks(4);
     let away = format!("away {} {}", away_from, away_from + Duration::days(6));
     script.push(line("Sam", None, away));
+    // Lea is on leave this week and next; Jonas acts for her, so her check-ins come to him.
+    let leave = format!(
+        "away {monday} {} acting:@Jonas",
+        monday + Duration::days(13)
+    );
+    script.push(line("Lea", None, leave));
     // The rhythm: Mondays' check-ins in each team's zone, a reminder after four hours,
     // Friday digests; the leadership's roll-up an hour after the teams'.
     for (team, zone, checkin, digest) in RHYTHMS {

@@ -385,3 +385,35 @@ async fn acting_must_name_someone_else_this_workspace_knows() {
             .contains("for ana")
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_an_acting_owner_this_week() {
+    let app = crate::sandbox::demo_app().await; // Mon 2026-11-23 08:00 UTC
+    let (away, acting, from, to): (String, String, String, String) = sqlx::query_as(
+        "SELECT p.display_name, a.display_name, w.starts_on, w.ends_on FROM away_periods w
+         JOIN people p ON p.id = w.person_id JOIN people a ON a.id = w.acting_person_id",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (away.as_str(), acting.as_str(), from.as_str(), to.as_str()),
+        ("Lea", "Jonas", "2026-11-23", "2026-12-06")
+    );
+    // This week's Platform cycle asks Jonas about Lea's SSO priority, on her behalf.
+    let asked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.display_name, pr.title FROM cycle_priorities cp
+         JOIN people a ON a.id = cp.person_id JOIN priorities pr ON pr.id = cp.priority_id
+         JOIN people o ON o.id = cp.on_behalf_of WHERE o.display_name = 'Lea'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        asked,
+        [(
+            "Jonas".to_string(),
+            "SSO for enterprise customers".to_string()
+        )]
+    );
+}
