@@ -23,6 +23,12 @@ pub struct TeamsSettings {
     /// Hosts pacer sends Teams traffic to.
     #[arg(long, env = "TEAMS_SERVICE_URL_ALLOW")]
     teams_service_url_allow: Option<String>,
+    /// Microsoft Graph, where presence (out of office) is read.
+    #[arg(long, env = "TEAMS_GRAPH_URL")]
+    teams_graph_url: Option<String>,
+    /// Graph's token endpoint; `{tenant}` stands for the person's tenant.
+    #[arg(long, env = "TEAMS_GRAPH_TOKEN_URL")]
+    teams_graph_token_url: Option<String>,
 }
 
 /// The Bot Framework registration of the Teams app.
@@ -36,6 +42,10 @@ pub struct TeamsConfig {
     pub token_url: String,
     /// Hosts pacer sends Teams traffic to (`*.example.com` allows subdomains).
     pub service_url_allow: Vec<String>,
+    /// Microsoft Graph's base URL (presence).
+    pub graph_url: String,
+    /// Graph's token endpoint, `{tenant}` replaced by the tenant asked about.
+    pub graph_token_url: String,
 }
 
 /// Microsoft's connector hosts: the public cloud, GCC, GCC High and DoD.
@@ -93,6 +103,11 @@ pub fn from_settings(
             .collect(),
         None => TEAMS_SERVICE_HOSTS.iter().map(|h| h.to_string()).collect(),
     };
+    let graph_url = url("TEAMS_GRAPH_URL", "https://graph.microsoft.com/v1.0".into())?;
+    let graph_token_url = url(
+        "TEAMS_GRAPH_TOKEN_URL",
+        "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token".into(),
+    )?;
     Ok(Some(TeamsConfig {
         app_id,
         app_password: Secret::new(app_password),
@@ -100,5 +115,7 @@ pub fn from_settings(
         openid_metadata_url,
         token_url,
         service_url_allow,
+        graph_url,
+        graph_token_url,
     }))
 }

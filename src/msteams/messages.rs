@@ -243,7 +243,16 @@ impl Ctx<'_> {
     pub(super) async fn handle(&self, event: Event) -> Result<Reply, AppError> {
         let directory = self.directory();
         let now = self.state.clock.now();
-        Ok(inbound::handle(self.state, &directory, now, &self.sender(), event).await?)
+        let reply = inbound::handle(self.state, &directory, now, &self.sender(), event).await?;
+        // The sender's Azure AD object id, by which Graph's presence is read later.
+        let from = self.activity.from.clone().unwrap_or_default();
+        if let Some(aad) = from.aad_object_id.filter(|a| super::valid_id(a)) {
+            self.state
+                .store
+                .remember_aad_object_id(self.ws, &from.id, &aad)
+                .await?;
+        }
+        Ok(reply)
     }
 
     /// Answer in the conversation the activity came from (in a channel, into its thread),

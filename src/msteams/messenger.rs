@@ -8,19 +8,21 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use super::api::{ApiError, TeamsApi};
+use super::graph::Graph;
 use super::{PLATFORM, cards};
 use crate::message::Message;
-use crate::messenger::{Messenger, SendError, Sent};
+use crate::messenger::{Availability, Messenger, SendError, Sent};
 use crate::store::{NewRef, RefKind, Store};
 
 pub struct TeamsMessenger {
     api: Arc<TeamsApi>,
+    graph: Arc<Graph>,
     store: Store,
 }
 
 impl TeamsMessenger {
-    pub fn new(api: Arc<TeamsApi>, store: Store) -> Self {
-        TeamsMessenger { api, store }
+    pub fn new(api: Arc<TeamsApi>, graph: Arc<Graph>, store: Store) -> Self {
+        TeamsMessenger { api, graph, store }
     }
 
     async fn workspace(&self, tenant: &str) -> Result<i64, SendError> {
@@ -157,6 +159,29 @@ impl Messenger for TeamsMessenger {
 
     fn channel_prefix(&self) -> &'static str {
         super::PREFIX_CHANNEL
+    }
+
+    /// Out of office by the person's Graph presence, found by the AAD object id their
+    /// activities carried; someone pacer has not heard from cannot be looked up.
+    async fn availability(
+        &self,
+        workspace: &str,
+        user_id: &str,
+    ) -> Result<Option<Availability>, SendError> {
+        let ws = self.workspace(workspace).await?;
+        let aad = self
+            .store
+            .aad_object_id(ws, user_id)
+            .await
+            .map_err(|e| SendError::Retry {
+                after: None,
+                not_sent: true,
+                reason: e.to_string(),
+            })?;
+        Ok(match aad {
+            Some(aad) => self.graph.availability(workspace, &aad).await,
+            None => None,
+        })
     }
 
     async fn send_direct(

@@ -8,6 +8,7 @@ pub mod auth;
 mod card_actions;
 pub mod cards;
 pub mod config;
+pub mod graph;
 pub mod manifest;
 mod messages;
 pub mod messenger;
@@ -66,6 +67,8 @@ impl crate::platforms::Platform for TeamsPlatform {
 pub struct TeamsPlatform {
     pub auth: Authenticator,
     pub api: Arc<TeamsApi>,
+    /// Microsoft Graph: people's presence (out of office).
+    pub graph: Arc<graph::Graph>,
     /// `TEAMS_TENANT_ID`: when set, activities from any other tenant are refused.
     pub tenant: Option<String>,
     store: Store,
@@ -75,6 +78,7 @@ impl TeamsPlatform {
     pub fn new(config: &TeamsConfig, http: reqwest::Client, store: Store) -> Self {
         TeamsPlatform {
             auth: Authenticator::new(http.clone(), &config.openid_metadata_url, &config.app_id),
+            graph: Arc::new(graph::Graph::new(config, http.clone())),
             api: Arc::new(TeamsApi::new(
                 config,
                 http,
@@ -86,7 +90,7 @@ impl TeamsPlatform {
     }
 
     pub fn messenger(&self, store: Store) -> messenger::TeamsMessenger {
-        messenger::TeamsMessenger::new(self.api.clone(), store)
+        messenger::TeamsMessenger::new(self.api.clone(), self.graph.clone(), store)
     }
 }
 

@@ -106,6 +106,32 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("person vanished after insert".into()))
     }
 
+    /// The Azure AD object id Teams sent with a person's activities, if any.
+    pub async fn aad_object_id(&self, ws: i64, user_id: &str) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT aad_object_id FROM people WHERE workspace_id = $1 AND user_id = $2",
+        )
+        .bind(ws)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(aad,)| aad))
+    }
+
+    /// Keep the Azure AD object id an activity carried for its sender (written only when new).
+    pub async fn remember_aad_object_id(&self, ws: i64, user_id: &str, aad: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE people SET aad_object_id = $1
+             WHERE workspace_id = $2 AND user_id = $3 AND (aad_object_id IS NULL OR aad_object_id <> $1)",
+        )
+        .bind(aad)
+        .bind(ws)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// What pacer last read of a person's platform status: (away label, its end, when read).
     /// `None` when it was never read.
     pub async fn cached_availability(

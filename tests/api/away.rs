@@ -417,3 +417,100 @@ async fn the_demo_has_an_acting_owner_this_week() {
         )]
     );
 }
+
+#[tokio::test]
+async fn teams_presence_out_of_office_skips_the_prompt_and_shows_in_the_digest() {
+    use crate::msteams::{ANA, BEN};
+    let app = spawn_app().await;
+    crate::msteams::platform_with_rhythm(&app).await;
+    // Ana's activities carried her AAD object id; Graph says she is out of office.
+    app.teams.set_presence(
+        "aad-1ana-aad-user",
+        serde_json::json!({"availability": "Offline", "activity": "OutOfOffice",
+            "outOfOfficeSettings": {"message": "Back on 4 Jan", "isOutOfOffice": true}}),
+    );
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap());
+    let report = app.tick().await;
+    assert_eq!(report.opened, 1);
+    let sent_to = |user: &str| {
+        app.teams
+            .calls_of("send")
+            .iter()
+            .filter(|c| c.conversation.contains(&user[3..]))
+            .count()
+    };
+    app.teams.wait_for("send", 1).await;
+    assert_eq!(sent_to(ANA), 0, "no prompt while out of office");
+    assert_eq!(
+        sent_to(BEN),
+        1,
+        "ben's presence cannot be read (never wrote): asked"
+    );
+    // One read, with Graph's token for the tenant (not the connector's).
+    assert_eq!(
+        app.teams.presence_reads(),
+        [(
+            "aad-1ana-aad-user".to_string(),
+            Some("Bearer graph-token-for-tenant".to_string())
+        )]
+    );
+    let away: (i64, Option<String>) = sqlx::query_as(
+        "SELECT o.away, o.away_reason FROM cycle_owners o JOIN people p ON p.id = o.person_id
+         WHERE p.user_id = $1",
+    )
+    .bind(ANA)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        away,
+        (1, Some("status:Out of office: Back on 4 Jan".to_string()))
+    );
+    // The reminder four hours later: ana is away, nothing is read or sent for her.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap());
+    app.tick().await;
+    assert_eq!(sent_to(ANA), 0);
+    assert_eq!(app.teams.presence_reads().len(), 1);
+    // Friday's digest lists her as away with her out-of-office message.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap());
+    assert_eq!(app.tick().await.closed, 1);
+    let digest = app
+        .teams
+        .calls_of("send")
+        .into_iter()
+        .map(|c| c.body.to_string())
+        .find(|b| b.contains("Platform digest"))
+        .expect("the digest card");
+    assert!(
+        digest.contains("Ana Lopez (status: Out of office: Back on 4 Jan)"),
+        "{digest}"
+    );
+}
+
+#[tokio::test]
+async fn a_tenant_without_the_presence_permission_is_asked_once_and_everyone_prompted() {
+    use crate::msteams::ANA;
+    let app = spawn_app().await;
+    crate::msteams::platform_with_rhythm(&app).await;
+    app.teams.refuse_presence();
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap());
+    app.tick().await;
+    app.teams.wait_for("send", 2).await;
+    let to_ana = app
+        .teams
+        .calls_of("send")
+        .iter()
+        .filter(|c| c.conversation.contains(&ANA[3..]))
+        .count();
+    assert_eq!(to_ana, 1, "Graph refused: ana is asked");
+    // Her reminder reads nothing: the tenant's refusal is kept for an hour (of the process's
+    // own time) rather than asked again for every person.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap());
+    app.tick().await;
+    assert_eq!(app.teams.presence_reads().len(), 1);
+}

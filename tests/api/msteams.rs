@@ -614,7 +614,7 @@ async fn installing_stores_references_makes_the_installer_admin_and_says_hello()
 }
 
 /// Platform in Teams: Ana owns two priorities, Ben one; check-ins Mondays 09:00 Berlin.
-async fn platform_with_rhythm(app: &TestApp) {
+pub(crate) async fn platform_with_rhythm(app: &TestApp) {
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap());
     app.teams_post(&in_channel(app, ANA, "team add Platform", &[]))

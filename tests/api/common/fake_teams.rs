@@ -61,6 +61,12 @@ struct Inner {
     sends: Arc<Mutex<HashMap<String, std::collections::VecDeque<std::time::Instant>>>>,
     /// Calls answered 429 by those limits.
     throttled: Arc<Mutex<u32>>,
+    /// Microsoft Graph: presence by AAD object id, and whether the tenant granted
+    /// Presence.Read.All (403 when not).
+    presences: Arc<Mutex<HashMap<String, Value>>>,
+    presence_refused: Arc<Mutex<bool>>,
+    /// Graph presence reads: (AAD object id, Authorization header).
+    presence_reads: Arc<Mutex<Vec<(String, Option<String>)>>>,
 }
 
 /// The connector's limits per bot and conversation (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an
@@ -126,6 +132,8 @@ impl FakeTeams {
             .route("/openid", get(openid))
             .route("/keys", get(keys))
             .route("/token", post(token))
+            .route("/tenants/{tenant}/token", post(graph_token))
+            .route("/graph/v1.0/users/{id}/presence", get(presence))
             .route("/connector/v3/conversations", post(create))
             .route("/connector/v3/conversations/{conv}/activities", post(send))
             .route(
@@ -152,6 +160,14 @@ impl FakeTeams {
             ),
             ("TEAMS_TOKEN_URL".into(), format!("{}/token", self.base)),
             ("TEAMS_SERVICE_URL_ALLOW".into(), "127.0.0.1".into()),
+            (
+                "TEAMS_GRAPH_URL".into(),
+                format!("{}/graph/v1.0", self.base),
+            ),
+            (
+                "TEAMS_GRAPH_TOKEN_URL".into(),
+                format!("{}/tenants/{{tenant}}/token", self.base),
+            ),
         ]
     }
 
@@ -174,6 +190,25 @@ impl FakeTeams {
             .into_iter()
             .filter(|c| c.kind == kind)
             .collect()
+    }
+
+    /// A person's Graph presence resource from now on (by AAD object id).
+    pub fn set_presence(&self, aad: &str, presence: Value) {
+        self.inner
+            .presences
+            .lock()
+            .unwrap()
+            .insert(aad.to_string(), presence);
+    }
+
+    /// Answer presence reads 403, as for a tenant that has not granted Presence.Read.All.
+    pub fn refuse_presence(&self) {
+        *self.inner.presence_refused.lock().unwrap() = true;
+    }
+
+    /// Graph presence reads so far: (AAD object id, Authorization header).
+    pub fn presence_reads(&self) -> Vec<(String, Option<String>)> {
+        self.inner.presence_reads.lock().unwrap().clone()
     }
 
     pub fn metadata_fetches(&self) -> u32 {
@@ -291,6 +326,70 @@ async fn token(State(inner): State<Inner>, body: Bytes) -> Response {
         "access_token": format!("connector-token-{n}"),
     }))
     .into_response()
+}
+
+/// Graph's token endpoint for a tenant: the app's client credentials, Graph's scope.
+async fn graph_token(Path(tenant): Path<String>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let ok = tenant == TENANT
+        && form.get("client_id").map(String::as_str) == Some(APP_ID)
+        && form.get("client_secret").map(String::as_str) == Some(APP_PASSWORD)
+        && form.get("grant_type").map(String::as_str) == Some("client_credentials")
+        && form.get("scope").map(String::as_str) == Some("https://graph.microsoft.com/.default");
+    if !ok {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_request"})),
+        )
+            .into_response();
+    }
+    axum::Json(json!({
+        "token_type": "Bearer", "expires_in": 3599, "access_token": "graph-token-for-tenant",
+    }))
+    .into_response()
+}
+
+/// `GET /users/{id}/presence`, as Graph answers it.
+async fn presence(
+    State(inner): State<Inner>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    inner
+        .presence_reads
+        .lock()
+        .unwrap()
+        .push((id.clone(), auth.clone()));
+    if auth.as_deref() != Some("Bearer graph-token-for-tenant") {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": {"code": "InvalidAuthenticationToken"}})),
+        )
+            .into_response();
+    }
+    if *inner.presence_refused.lock().unwrap() {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({"error": {"code": "Forbidden", "message": "Insufficient privileges"}}),
+            ),
+        )
+            .into_response();
+    }
+    let known = inner.presences.lock().unwrap().get(&id).cloned();
+    let body = known.unwrap_or_else(|| {
+        json!({"availability": "Available", "activity": "Available",
+               "outOfOfficeSettings": {"message": null, "isOutOfOffice": false}})
+    });
+    let mut body = body;
+    body["@odata.context"] =
+        json!("https://graph.microsoft.com/v1.0/$metadata#users('x')/presence/$entity");
+    body["id"] = json!(id);
+    axum::Json(body).into_response()
 }
 
 fn record(
