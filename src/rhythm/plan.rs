@@ -2,6 +2,7 @@
 //! reminders to queue, cycles to close.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -216,16 +217,17 @@ async fn plan_owners(
     // The acting person is asked in their own right (their zone, their own away days), once
     // however many owners they act for; someone acting is not handed on again.
     for (acting, owner, priority_ids) in handed {
-        if !plans.contains_key(&acting) {
-            let Some((plan, _)) = plan_one(store, r, acting, when).await? else {
-                continue;
-            };
-            plans.insert(acting, plan);
-        }
-        if let Some(plan) = plans.get_mut(&acting) {
-            plan.acting_for
-                .extend(priority_ids.into_iter().map(|p| (p, owner)));
-        }
+        let plan = match plans.entry(acting) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(v) => {
+                let Some((plan, _)) = plan_one(store, r, acting, when).await? else {
+                    continue;
+                };
+                v.insert(plan)
+            }
+        };
+        plan.acting_for
+            .extend(priority_ids.into_iter().map(|p| (p, owner)));
     }
     Ok(plans.into_values().collect())
 }

@@ -154,8 +154,7 @@ async fn add_owner(
         .execute(&mut **tx)
         .await?;
     }
-    // Someone away with nothing asked of them (someone acts for them) gets no prompt either.
-    if !o.away && !(o.priority_ids.is_empty() && o.acting_for.is_empty()) {
+    if !o.away {
         jobs::insert_job(
             tx,
             ws,
