@@ -106,6 +106,9 @@ pub enum Fault {
     AcceptedThen500,
 }
 
+/// A user's status: (status_text, status_emoji, status_expiration).
+type Status = (String, String, i64);
+
 /// A channel's messages, oldest first: (ts, body).
 type Channel = Vec<(String, Value)>;
 
@@ -115,7 +118,7 @@ struct Inner {
     faults: Arc<Mutex<Vec<(String, Fault)>>>,
     users: Arc<Mutex<HashMap<String, (String, String)>>>,
     /// Statuses by user id: (status_text, status_emoji, status_expiration).
-    statuses: Arc<Mutex<HashMap<String, (String, String, i64)>>>,
+    statuses: Arc<Mutex<HashMap<String, Status>>>,
     /// Messages by channel, oldest first: (ts, body).
     messages: Arc<Mutex<HashMap<String, Channel>>>,
     /// How long chat.postMessage takes, to make a fan-out last long enough to interrupt.
