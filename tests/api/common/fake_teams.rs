@@ -44,6 +44,9 @@ pub struct Fault {
     pub retry_after: Option<u64>,
 }
 
+/// A Graph presence read: (AAD object id, Authorization header).
+type PresenceRead = (String, Option<String>);
+
 /// (kid, which fixture key, endorsements).
 type ServedKey = (String, String, Vec<String>);
 
@@ -66,7 +69,7 @@ struct Inner {
     presences: Arc<Mutex<HashMap<String, Value>>>,
     presence_refused: Arc<Mutex<bool>>,
     /// Graph presence reads: (AAD object id, Authorization header).
-    presence_reads: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    presence_reads: Arc<Mutex<Vec<PresenceRead>>>,
 }
 
 /// The connector's limits per bot and conversation (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an
@@ -207,7 +210,7 @@ impl FakeTeams {
     }
 
     /// Graph presence reads so far: (AAD object id, Authorization header).
-    pub fn presence_reads(&self) -> Vec<(String, Option<String>)> {
+    pub fn presence_reads(&self) -> Vec<PresenceRead> {
         self.inner.presence_reads.lock().unwrap().clone()
     }
 
