@@ -4,6 +4,7 @@
 
 pub mod checkin;
 pub mod decision;
+pub mod focus;
 mod deliver;
 mod plan;
 pub mod prompt;

@@ -83,6 +83,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "f4bf1246648f9fbc33cbba4319848a00a605ed5f861023d1093e9a3544015535beb02ca517a9b5a3974ad5c64fecc61c",
     ),
     (
+        "sqlite",
+        16,
+        "e805dac1ddf5731dbfd37ddec9238d431ba3dbaba0b9faced76e08051193143581014e20176ef01fd98ad807f5d181e5",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -156,6 +161,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         15,
         "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
+    ),
+    (
+        "postgres",
+        16,
+        "e805dac1ddf5731dbfd37ddec9238d431ba3dbaba0b9faced76e08051193143581014e20176ef01fd98ad807f5d181e5",
     ),
 ];
 
