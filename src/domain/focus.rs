@@ -8,7 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One person's answer, least focused first (the order ranks teams).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FocusLevel {
     None = 0,
     Little = 1,
