@@ -115,7 +115,7 @@ pub fn form(value: &str) -> Form {
                 hint: Some("A word or two, like firefighting".into()),
             },
         ],
-        submit: "Save".into(),
+        submit: "Save focus".into(),
         action: ACTION_ANSWERED.into(),
         value: value.into(),
     }
