@@ -100,7 +100,12 @@ impl FromStr for FocusLevel {
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect();
-        match words.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        match words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             ["most" | "mostly"] => Ok(FocusLevel::Most),
             ["half"] | ["about", "half"] => Ok(FocusLevel::Half),
             ["little"] => Ok(FocusLevel::Little),
@@ -138,7 +143,11 @@ pub fn team_level(answers: &[FocusLevel]) -> Option<FocusLevel> {
     let sum: i64 = answers.iter().map(|a| a.value()).sum();
     // ceil(sum/n - 1/2) = ceil((2 sum - n) / 2n); the numerator is never below -n.
     let num = 2 * sum - n;
-    let level = if num <= 0 { 0 } else { (num + 2 * n - 1) / (2 * n) };
+    let level = if num <= 0 {
+        0
+    } else {
+        (num + 2 * n - 1) / (2 * n)
+    };
     FocusLevel::from_value(level)
 }
 

@@ -334,7 +334,10 @@ fn child_line(c: &ChildLine) -> Rich {
         line = line.text(format!(" · focus {}", level.team_word()));
     }
     if let Some(why) = &c.unfocused {
-        line = line.text(" · ").bold("⚠ unfocused").text(format!(" ({why})"));
+        line = line
+            .text(" · ")
+            .bold("⚠ unfocused")
+            .text(format!(" ({why})"));
     }
     line
 }

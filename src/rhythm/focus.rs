@@ -121,10 +121,11 @@ pub fn form(value: &str) -> Form {
     }
 }
 
-/// The form's fields checked the same way everywhere; problems by field id.
-pub fn read_form(
-    fields: &[(String, String)],
-) -> Result<(FocusLevel, Option<String>), Vec<(&'static str, String)>> {
+/// A form's mistakes, by field id.
+pub type Problems = Vec<(&'static str, String)>;
+
+/// The form's fields checked the same way everywhere: the level and what took the rest.
+pub fn read_form(fields: &[(String, String)]) -> Result<(FocusLevel, Option<String>), Problems> {
     let field = |id: &str| {
         fields
             .iter()

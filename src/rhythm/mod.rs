@@ -4,8 +4,8 @@
 
 pub mod checkin;
 pub mod decision;
-pub mod focus;
 mod deliver;
+pub mod focus;
 mod plan;
 pub mod prompt;
 

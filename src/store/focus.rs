@@ -47,12 +47,14 @@ impl Store {
 
     /// Turn the focus question on or off on a team's rhythm (which exists).
     pub async fn set_rhythm_focus(&self, ws: i64, team_id: i64, on: bool) -> Result<()> {
-        sqlx::query("UPDATE rhythms SET focus_question = $3 WHERE workspace_id = $1 AND team_id = $2")
-            .bind(ws)
-            .bind(team_id)
-            .bind(i64::from(on))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE rhythms SET focus_question = $3 WHERE workspace_id = $1 AND team_id = $2",
+        )
+        .bind(ws)
+        .bind(team_id)
+        .bind(i64::from(on))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

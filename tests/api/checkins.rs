@@ -516,7 +516,11 @@ async fn the_checkin_command_brings_up_my_current_prompt() {
         .iter()
         .filter(|(a, _)| a.starts_with("checkin:focus"))
         .count();
-    assert_eq!((all.len() - focus, focus), (5, 5), "and the focus question's");
+    assert_eq!(
+        (all.len() - focus, focus),
+        (5, 5),
+        "and the focus question's"
+    );
 }
 
 #[tokio::test]

@@ -508,8 +508,9 @@ async fn a_team_turns_the_question_off_and_on() {
         )
         .await;
     assert!(
-        r.all_text()
-            .contains("Platform's check-ins do not ask the focus question; focus:on asks it again."),
+        r.all_text().contains(
+            "Platform's check-ins do not ask the focus question; focus:on asks it again."
+        ),
         "{}",
         r.all_text()
     );
@@ -728,7 +729,11 @@ async fn the_sandbox_records_a_focus_answer_and_the_demo_has_an_unfocused_team()
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert!(page("S-ana", "D-S-ana").await.contains("✔ Recorded: Little"));
+    assert!(
+        page("S-ana", "D-S-ana")
+            .await
+            .contains("✔ Recorded: Little")
+    );
     // The form, with a word that stays text.
     let (status, body) = post(
         "/sandbox/submit",
@@ -739,7 +744,9 @@ async fn the_sandbox_records_a_focus_answer_and_the_demo_has_an_unfocused_team()
     assert_eq!(status, 200, "{body}");
     let dm = page("S-ana", "D-S-ana").await;
     assert!(
-        dm.contains("✔ Recorded: About half · the rest went to <i>&lt;script&gt;alert(1)&lt;/script&gt;</i>"),
+        dm.contains(
+            "✔ Recorded: About half · the rest went to <i>&lt;script&gt;alert(1)&lt;/script&gt;</i>"
+        ),
         "{dm}"
     );
     let (status, body) = post(

@@ -94,7 +94,11 @@ pub async fn team_focus(
     if !store.rhythm_asks_focus(ws, cycle.team_id).await? {
         return Ok(None);
     }
-    let history = by_cycle(store.focus_history(ws, cycle.team_id, cycle.opens_at).await?);
+    let history = by_cycle(
+        store
+            .focus_history(ws, cycle.team_id, cycle.opens_at)
+            .await?,
+    );
     if history.is_empty() {
         return Ok(None);
     }

@@ -17,11 +17,11 @@ use crate::domain::drift::{Reason, Thresholds};
 use crate::domain::{Priority, Status};
 use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, TeamRow};
 
+pub use focus::{FocusCounts, TeamFocus};
 pub use model::{
     Ack, Alignment, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk, Digest, Drift,
     Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
 };
-pub use focus::{FocusCounts, TeamFocus};
 use model::{item, percent, reason_texts, stalled, worst_first};
 
 /// Where and when a digest is drawn up: what its steps share.

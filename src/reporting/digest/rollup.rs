@@ -110,7 +110,11 @@ async fn child_lines(
 }
 
 /// A sub-team's focus as of its last closed cycle: its latest level, and `unfocused`.
-async fn add_focus(cx: &Context<'_>, last: &CycleRow, line: &mut ChildLine) -> Result<(), StoreError> {
+async fn add_focus(
+    cx: &Context<'_>,
+    last: &CycleRow,
+    line: &mut ChildLine,
+) -> Result<(), StoreError> {
     if let Some(f) = super::focus::team_focus(cx.store, cx.ws, last).await? {
         line.focus = f.trend.last().copied();
         line.unfocused = f.unfocused;
