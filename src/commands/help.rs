@@ -83,11 +83,12 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "rhythm",
-        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
-        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before); `rhythm <team>` alone shows it, with the next firings as holidays move them.",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] [focus:on|focus:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
+        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before); `focus:off` stops the check-in asking how much of the week went to the priorities; `rhythm <team>` alone shows it, with the next firings as holidays move them.",
         examples: &[
             "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
             "rhythm Platform digest \"fri 16:00\"",
+            "rhythm Platform checkin \"mon 09:00\" focus:off",
             "rhythm Platform review \"tue 10:00\"",
             "rhythm Platform off",
             "rhythm Platform",

@@ -45,6 +45,7 @@ pub async fn set(
         review_schedule: None,
         updated_at: inv.ts(),
     });
+    let mut focus_change = None;
     match change {
         RhythmChange::Off => {
             let had = s.store.delete_rhythm(ws, team.id).await?;
@@ -71,7 +72,9 @@ pub async fn set(
             schedule,
             zone,
             remind,
+            focus,
         } => {
+            focus_change = focus;
             row.checkin_schedule = Some(schedule.as_str().to_string());
             if let Some(z) = zone {
                 match z {
@@ -98,8 +101,37 @@ pub async fn set(
         RhythmChange::Show => {}
     }
     s.store.save_rhythm(&row, inv.caller.id, inv.ts()).await?;
+    if let Some(on) = focus_change {
+        s.store.set_rhythm_focus(ws, team.id, on).await?;
+    }
     let off = days_off(s, inv, team.id).await?;
-    Ok(describe(inv, &team.name, &row, &caller_zone, &off))
+    let message = describe(inv, &team.name, &row, &caller_zone, &off);
+    with_focus_line(s, inv, &team.name, &row, message).await
+}
+
+/// Whether the check-in asks the focus question, just above the next steps.
+async fn with_focus_line(
+    s: &Services<'_>,
+    inv: &Invocation,
+    team: &str,
+    row: &RhythmRow,
+    mut message: Message,
+) -> Outcome {
+    if row.checkin_schedule.is_none() {
+        return Ok(message);
+    }
+    let text = if s.store.rhythm_asks_focus(inv.ws(), row.team_id).await? {
+        format!(
+            "{team}'s check-ins end with the focus question (how much of the week went to the priorities); focus:off stops it."
+        )
+    } else {
+        format!("{team}'s check-ins do not ask the focus question; focus:on asks it again.")
+    };
+    let at = message.blocks.len().saturating_sub(1);
+    message
+        .blocks
+        .insert(at, Block::Context(Rich::new().text(text)));
+    Ok(message)
 }
 
 /// "Platform's review meets tue 10:00 (Europe/Berlin); its agenda is posted an hour before,
@@ -143,7 +175,8 @@ async fn show(s: &Services<'_>, inv: &Invocation, team: &TeamRow, caller_zone: &
         ]));
     };
     let off = days_off(s, inv, team.id).await?;
-    Ok(describe(inv, &team.name, &row, caller_zone, &off))
+    let message = describe(inv, &team.name, &row, caller_zone, &off);
+    with_focus_line(s, inv, &team.name, &row, message).await
 }
 
 /// The team's holidays as the scheduler reads them (a firing held from days ago may be ahead).

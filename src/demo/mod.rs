@@ -3,7 +3,8 @@
 //! history (as many as the dashboard's trends show) are lived through the real scheduler, with the owners' answers recorded at their
 //! times, so that every kind of drift the contract defines shows up in today's digests:
 //! a silent owner, a priority stuck off-track (and the one blocked behind it), flat progress,
-//! one overdue and one far behind pace. Platform's lead marks each of its digests seen; the
+//! one overdue and one far behind pace, and Customer pulled off its priorities for its last
+//! two cycles (`unfocused`). Platform's lead marks each of its digests seen; the
 //! other teams' are left unseen, which Leadership's roll-up shows.
 
 mod organisation;
@@ -23,7 +24,7 @@ use crate::rhythm::checkin::{self, Answer};
 use crate::sandbox::inbox::channel_id;
 use crate::sandbox::{PLATFORM, WORKSPACE};
 use crate::store::{PersonRow, Store, StoreError};
-use organisation::{PEOPLE, SEEDS, SILENT, Story, WEEKS, progress_of, setup_script};
+use organisation::{PEOPLE, SEEDS, SILENT, Story, WEEKS, focus_of, progress_of, setup_script};
 
 fn user_id(name: &str) -> String {
     format!("S-{}", name.to_lowercase())
@@ -224,6 +225,19 @@ async fn answer_open_prompts(
                 {
                     tracing::debug!(error = %e, "demo answer skipped");
                 }
+            }
+            let (level, rest) = focus_of(&team.name, name, week);
+            let focus = crate::rhythm::focus::record(
+                store,
+                ws,
+                &person,
+                cycle.id,
+                (level, rest),
+                answer_at,
+            )
+            .await;
+            if let Err(e) = focus {
+                tracing::debug!(error = %e, "demo focus answer skipped");
             }
         }
     }

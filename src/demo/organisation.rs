@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate};
 
 use crate::domain::Status;
+use crate::domain::focus::FocusLevel;
 use Story::{Behind, Finished, Flat, Overdue, Stuck};
 
 /// (name, time zone)
@@ -159,6 +160,24 @@ pub(super) fn progress_of(story: Story, week: i64) -> (Status, u8, Option<&'stat
                 (Status::OnTrack, 20 + 15 * w, None)
             }
         }
+    }
+}
+
+/// How much of `name`'s week in `team` went to their priorities, and what took the rest:
+/// Customer is pulled into support escalations for the last three weeks of the history, so
+/// its last two closed cycles are at Little or below and its digest and Leadership's roll-up
+/// flag it `unfocused`; Growth runs events half the time; the others stay mostly focused.
+pub(super) fn focus_of(team: &str, name: &str, week: i64) -> (FocusLevel, Option<&'static str>) {
+    match (team, name) {
+        ("Customer", "Chen") if week >= WEEKS - 3 => {
+            (FocusLevel::Little, Some("support escalations"))
+        }
+        ("Customer", "Yuki") if week >= WEEKS - 3 => (FocusLevel::None, Some("firefighting")),
+        ("Customer", _) if week >= WEEKS - 3 => (FocusLevel::Little, None),
+        ("Customer", _) => (FocusLevel::Half, None),
+        ("Growth", "Sam") => (FocusLevel::Half, Some("webinar logistics")),
+        ("Platform", "Jonas") if week >= WEEKS - 4 => (FocusLevel::Half, Some("finance requests")),
+        _ => (FocusLevel::Most, None),
     }
 }
 

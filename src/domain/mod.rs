@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod away;
 pub mod drift;
 pub mod due;
+pub mod focus;
 pub mod holiday;
 pub mod ids;
 pub mod permissions;

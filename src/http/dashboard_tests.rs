@@ -48,6 +48,8 @@ fn child(team: &str, shares: (Option<u32>, Option<u32>), checked_in: bool) -> Ch
         on_track_share: shares.0,
         previous_on_track_share: shares.1,
         digest: None,
+        focus: None,
+        unfocused: None,
     }
 }
 
@@ -88,6 +90,7 @@ fn digest(team: &str, rollup: Option<Rollup>, needs_attention: Vec<Stalled>) -> 
         rollup,
         parent: None,
         acks: vec![],
+        focus: None,
     }
 }
 

@@ -9,6 +9,7 @@
 //! API) in the jobs table until their effect is recorded.
 
 mod digest_ack;
+mod focus;
 pub mod queue;
 
 pub use queue::{LEASE_SECS, MAX_ATTEMPTS, WORKER_EVERY, accept, run_due, worker};
@@ -275,6 +276,9 @@ impl Ctx<'_> {
         if action.starts_with(crate::reporting::digest::ack::ACTION_PREFIX) {
             return self.digest_click(action, value).await;
         }
+        if action.starts_with(crate::rhythm::focus::ACTION_PREFIX) {
+            return self.focus_click(action, value).await;
+        }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused(FOREIGN_BUTTON.into()));
         };
@@ -334,6 +338,9 @@ impl Ctx<'_> {
         value: &str,
         fields: &[(String, String)],
     ) -> Result<Reply, StoreError> {
+        if action.starts_with(crate::rhythm::focus::ACTION_PREFIX) {
+            return self.focus_submit(action, value, fields).await;
+        }
         if !action.starts_with(meeting::PREFIX) {
             return Ok(Reply::Refused("That form is not one of pacer's.".into()));
         }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::digest::ack::{ACTION_DISCUSS, ACTION_SEEN};
 use super::digest::{
     Ack, Alignment, AwayPerson, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person,
-    Rollup, Stalled,
+    Rollup, Stalled, TeamFocus,
 };
 use crate::domain::{PriorityNumber, Status};
 use crate::message::{Block, Button, ButtonStyle, Message, Rich, Visibility};
@@ -70,6 +70,7 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
         format!("{} digest · {end}", d.team)
     };
     let mut blocks = vec![Block::Header(title), facts(d)];
+    blocks.extend(d.focus.as_ref().map(focus_block));
     blocks.extend(sections(d));
     if let Some(r) = &d.rollup {
         blocks.push(Block::Divider);
@@ -351,7 +352,53 @@ fn child_line(c: &ChildLine) -> Rich {
         };
         line = line.text(format!(" · {share}% of answers on track{trend}"));
     }
+    if let Some(level) = c.focus {
+        line = line.text(format!(" · focus {}", level.team_word()));
+    }
+    if let Some(why) = &c.unfocused {
+        line = line
+            .text(" · ")
+            .bold("⚠ unfocused")
+            .text(format!(" ({why})"));
+    }
     line
+}
+
+/// "Focus: 3 Most · 1 About half · 1 Little — about half (was mostly)", the trend over the
+/// team's recent cycles with answers, and `unfocused` with its reason.
+fn focus_block(f: &TeamFocus) -> Block {
+    let mut r = Rich::new().text("Focus: ");
+    if f.counts.by_level().is_empty() {
+        r = r.text("no answers this cycle");
+    } else {
+        let counts: Vec<String> = f
+            .counts
+            .by_level()
+            .iter()
+            .map(|(l, n)| format!("{n} {}", l.label()))
+            .collect();
+        r = r.text(counts.join(" · "));
+    }
+    if let Some(level) = f.level {
+        r = r.text(format!(" — {}", level.team_word()));
+    }
+    match (f.level, f.previous) {
+        (Some(now), Some(was)) if now == was => r = r.text(" (steady)"),
+        (_, Some(was)) => r = r.text(format!(" (was {})", was.team_word())),
+        _ => {}
+    }
+    if f.trend.len() > 1 {
+        let words: Vec<&str> = f.trend.iter().map(|l| l.team_word()).collect();
+        r = r.line_break().text(format!(
+            "Focus over the last {} cycles: {}",
+            f.trend.len(),
+            words.join(" → ")
+        ));
+    }
+    if let Some(why) = &f.unfocused {
+        r = r.line_break().bold("⚠ unfocused").text(format!(": {why}"));
+    }
+    Block::Text(r)
 }
 
 /// How many active priorities ladder up to the top team, and the first few that do not.

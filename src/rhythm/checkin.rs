@@ -246,7 +246,7 @@ pub async fn current_prompt(
         .as_deref()
         .and_then(|z| z.parse().ok())
         .unwrap_or(Tz::UTC);
-    Ok(prompt::prompt(
+    let mut message = prompt::prompt(
         &PromptContext {
             team: &team,
             person_name: &person.display_name,
@@ -258,7 +258,14 @@ pub async fn current_prompt(
             reminder,
         },
         &items,
-    ))
+    );
+    // The focus question comes after the priorities, before the closing line.
+    if !items.is_empty() {
+        let focus = super::focus::prompt_blocks(store, ws, cycle, person.id).await?;
+        let at = message.blocks.len().saturating_sub(1);
+        message.blocks.splice(at..at, focus);
+    }
+    Ok(message)
 }
 
 #[cfg(test)]

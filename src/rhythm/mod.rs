@@ -6,6 +6,7 @@ pub mod absence;
 pub mod checkin;
 pub mod decision;
 mod deliver;
+pub mod focus;
 mod plan;
 pub mod prompt;
 

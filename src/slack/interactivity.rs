@@ -382,6 +382,7 @@ async fn submit_other_form(
             // Shown beside the form's first field: the modal stays open with the reason.
             let first = match meta.get("action").and_then(Value::as_str) {
                 Some(meeting::ACTION_ASSIGNED) => "owner",
+                Some(crate::rhythm::focus::ACTION_ANSWERED) => "level",
                 _ => "decision",
             };
             Ok(errors(json!({ first: why })))

@@ -84,6 +84,11 @@ const LANDED: &[(&str, i64, &str)] = &[
     ),
     (
         "sqlite",
+        16,
+        "e805dac1ddf5731dbfd37ddec9238d431ba3dbaba0b9faced76e08051193143581014e20176ef01fd98ad807f5d181e5",
+    ),
+    (
+        "sqlite",
         19,
         "8db63a6e4fd476b0ab0a3e30673a9e53d04844cc035a975d6ba34743577e68e7ef11d68d03efdf935b739b1070df118c",
     ),
@@ -161,6 +166,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         15,
         "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
+    ),
+    (
+        "postgres",
+        16,
+        "e805dac1ddf5731dbfd37ddec9238d431ba3dbaba0b9faced76e08051193143581014e20176ef01fd98ad807f5d181e5",
     ),
     (
         "postgres",

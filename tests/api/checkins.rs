@@ -511,7 +511,16 @@ async fn the_checkin_command_brings_up_my_current_prompt() {
     let r = app.slash("U0BEN", "checkin").await;
     assert_eq!(r.body["response_type"], "ephemeral");
     assert!(r.all_text().contains("Fraud rules"), "{}", r.all_text());
-    assert_eq!(buttons(&r.body).len(), 5);
+    let all = buttons(&r.body);
+    let focus = all
+        .iter()
+        .filter(|(a, _)| a.starts_with("checkin:focus"))
+        .count();
+    assert_eq!(
+        (all.len() - focus, focus),
+        (5, 5),
+        "and the focus question's"
+    );
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod drift_state;
 mod events;
 mod exactly_once;
 mod export;
+mod focus;
 mod hardening;
 mod hermetic;
 mod holidays;

@@ -95,6 +95,8 @@ pub enum ParseError {
         command: &'static str,
         source: HolidayError,
     },
+    #[error("`focus:{got}` is not a setting; use focus:on or focus:off")]
+    Focus { command: &'static str, got: String },
 }
 
 impl ParseError {
@@ -120,7 +122,8 @@ impl ParseError {
             | MissingOn { command }
             | NoteTooLong { command }
             | TextTooLong { command, .. }
-            | Holiday { command, .. } => Some(command),
+            | Holiday { command, .. }
+            | Focus { command, .. } => Some(command),
         }
     }
 

@@ -226,6 +226,9 @@ pub enum RhythmChange {
         schedule: Schedule,
         zone: Option<ZoneChoice>,
         remind: Option<Remind>,
+        /// `focus:on|off`: whether prompts ask the focus question; not given keeps the
+        /// current setting (on for a new rhythm).
+        focus: Option<bool>,
     },
     Digest {
         schedule: Schedule,

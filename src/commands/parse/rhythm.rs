@@ -54,13 +54,14 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
         };
         return no_args(it, C, Command::Rhythm { team, change });
     }
-    let (zone, remind) = checkin_options(it)?;
+    let (zone, remind, focus) = checkin_options(it)?;
     Ok(Command::Rhythm {
         team,
         change: RhythmChange::Checkin {
             schedule,
             zone,
             remind,
+            focus,
         },
     })
 }
@@ -103,12 +104,19 @@ fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
     Ok((team, sub.unwrap_or_default()))
 }
 
-/// A check-in's `tz:` and `remind:` options, each at most once.
-fn checkin_options(it: Tokens) -> Result<(Option<ZoneChoice>, Option<Remind>), ParseError> {
+/// A check-in's options, each at most once: what each owner is asked (`tz:`, `remind:`) and
+/// whether the focus question is asked.
+type CheckinOptions = (Option<ZoneChoice>, Option<Remind>, Option<bool>);
+
+/// A check-in's `tz:`, `remind:` and `focus:` options, each at most once.
+fn checkin_options(it: Tokens) -> Result<CheckinOptions, ParseError> {
     const C: &str = "rhythm";
-    let (mut zone, mut remind) = (None, None);
+    let (mut zone, mut remind, mut focus) = (None, None, None);
     for t in it {
         match t {
+            Token::Option { key, value } if key == "focus" => {
+                set_once(&mut focus, focus_setting(C, &value)?, C, "focus")?
+            }
             Token::Option { key, value } if key == "tz" => {
                 let z = if value.eq_ignore_ascii_case("member") {
                     ZoneChoice::Member
@@ -145,7 +153,19 @@ fn checkin_options(it: Tokens) -> Result<(Option<ZoneChoice>, Option<Remind>), P
             }
         }
     }
-    Ok((zone, remind))
+    Ok((zone, remind, focus))
+}
+
+/// `focus:on` or `focus:off`.
+fn focus_setting(command: &'static str, value: &str) -> Result<bool, ParseError> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(ParseError::Focus {
+            command,
+            got: value.chars().take(40).collect(),
+        }),
+    }
 }
 
 fn parse_duration(text: &str) -> Option<chrono::Duration> {

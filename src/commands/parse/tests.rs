@@ -120,6 +120,7 @@ fn checkin(
             schedule: schedule.parse().unwrap(),
             zone,
             remind,
+            focus: None,
         },
     }
 }
@@ -2408,5 +2409,48 @@ fn a_due_date_change_carries_its_reason_for_the_slip_log() {
     assert!(matches!(
         parse(&format!("edit #12 due:Q2 \"{}\"", "x".repeat(301))),
         Err(ParseError::NoteTooLong { command: "edit" })
+    ));
+}
+
+#[test]
+fn rhythm_checkin_focus_on_and_off() {
+    let focus_of = |input: &str| match ok(input) {
+        Command::Rhythm {
+            change: RhythmChange::Checkin { focus, .. },
+            ..
+        } => focus,
+        other => panic!("{input:?} parsed as {other:?}"),
+    };
+    assert_eq!(
+        focus_of("rhythm Platform checkin \"mon 09:00\" focus:off"),
+        Some(false)
+    );
+    assert_eq!(
+        focus_of("rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin focus:ON remind:4h"),
+        Some(true)
+    );
+    // Not given: the current setting stays.
+    assert_eq!(focus_of("rhythm Platform checkin \"mon 09:00\""), None);
+    assert!(matches!(
+        parse("rhythm Platform checkin \"mon 09:00\" focus:maybe"),
+        Err(ParseError::Focus { command: "rhythm", ref got }) if got == "maybe"
+    ));
+    assert_eq!(
+        parse("rhythm Platform checkin \"mon 09:00\" focus:maybe")
+            .unwrap_err()
+            .to_string(),
+        "`focus:maybe` is not a setting; use focus:on or focus:off"
+    );
+    assert!(matches!(
+        parse("rhythm Platform checkin \"mon 09:00\" focus:off focus:on"),
+        Err(ParseError::Repeated { command: "rhythm", ref option }) if option == "focus"
+    ));
+    // Only a check-in takes it.
+    assert!(matches!(
+        parse("rhythm Platform digest \"fri 16:00\" focus:off"),
+        Err(ParseError::Unexpected {
+            command: "rhythm",
+            ..
+        })
     ));
 }

@@ -3,6 +3,7 @@
 //! team's roll-up in `rollup`; leads acknowledging a posted digest (Seen, Discuss) in `ack`.
 
 pub mod ack;
+mod focus;
 mod model;
 mod rollup;
 
@@ -17,6 +18,7 @@ use crate::domain::drift::{Reason, Thresholds};
 use crate::domain::{Priority, Status};
 use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, TeamRow};
 
+pub use focus::{FocusCounts, TeamFocus};
 pub use model::{
     Ack, Alignment, AwayPerson, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk,
     Digest, Drift, Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
@@ -122,6 +124,7 @@ pub async fn build(
         Some(c) if !preview => acks(store, ws, c.id).await?,
         _ => Vec::new(),
     };
+    let focus = focus_of(store, ws, team, cycle, as_of).await?;
     Ok(Digest {
         team: team.name.clone(),
         team_id: team.id,
@@ -143,7 +146,34 @@ pub async fn build(
         rollup,
         parent,
         acks,
+        focus,
     })
+}
+
+/// The team's focus as of the digest's cycle; a preview without one looks at the team's open
+/// cycle, else its last closed one.
+async fn focus_of(
+    store: &Store,
+    ws: i64,
+    team: &TeamRow,
+    cycle: Option<&CycleRow>,
+    as_of: DateTime<Utc>,
+) -> Result<Option<TeamFocus>, StoreError> {
+    let current = match cycle {
+        Some(c) => Some(c.clone()),
+        None => match store.open_cycle_of_team(ws, team.id).await? {
+            Some(c) => Some(c),
+            None => {
+                store
+                    .last_closed_cycle(ws, team.id, as_of.timestamp())
+                    .await?
+            }
+        },
+    };
+    match current {
+        Some(c) => focus::team_focus(store, ws, &c).await,
+        None => Ok(None),
+    }
 }
 
 /// Who acknowledged the cycle's digest, as things stand now.

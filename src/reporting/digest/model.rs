@@ -39,6 +39,10 @@ pub struct Digest {
     /// stand now, not when the cycle closed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub acks: Vec<Ack>,
+    /// How the team answered the focus question, its trend, and whether it is `unfocused`;
+    /// none when its rhythm does not ask, or nobody has answered yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<super::TeamFocus>,
 }
 
 /// A lead (or admin) who saw a posted digest, or took it to the parent team.
@@ -194,6 +198,12 @@ pub struct ChildLine {
     /// The sub-team's latest digest, when it has a channel to post one in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<ChildDigest>,
+    /// The sub-team's focus level in its latest closed cycle with answers, and why it is
+    /// `unfocused`, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<crate::domain::focus::FocusLevel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfocused: Option<String>,
 }
 
 /// Whether anyone who may (a lead of the sub-team or of this team, or an admin) has looked at

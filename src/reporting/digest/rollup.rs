@@ -97,10 +97,37 @@ async fn child_lines(
             on_track_share: share,
             previous_on_track_share: previous_share,
             digest,
+            focus: None,
+            unfocused: None,
         });
+        if let (Some(c), Some(line)) = (&last, lines.last_mut()) {
+            add_focus(cx, c, line).await?;
+        }
     }
     mark_acknowledged(cx, &mut lines).await?;
+    by_focus(&mut lines);
     Ok(lines)
+}
+
+/// A sub-team's focus as of its last closed cycle: its latest level, and `unfocused`.
+async fn add_focus(
+    cx: &Context<'_>,
+    last: &CycleRow,
+    line: &mut ChildLine,
+) -> Result<(), StoreError> {
+    if let Some(f) = super::focus::team_focus(cx.store, cx.ws, last).await? {
+        line.focus = f.trend.last().copied();
+        line.unfocused = f.unfocused;
+    }
+    Ok(())
+}
+
+/// The least focused sub-teams first; ties, and teams without a focus (last), keep their order.
+fn by_focus(lines: &mut [ChildLine]) {
+    lines.sort_by_key(|l| match l.focus {
+        Some(level) => (0, level.value()),
+        None => (1, 0),
+    });
 }
 
 /// Whether a lead has seen, or discussed, each sub-team's latest digest, as things stand now.
