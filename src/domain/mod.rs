@@ -6,6 +6,7 @@ pub mod drift;
 pub mod due;
 pub mod holiday;
 pub mod ids;
+pub mod nudge;
 pub mod permissions;
 pub mod priority;
 pub mod schedule;

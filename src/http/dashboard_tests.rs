@@ -87,6 +87,8 @@ fn digest(team: &str, rollup: Option<Rollup>, needs_attention: Vec<Stalled>) -> 
         rollup,
         parent: None,
         acks: vec![],
+        nudge: Default::default(),
+        updated: None,
     }
 }
 

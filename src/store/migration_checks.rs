@@ -83,6 +83,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "f4bf1246648f9fbc33cbba4319848a00a605ed5f861023d1093e9a3544015535beb02ca517a9b5a3974ad5c64fecc61c",
     ),
     (
+        "sqlite",
+        18,
+        "a59c8c4b4c3d2c8232bd3678b40336b43915c663f6732dd052b9fce50feda8428e210eddc1da3b819e66caa73a817d2d",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -156,6 +161,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         15,
         "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
+    ),
+    (
+        "postgres",
+        18,
+        "a59c8c4b4c3d2c8232bd3678b40336b43915c663f6732dd052b9fce50feda8428e210eddc1da3b819e66caa73a817d2d",
     ),
 ];
 

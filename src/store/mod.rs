@@ -11,6 +11,7 @@ mod digest_acks;
 mod drift_facts;
 mod events;
 mod export;
+mod follows;
 mod holidays;
 mod jobs;
 mod meetings;

@@ -3,6 +3,7 @@
 //! team's roll-up in `rollup`; leads acknowledging a posted digest (Seen, Discuss) in `ack`.
 
 pub mod ack;
+mod late;
 mod model;
 mod rollup;
 
@@ -18,7 +19,7 @@ use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, Tea
 
 pub use model::{
     Ack, Alignment, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk, Digest, Drift,
-    Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
+    Item, Late, Line, Moved, Participation, Person, Rollup, Stalled, Updated,
 };
 use model::{item, percent, reason_texts, stalled, worst_first};
 
@@ -117,7 +118,8 @@ pub async fn build(
         Some(c) if !preview => acks(store, ws, c.id).await?,
         _ => Vec::new(),
     };
-    Ok(Digest {
+    let nudge = store.digest_nudge(ws, team.id).await?;
+    let mut digest = Digest {
         team: team.name.clone(),
         team_id: team.id,
         cycle_id: cycle.map(|c| c.id),
@@ -137,7 +139,14 @@ pub async fn build(
         rollup,
         parent,
         acks,
-    })
+        nudge,
+        updated: None,
+    };
+    // A posted digest counts the answers that came after its cycle closed.
+    if let (Some(c), false) = (cycle, preview) {
+        late::recount(store, ws, c.id, &by_id, &mut digest).await?;
+    }
+    Ok(digest)
 }
 
 /// Who acknowledged the cycle's digest, as things stand now.
