@@ -83,11 +83,12 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "rhythm",
-        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
-        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before); `rhythm <team>` alone shows it, with the next firings as holidays move them.",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] | rhythm <team> digest \"<schedule>\" [nudge:quiet|nudge:mention] | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
+        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before). The digest names who has not answered without notifying them unless you add `nudge:mention`; a later `digest` time without `nudge:` keeps the setting. `rhythm <team>` alone shows it, with the next firings as holidays move them.",
         examples: &[
             "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
             "rhythm Platform digest \"fri 16:00\"",
+            "rhythm Platform digest \"fri 16:00\" nudge:mention",
             "rhythm Platform review \"tue 10:00\"",
             "rhythm Platform off",
             "rhythm Platform",
@@ -147,6 +148,18 @@ pub const COMMANDS: &[CommandHelp] = &[
         synopsis: "away <from> <to> | away off",
         summary: "Pause your check-in prompts and reminders while you are away.",
         examples: &["away 2026-12-20 2027-01-04", "away off"],
+    },
+    CommandHelp {
+        name: "follow",
+        synopsis: "follow <team> | follow",
+        summary: "Get a team's posted digests as direct messages (if you are not in the team, where you see them in its channel); `follow` alone lists the teams you follow.",
+        examples: &["follow Platform", "follow"],
+    },
+    CommandHelp {
+        name: "unfollow",
+        synopsis: "unfollow <team>",
+        summary: "Stop getting a team's digests as direct messages.",
+        examples: &["unfollow Platform"],
     },
     CommandHelp {
         name: "settings",

@@ -405,8 +405,7 @@ async fn run(
                 status: &status,
                 progress,
             };
-            return late_answer(store, messenger.as_ref(), &key, job, answer, unknown_before)
-                .await;
+            return late_answer(store, messenger.as_ref(), &key, job, answer, unknown_before).await;
         }
         JobPayload::Prompt {
             cycle_id,
@@ -862,9 +861,7 @@ async fn follower_digest(
     }
     let mut message =
         crate::reporting::digest::ack::posted_message(store, ws, &team, &cycle).await?;
-    message
-        .blocks
-        .retain(|b| !matches!(b, Block::Actions(_)));
+    message.blocks.retain(|b| !matches!(b, Block::Actions(_)));
     let name = if team.name.contains(' ') {
         format!("\"{}\"", team.name)
     } else {
@@ -943,7 +940,6 @@ async fn late_answer(
     let post = (channel.as_str(), job.key.as_str(), Some(ts.as_str()));
     find_or_post(messenger, key, post, unknown_before, || line).await?;
     // A parent's roll-up that lists this digest shows its participation too.
-    crate::reporting::digest::ack::refresh_rollup(store, messenger, key, ws, (&team, &cycle))
-        .await;
+    crate::reporting::digest::ack::refresh_rollup(store, messenger, key, ws, (&team, &cycle)).await;
     Ok(Outcome::Sent)
 }

@@ -982,6 +982,7 @@ fn rhythm_forms() {
                 team: team("Platform"),
                 change: RhythmChange::Digest {
                     schedule: "fri 16:00".parse().unwrap(),
+                    nudge: None,
                 },
             },
         ),
@@ -991,6 +992,7 @@ fn rhythm_forms() {
                 team: team("Growth Marketing"),
                 change: RhythmChange::Digest {
                     schedule: "0 16 * * 5".parse().unwrap(),
+                    nudge: None,
                 },
             },
         ),

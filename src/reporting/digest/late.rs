@@ -35,7 +35,11 @@ pub(super) async fn recount(
         let Some(p) = by_id.get(id) else {
             continue;
         };
-        let Some(line) = d.priorities.iter_mut().find(|l| l.item.number == p.number.0) else {
+        let Some(line) = d
+            .priorities
+            .iter_mut()
+            .find(|l| l.item.number == p.number.0)
+        else {
             continue;
         };
         let old: Status = line.status.parse().unwrap_or(Status::OnTrack);
