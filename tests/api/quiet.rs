@@ -493,3 +493,81 @@ async fn a_late_answer_updates_the_posted_digest_and_says_so_in_its_thread_once(
         "{next}"
     );
 }
+
+/// The sandbox: the digest names who did not answer as plain text (no mention), and a
+/// follower's direct messages get the posted digest.
+#[tokio::test]
+async fn the_sandbox_digest_is_quiet_and_reaches_a_follower() {
+    use serde_json::json;
+    let app = crate::sandbox::demo_app().await;
+    let post = |path: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .http
+                .post(format!("{}{path}", app.url))
+                .header("Origin", &app.url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }
+    };
+    let html = |who: &'static str, channel: &'static str| {
+        let app = &app;
+        async move {
+            app.http
+                .get(format!(
+                    "{}/sandbox/messages?as={who}&channel={channel}",
+                    app.url
+                ))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // Priya (Growth) follows Platform from her direct messages.
+    let status = post(
+        "/sandbox/command",
+        json!({"as": "S-priya", "channel": "D-S-priya", "text": "/pacer follow Platform"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        html("S-priya", "D-S-priya").await.contains(
+            "You now follow Platform's digest: each one posted comes to you as a direct message."
+        ),
+        "{}",
+        html("S-priya", "D-S-priya").await
+    );
+    let before = html("S-ana", "C-platform")
+        .await
+        .matches("Platform digest")
+        .count();
+    for _ in 0..20 {
+        assert_eq!(post("/sandbox/rhythm", json!({})).await, 200);
+        if html("S-ana", "C-platform")
+            .await
+            .matches("Platform digest")
+            .count()
+            > before
+        {
+            break;
+        }
+    }
+    let platform = html("S-ana", "C-platform").await;
+    let at = platform
+        .rfind("No answer from")
+        .expect("someone did not answer");
+    let section = &platform[at..];
+    let section = &section[..section.find("</p>").unwrap_or(section.len())];
+    // Plain names: no mention markup (Jonas answered).
+    assert_eq!(section, "No answer from</b><br>• Ana, Lea, Tomas");
+    let priya = html("S-priya", "D-S-priya").await;
+    assert_eq!(priya.matches("Platform digest").count(), 1, "{priya}");
+    assert!(priya.contains("You follow Platform"), "{priya}");
+}
