@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use super::parse::Command;
 use super::{
-    api_tokens, checkin, digest, help, holidays, priorities, render, review, rhythm, teams,
+    api_tokens, checkin, digest, follow, help, holidays, priorities, render, review, rhythm, teams,
     webhooks,
 };
 use crate::domain::permissions::{Actor, Denied};
@@ -177,6 +177,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Checkin => "checkin",
         Command::Digest { .. } => "digest",
         Command::Away { .. } | Command::AwayOff => "away",
+        Command::Follow { .. } => "follow",
+        Command::Unfollow { .. } => "unfollow",
         Command::Dashboard => "dashboard",
         Command::Settings { .. } => "settings",
         Command::Token(_) => "token",
@@ -247,6 +249,8 @@ async fn dispatch(s: &Services<'_>, inv: &Invocation, command: Command) -> Outco
         Command::Digest { team } => digest::preview(s, inv, team).await,
         Command::Away { from, to, acting } => checkin::away(s, inv, from, to, acting).await,
         Command::AwayOff => checkin::away_off(s, inv).await,
+        Command::Follow { team } => follow::follow(s, inv, team).await,
+        Command::Unfollow { team } => follow::unfollow(s, inv, team).await,
         Command::Dashboard => dashboard(s, inv).await,
         Command::Settings { drift } => settings(s, inv, drift).await,
         Command::Token(action) => api_tokens::run(s, inv, action).await,

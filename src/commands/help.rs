@@ -83,12 +83,13 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "rhythm",
-        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] [focus:on|focus:off] | rhythm <team> digest \"<schedule>\" | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
-        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before); `focus:off` stops the check-in asking how much of the week went to the priorities; `rhythm <team>` alone shows it, with the next firings as holidays move them.",
+        synopsis: "rhythm <team> checkin \"<schedule>\" [tz:<zone>|tz:member] [remind:<duration>|remind:off] [focus:on|focus:off] | rhythm <team> digest \"<schedule>\" [nudge:quiet|nudge:mention] | rhythm <team> review \"<schedule>\"|off | rhythm <team> off | rhythm <team>",
+        summary: "Set when a team is prompted for check-ins, when its digest is posted, and when its review meets (its agenda is posted an hour before). `focus:off` stops the check-in asking how much of the week went to the priorities. The digest names who has not answered without notifying them unless you add `nudge:mention`; a later time without `focus:` or `nudge:` keeps the setting. `rhythm <team>` alone shows it, with the next firings as holidays move them.",
         examples: &[
             "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
             "rhythm Platform digest \"fri 16:00\"",
             "rhythm Platform checkin \"mon 09:00\" focus:off",
+            "rhythm Platform digest \"fri 16:00\" nudge:mention",
             "rhythm Platform review \"tue 10:00\"",
             "rhythm Platform off",
             "rhythm Platform",
@@ -152,6 +153,18 @@ pub const COMMANDS: &[CommandHelp] = &[
             "away 2026-12-20 2027-01-04 acting:@ben",
             "away off",
         ],
+    },
+    CommandHelp {
+        name: "follow",
+        synopsis: "follow <team> | follow",
+        summary: "Get a team's posted digests as direct messages (if you are not in the team, where you see them in its channel); `follow` alone lists the teams you follow.",
+        examples: &["follow Platform", "follow"],
+    },
+    CommandHelp {
+        name: "unfollow",
+        synopsis: "unfollow <team>",
+        summary: "Stop getting a team's digests as direct messages.",
+        examples: &["unfollow Platform"],
     },
     CommandHelp {
         name: "settings",

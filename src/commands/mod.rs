@@ -5,6 +5,7 @@ mod api_tokens;
 mod checkin;
 mod digest;
 pub mod execute;
+mod follow;
 pub mod help;
 mod holidays;
 pub mod parse;

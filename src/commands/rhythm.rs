@@ -8,6 +8,7 @@ use super::parse::{Remind, RhythmChange, ZoneChoice};
 use super::render::next_steps;
 use crate::domain::TeamName;
 use crate::domain::holiday::DayRange;
+use crate::domain::nudge::Nudge;
 use crate::domain::permissions::Denied;
 use crate::domain::schedule::{DaysOff, Firing, Schedule};
 use crate::message::{Block, Message, Rich};
@@ -92,8 +93,16 @@ pub async fn set(
                 };
             }
         }
-        RhythmChange::Digest { schedule } => {
+        RhythmChange::Digest { schedule, nudge } => {
             row.digest_schedule = Some(schedule.as_str().to_string());
+            // Without `nudge:` the team's setting is kept.
+            s.store
+                .save_rhythm_with_nudge(&row, nudge, inv.caller.id, inv.ts())
+                .await?;
+            let off = days_off(s, inv, team.id).await?;
+            let nudge = s.store.digest_nudge(ws, team.id).await?;
+            let shown = describe(inv, &team.name, &row, &caller_zone, &off);
+            return Ok(with_nudge(shown, &team.name, nudge));
         }
         RhythmChange::Review { schedule } => {
             row.review_schedule = schedule.map(|s| s.as_str().to_string());
@@ -175,8 +184,27 @@ async fn show(s: &Services<'_>, inv: &Invocation, team: &TeamRow, caller_zone: &
         ]));
     };
     let off = days_off(s, inv, team.id).await?;
-    let message = describe(inv, &team.name, &row, caller_zone, &off);
-    with_focus_line(s, inv, &team.name, &row, message).await
+    let nudge = s.store.digest_nudge(inv.ws(), team.id).await?;
+    let shown = describe(inv, &team.name, &row, caller_zone, &off);
+    let shown = with_nudge(shown, &team.name, nudge);
+    with_focus_line(s, inv, &team.name, &row, shown).await
+}
+
+/// Say how the team's digest names who has not answered, above the next steps.
+fn with_nudge(mut shown: Message, team: &str, nudge: Nudge) -> Message {
+    let text = match nudge {
+        Nudge::Quiet => format!(
+            "{team}'s digest names who has not answered without notifying them (nudge:quiet); add nudge:mention to a digest time to @-mention them."
+        ),
+        Nudge::Mention => format!(
+            "{team}'s digest @-mentions who has not answered, which notifies them (nudge:mention)."
+        ),
+    };
+    let at = shown.blocks.len().saturating_sub(1);
+    shown
+        .blocks
+        .insert(at, Block::Context(Rich::new().text(text)));
+    shown
 }
 
 /// The team's holidays as the scheduler reads them (a firing held from days ago may be ahead).

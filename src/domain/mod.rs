@@ -8,6 +8,7 @@ pub mod due;
 pub mod focus;
 pub mod holiday;
 pub mod ids;
+pub mod nudge;
 pub mod permissions;
 pub mod priority;
 pub mod schedule;

@@ -91,6 +91,8 @@ fn digest(team: &str, rollup: Option<Rollup>, needs_attention: Vec<Stalled>) -> 
         parent: None,
         acks: vec![],
         focus: None,
+        nudge: Default::default(),
+        updated: None,
     }
 }
 

@@ -9,6 +9,7 @@ use super::digest::{
     Ack, Alignment, AwayPerson, ChildLine, DecisionLine, Digest, Item, Line, Participation, Person,
     Rollup, Stalled, TeamFocus,
 };
+use crate::domain::nudge::Nudge;
 use crate::domain::{PriorityNumber, Status};
 use crate::message::{Block, Button, ButtonStyle, Message, Rich, Visibility};
 
@@ -71,6 +72,7 @@ pub fn summary(d: &Digest, tz: Tz) -> Message {
     };
     let mut blocks = vec![Block::Header(title), facts(d)];
     blocks.extend(d.focus.as_ref().map(focus_block));
+    blocks.extend(updated_line(d, tz));
     blocks.extend(sections(d));
     if let Some(r) = &d.rollup {
         blocks.push(Block::Divider);
@@ -150,7 +152,7 @@ fn sections(d: &Digest) -> Vec<Block> {
                 .collect(),
         ),
         section("Finished", d.finished.iter().map(item_line).collect()),
-        section("No answer from", no_answer_lines(&d.no_answer)),
+        section("No answer from", no_answer_lines(&d.no_answer, d.nudge)),
         section("Away", away_lines(&d.away)),
         section(
             "Late answers from the previous cycle",
@@ -186,8 +188,9 @@ fn decision_line(d: &DecisionLine) -> Rich {
     r
 }
 
-/// Everyone who did not answer, on one line (none when everyone did).
-fn no_answer_lines(people: &[Person]) -> Vec<Rich> {
+/// Everyone who did not answer, on one line (none when everyone did): by name, which notifies
+/// nobody, unless the team asked for @-mentions (`nudge:mention`).
+fn no_answer_lines(people: &[Person], nudge: Nudge) -> Vec<Rich> {
     if people.is_empty() {
         return Vec::new();
     }
@@ -196,7 +199,10 @@ fn no_answer_lines(people: &[Person]) -> Vec<Rich> {
         if i > 0 {
             r = r.text(", ");
         }
-        r = r.user(&p.user_id, &p.name);
+        r = match nudge {
+            Nudge::Mention => r.user(&p.user_id, &p.name),
+            Nudge::Quiet => r.text(&p.name),
+        };
     }
     vec![r]
 }
@@ -220,6 +226,18 @@ fn away_lines(people: &[AwayPerson]) -> Vec<Rich> {
         }
     }
     vec![r]
+}
+
+/// "Updated Mon 30 Nov 10:02 (1 late answer)" in the team's zone, once answers came after the
+/// digest's cycle closed.
+fn updated_line(d: &Digest, tz: Tz) -> Option<Block> {
+    let u = d.updated.as_ref()?;
+    let n = u.late_answers;
+    Some(Block::Context(Rich::new().text(format!(
+        "Updated {} ({n} late answer{})",
+        u.at.with_timezone(&tz).format("%a %-d %b %H:%M"),
+        if n == 1 { "" } else { "s" }
+    ))))
 }
 
 /// "Seen by Ana Lead · Mon 30 Nov 10:02", one line per person, in the team's zone.

@@ -384,6 +384,30 @@ async fn run(
             return assignment_notice(store, messenger.as_ref(), &key, job, ids, unknown_before)
                 .await;
         }
+        JobPayload::DigestFollow {
+            cycle_id,
+            person_id,
+        } => {
+            let ids = (cycle_id, person_id);
+            return follower_digest(store, messenger.as_ref(), &key, job, ids, unknown_before)
+                .await;
+        }
+        JobPayload::DigestLate {
+            cycle_id,
+            priority_id,
+            person_id,
+            status,
+            progress,
+        } => {
+            let answer = LateAnswer {
+                cycle_id,
+                priority_id,
+                person_id,
+                status: &status,
+                progress,
+            };
+            return late_answer(store, messenger.as_ref(), &key, job, answer, unknown_before).await;
+        }
         JobPayload::Prompt {
             cycle_id,
             person_id,
@@ -549,6 +573,8 @@ async fn digest(
             sent.ts
         }
     };
+    // Its followers get it as a direct message, each once: queued under a key per follower.
+    queue_followers(store, ws, team.id, cycle_id, now).await?;
     if posted
         .as_ref()
         .is_some_and(|(_, _, thread)| thread.is_some())
@@ -797,5 +823,142 @@ async fn notify_once(
         .send_direct(key, user_id, message, post_key)
         .await
         .map_err(JobError::Send)?;
+    Ok(Outcome::Sent)
+}
+
+/// Queue the posted digest of `cycle_id` for each follower of the team who is not in it; a
+/// follower queued before (another tick, another replica, a retry) is not queued again.
+async fn queue_followers(
+    store: &Store,
+    ws: i64,
+    team_id: i64,
+    cycle_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for person_id in store.digest_recipients(ws, team_id).await? {
+        let key = format!("digest-follow:{cycle_id}:{person_id}");
+        let payload = JobPayload::DigestFollow {
+            cycle_id,
+            person_id,
+        };
+        store
+            .enqueue_job(ws, &key, &payload, now.timestamp(), now.timestamp())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Send a posted digest to a follower of its team as a direct message, as it stands now and
+/// without its buttons (acknowledging it is its leads' business). A follower who stopped
+/// following or joined the team since is nothing to do.
+async fn follower_digest(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    (cycle_id, person_id): (i64, i64),
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    use crate::message::{Block, Rich};
+    let ws = job.workspace_id;
+    let (Some(cycle), Some(person)) = (
+        store.cycle(ws, cycle_id).await?,
+        store.person(ws, person_id).await?,
+    ) else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let Some(team) = store.team(ws, cycle.team_id).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    if store.digest_post(ws, cycle_id).await?.is_none()
+        || !store
+            .digest_recipients(ws, team.id)
+            .await?
+            .contains(&person_id)
+    {
+        return Ok(Outcome::NothingToDo);
+    }
+    let mut message =
+        crate::reporting::digest::ack::posted_message(store, ws, &team, &cycle).await?;
+    message.blocks.retain(|b| !matches!(b, Block::Actions(_)));
+    let name = if team.name.contains(' ') {
+        format!("\"{}\"", team.name)
+    } else {
+        team.name.clone()
+    };
+    message.blocks.push(Block::Context(
+        Rich::new()
+            .text(format!(
+                "You follow {}'s digest; it was posted in its channel. To stop: ",
+                team.name
+            ))
+            .code(format!("{}unfollow {name}", messenger.direct_prefix())),
+    ));
+    let to = (person.user_id.as_str(), job.key.as_str());
+    notify_once(messenger, key, to, &message, unknown_before).await
+}
+
+/// An answer given after its cycle's digest was posted.
+struct LateAnswer<'a> {
+    cycle_id: i64,
+    priority_id: i64,
+    person_id: i64,
+    status: &'a str,
+    progress: i64,
+}
+
+/// Draw the posted digest again in place, with the late answers counted in and when it was
+/// updated, and say in its thread who answered late and what. The thread reply is keyed by the
+/// job, so a retry after an unknown outcome finds it instead of posting it twice.
+async fn late_answer(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    answer: LateAnswer<'_>,
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    use crate::message::{Block, Message, Rich, Visibility};
+    let ws = job.workspace_id;
+    let Some((channel, ts, _)) = store.digest_post(ws, answer.cycle_id).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let Some(cycle) = store.cycle(ws, answer.cycle_id).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let (Some(team), Some(person), Some(priority)) = (
+        store.team(ws, cycle.team_id).await?,
+        store.person(ws, answer.person_id).await?,
+        store.priority_by_id(ws, answer.priority_id).await?,
+    ) else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let redrawn = crate::reporting::digest::ack::posted_message(store, ws, &team, &cycle).await?;
+    let sent = crate::messenger::Sent {
+        channel: channel.clone(),
+        ts: ts.clone(),
+    };
+    messenger
+        .update(key, &sent, &redrawn)
+        .await
+        .map_err(JobError::Send)?;
+    let status = answer
+        .status
+        .parse::<crate::domain::Status>()
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|_| answer.status.to_string());
+    let line = Message {
+        blocks: vec![Block::Text(
+            Rich::new()
+                .text(format!("{} answered late: ", person.display_name))
+                .priority(priority.number)
+                .text(format!(" {status} · {}%", answer.progress)),
+        )],
+        visibility: Visibility::Shared,
+    };
+    let post = (channel.as_str(), job.key.as_str(), Some(ts.as_str()));
+    find_or_post(messenger, key, post, unknown_before, || line).await?;
+    // A parent's roll-up that lists this digest shows its participation too.
+    crate::reporting::digest::ack::refresh_rollup(store, messenger, key, ws, (&team, &cycle)).await;
     Ok(Outcome::Sent)
 }

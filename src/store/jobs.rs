@@ -17,10 +17,12 @@ pub enum JobKind {
     Decision,
     Agenda,
     Assignment,
+    DigestFollow,
+    DigestLate,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
@@ -30,9 +32,11 @@ impl JobKind {
         JobKind::Decision,
         JobKind::Agenda,
         JobKind::Assignment,
+        JobKind::DigestFollow,
+        JobKind::DigestLate,
     ];
     /// The kinds the scheduler sends.
-    pub const OUTBOUND: [JobKind; 8] = [
+    pub const OUTBOUND: [JobKind; 10] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
@@ -41,6 +45,8 @@ impl JobKind {
         JobKind::Decision,
         JobKind::Agenda,
         JobKind::Assignment,
+        JobKind::DigestFollow,
+        JobKind::DigestLate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +60,8 @@ impl JobKind {
             JobKind::Decision => "decision",
             JobKind::Agenda => "agenda",
             JobKind::Assignment => "assignment",
+            JobKind::DigestFollow => "digest_follow",
+            JobKind::DigestLate => "digest_late",
         }
     }
 }
@@ -111,6 +119,17 @@ pub enum JobPayload {
     Agenda { team_id: i64, meeting_at: i64 },
     /// An agenda item assigned to one person, told to them.
     Assignment { assignment_id: i64, person_id: i64 },
+    /// A posted digest, sent to one of the team's followers as a direct message.
+    DigestFollow { cycle_id: i64, person_id: i64 },
+    /// An answer given after the cycle's digest was posted: the digest is drawn again in place
+    /// and the answer told in its thread.
+    DigestLate {
+        cycle_id: i64,
+        priority_id: i64,
+        person_id: i64,
+        status: String,
+        progress: i64,
+    },
 }
 
 impl JobPayload {
@@ -125,6 +144,8 @@ impl JobPayload {
             JobPayload::Decision { .. } => JobKind::Decision,
             JobPayload::Agenda { .. } => JobKind::Agenda,
             JobPayload::Assignment { .. } => JobKind::Assignment,
+            JobPayload::DigestFollow { .. } => JobKind::DigestFollow,
+            JobPayload::DigestLate { .. } => JobKind::DigestLate,
         }
     }
 
@@ -139,6 +160,15 @@ impl JobPayload {
                 person_id,
             } => (Some(*cycle_id), Some(*person_id)),
             JobPayload::Digest { cycle_id } => (Some(*cycle_id), None),
+            JobPayload::DigestFollow {
+                cycle_id,
+                person_id,
+            }
+            | JobPayload::DigestLate {
+                cycle_id,
+                person_id,
+                ..
+            } => (Some(*cycle_id), Some(*person_id)),
             JobPayload::Decision { person_id, .. } | JobPayload::Assignment { person_id, .. } => {
                 (None, Some(*person_id))
             }
@@ -216,7 +246,9 @@ impl JobRow {
             | JobKind::Webhook
             | JobKind::Decision
             | JobKind::Agenda
-            | JobKind::Assignment => Err(missing()),
+            | JobKind::Assignment
+            | JobKind::DigestFollow
+            | JobKind::DigestLate => Err(missing()),
         }
     }
 }

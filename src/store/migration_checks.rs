@@ -89,6 +89,11 @@ const LANDED: &[(&str, i64, &str)] = &[
     ),
     (
         "sqlite",
+        18,
+        "a59c8c4b4c3d2c8232bd3678b40336b43915c663f6732dd052b9fce50feda8428e210eddc1da3b819e66caa73a817d2d",
+    ),
+    (
+        "sqlite",
         19,
         "8db63a6e4fd476b0ab0a3e30673a9e53d04844cc035a975d6ba34743577e68e7ef11d68d03efdf935b739b1070df118c",
     ),
@@ -171,6 +176,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         16,
         "e805dac1ddf5731dbfd37ddec9238d431ba3dbaba0b9faced76e08051193143581014e20176ef01fd98ad807f5d181e5",
+    ),
+    (
+        "postgres",
+        18,
+        "a59c8c4b4c3d2c8232bd3678b40336b43915c663f6732dd052b9fce50feda8428e210eddc1da3b819e66caa73a817d2d",
     ),
     (
         "postgres",

@@ -12,6 +12,7 @@ mod drift_facts;
 mod events;
 mod export;
 mod focus;
+mod follows;
 mod holidays;
 mod jobs;
 mod meetings;

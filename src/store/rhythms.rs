@@ -28,26 +28,9 @@ impl Store {
     }
 
     pub async fn save_rhythm(&self, r: &RhythmRow, actor: i64, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at, home_zone, review_schedule)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (team_id) DO UPDATE SET checkin_schedule = excluded.checkin_schedule,
-                 digest_schedule = excluded.digest_schedule, zone = excluded.zone, home_zone = excluded.home_zone,
-                 remind_minutes = excluded.remind_minutes, review_schedule = excluded.review_schedule, updated_by = excluded.updated_by,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(r.team_id)
-        .bind(r.workspace_id)
-        .bind(&r.checkin_schedule)
-        .bind(&r.digest_schedule)
-        .bind(&r.zone)
-        .bind(r.remind_minutes)
-        .bind(actor)
-        .bind(now)
-        .bind(&r.home_zone)
-        .bind(&r.review_schedule)
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.pool.begin().await?;
+        upsert_rhythm(&mut tx, r, actor, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -80,4 +63,34 @@ impl Store {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Insert or replace a team's rhythm inside a transaction (the digest's nudge is left as it is).
+pub(crate) async fn upsert_rhythm(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    r: &RhythmRow,
+    actor: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at, home_zone, review_schedule)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (team_id) DO UPDATE SET checkin_schedule = excluded.checkin_schedule,
+             digest_schedule = excluded.digest_schedule, zone = excluded.zone, home_zone = excluded.home_zone,
+             remind_minutes = excluded.remind_minutes, review_schedule = excluded.review_schedule, updated_by = excluded.updated_by,
+             updated_at = excluded.updated_at",
+    )
+    .bind(r.team_id)
+    .bind(r.workspace_id)
+    .bind(&r.checkin_schedule)
+    .bind(&r.digest_schedule)
+    .bind(&r.zone)
+    .bind(r.remind_minutes)
+    .bind(actor)
+    .bind(now)
+    .bind(&r.home_zone)
+    .bind(&r.review_schedule)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

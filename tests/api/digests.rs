@@ -121,7 +121,7 @@ async fn the_digest_is_posted_at_digest_time_with_the_full_list_in_a_thread() {
         text.contains("*Moved*\n• *#2* *Payments API* · <@U0ANA> · 🟢 On track → 🔴 Off track"),
         "{text}"
     );
-    assert!(text.contains("*No answer from*\n• <@U0BEN>"), "{text}");
+    assert!(text.contains("*No answer from*\n• ben"), "{text}");
     assert!(
         text.contains("Drift: 0% (0 of 2 active priorities stalled)"),
         "{text}"

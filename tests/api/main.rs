@@ -29,6 +29,7 @@ mod outage;
 mod pacing;
 mod priorities;
 mod quarter;
+mod quiet;
 mod read_api;
 mod read_only;
 mod replicas;

@@ -99,7 +99,7 @@ pub fn submit(app: &TestApp, user: &str, card_id: &str, data: Value) -> Value {
     a
 }
 
-fn all_text(v: &Value) -> String {
+pub(crate) fn all_text(v: &Value) -> String {
     let mut out = Vec::new();
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
@@ -155,7 +155,7 @@ pub fn button_data(activity: &Value, title: &str) -> Value {
         .unwrap_or_else(|| panic!("no {title} button in {activity:#}"))
 }
 
-async fn ana_and_ben_chat(app: &TestApp) {
+pub(crate) async fn ana_and_ben_chat(app: &TestApp) {
     for u in [ANA, BEN] {
         assert_eq!(app.teams_post(&personal(app, u, "help")).await.status, 200);
     }

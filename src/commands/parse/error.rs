@@ -90,6 +90,10 @@ pub enum ParseError {
     NoteTooLong { command: &'static str },
     #[error("the text is too long (at most {max} characters)")]
     TextTooLong { command: &'static str, max: usize },
+    #[error(
+        "`nudge:{got}` is not a nudge; use `nudge:quiet` (named without a notification) or `nudge:mention`"
+    )]
+    Nudge { command: &'static str, got: String },
     #[error("{source}")]
     Holiday {
         command: &'static str,
@@ -117,6 +121,7 @@ impl ParseError {
             | Title { command, .. }
             | Zone { command, .. }
             | Duration { command, .. }
+            | Nudge { command, .. }
             | Schedule { command, .. }
             | UnknownSubcommand { command, .. }
             | MissingOn { command }

@@ -29,6 +29,7 @@ use priorities::{parse_add, parse_depends, parse_edit, parse_list, parse_show, p
 pub use review::{NOTE_MAX, TEXT_MAX};
 use review::{parse_agenda, parse_assign, parse_decide, parse_raise};
 use rhythm::{parse_away, parse_rhythm};
+use rhythm::{parse_follow, parse_unfollow};
 use settings::parse_settings;
 use teams::{parse_digest, parse_team};
 use webhooks::parse_webhook;
@@ -118,6 +119,15 @@ pub enum Command {
     },
     AwayOff,
     Dashboard,
+    /// `follow <team>`: get the team's posted digests as direct messages; `follow` alone lists
+    /// the teams followed.
+    Follow {
+        team: Option<TeamName>,
+    },
+    /// `unfollow <team>`.
+    Unfollow {
+        team: TeamName,
+    },
     /// `settings` shows the workspace's drift thresholds; `settings drift silent:3 …` changes
     /// them (admins).
     Settings {
@@ -230,8 +240,10 @@ pub enum RhythmChange {
         /// current setting (on for a new rhythm).
         focus: Option<bool>,
     },
+    /// `nudge:` when given; without it the team's setting is kept.
     Digest {
         schedule: Schedule,
+        nudge: Option<crate::domain::nudge::Nudge>,
     },
     /// When the team's review meets (its agenda is posted an hour before); `None` stops it.
     Review {
@@ -291,6 +303,8 @@ pub fn parse(input: &str) -> Result<Command, ParseError> {
         "checkin" | "check-in" => no_args(rest, "checkin", Command::Checkin),
         "digest" => parse_digest(rest),
         "away" => parse_away(rest),
+        "follow" => parse_follow(rest),
+        "unfollow" => parse_unfollow(rest),
         "dashboard" => no_args(rest, "dashboard", Command::Dashboard),
         "settings" => parse_settings(rest),
         "token" | "tokens" => parse_token(rest),

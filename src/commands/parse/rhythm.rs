@@ -8,6 +8,7 @@ use super::{
     team_name,
 };
 use crate::commands::tokens::Token;
+use crate::domain::nudge::Nudge;
 use crate::domain::schedule::Schedule;
 use crate::domain::{TeamName, UserRef};
 
@@ -45,8 +46,9 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
         .parse()
         .map_err(|source| ParseError::Schedule { command: C, source })?;
     if sub == "digest" {
-        let change = RhythmChange::Digest { schedule };
-        return no_args(it, C, Command::Rhythm { team, change });
+        let nudge = digest_options(it)?;
+        let change = RhythmChange::Digest { schedule, nudge };
+        return Ok(Command::Rhythm { team, change });
     }
     if sub == "review" {
         let change = RhythmChange::Review {
@@ -102,6 +104,55 @@ fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
     let team = team_name(C, &words.join(" "))?;
     // `rhythm <team>` alone shows the rhythm.
     Ok((team, sub.unwrap_or_default()))
+}
+
+/// A digest's `nudge:` option (`quiet` or `mention`), at most once.
+fn digest_options(it: Tokens) -> Result<Option<Nudge>, ParseError> {
+    const C: &str = "rhythm";
+    let mut nudge = None;
+    for t in it {
+        match t {
+            Token::Option { key, value } if key == "nudge" => {
+                let n = value.parse::<Nudge>().map_err(|()| ParseError::Nudge {
+                    command: C,
+                    got: value.clone(),
+                })?;
+                set_once(&mut nudge, n, C, "nudge")?
+            }
+            Token::Option { key, .. } => {
+                return Err(ParseError::UnknownOption {
+                    command: C,
+                    option: key,
+                });
+            }
+            other => {
+                return Err(ParseError::Unexpected {
+                    command: C,
+                    got: other.text(),
+                });
+            }
+        }
+    }
+    Ok(nudge)
+}
+
+/// `follow [<team>]`: the team's name, or nothing to list what is followed.
+pub(super) fn parse_follow(rest: Vec<Token>) -> Result<Command, ParseError> {
+    const C: &str = "follow";
+    let mut it = rest.into_iter().peekable();
+    if it.peek().is_none() {
+        return Ok(Command::Follow { team: None });
+    }
+    let team = super::teams::take_team_name(&mut it, C)?;
+    no_args(it, C, Command::Follow { team: Some(team) })
+}
+
+/// `unfollow <team>`.
+pub(super) fn parse_unfollow(rest: Vec<Token>) -> Result<Command, ParseError> {
+    const C: &str = "unfollow";
+    let mut it = rest.into_iter().peekable();
+    let team = super::teams::take_team_name(&mut it, C)?;
+    no_args(it, C, Command::Unfollow { team })
 }
 
 /// A check-in's options, each at most once: what each owner is asked (`tz:`, `remind:`) and
@@ -262,5 +313,142 @@ fn acting_person(value: &str) -> Option<UserRef> {
     match crate::commands::tokens::tokenize(value).ok()?.as_slice() {
         [Token::Mention(u)] => Some(u.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod quiet_tests {
+    use super::super::parse;
+    use super::*;
+
+    fn digest(input: &str) -> Result<Option<Nudge>, ParseError> {
+        match parse(input)? {
+            Command::Rhythm {
+                change: RhythmChange::Digest { nudge, .. },
+                ..
+            } => Ok(nudge),
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_digest_time_takes_a_nudge_or_keeps_the_teams() {
+        assert_eq!(digest("rhythm Platform digest \"fri 16:00\""), Ok(None));
+        assert_eq!(
+            digest("rhythm Platform digest \"fri 16:00\" nudge:mention"),
+            Ok(Some(Nudge::Mention))
+        );
+        assert_eq!(
+            digest("rhythm Growth Marketing digest \"fri 16:00\" NUDGE:Quiet"),
+            Ok(Some(Nudge::Quiet))
+        );
+        assert_eq!(
+            parse("rhythm Platform digest \"fri 16:00\" nudge:loud"),
+            Err(ParseError::Nudge {
+                command: "rhythm",
+                got: "loud".into()
+            })
+        );
+        assert_eq!(
+            parse("rhythm Platform digest \"fri 16:00\" nudge:loud")
+                .unwrap_err()
+                .to_string(),
+            "`nudge:loud` is not a nudge; use `nudge:quiet` (named without a notification) or `nudge:mention`"
+        );
+        assert_eq!(
+            parse("rhythm Platform digest \"fri 16:00\" nudge:"),
+            Err(ParseError::Nudge {
+                command: "rhythm",
+                got: String::new()
+            })
+        );
+        assert_eq!(
+            parse("rhythm Platform digest \"fri 16:00\" nudge:quiet nudge:mention"),
+            Err(ParseError::Repeated {
+                command: "rhythm",
+                option: "nudge".into()
+            })
+        );
+        assert_eq!(
+            parse("rhythm Platform digest \"fri 16:00\" tz:UTC"),
+            Err(ParseError::UnknownOption {
+                command: "rhythm",
+                option: "tz".into()
+            })
+        );
+        assert_eq!(
+            parse("rhythm Platform digest \"fri 16:00\" loudly"),
+            Err(ParseError::Unexpected {
+                command: "rhythm",
+                got: "loudly".into()
+            })
+        );
+        // A check-in time has no nudge: it is the digest's.
+        assert_eq!(
+            parse("rhythm Platform checkin \"mon 09:00\" nudge:mention"),
+            Err(ParseError::UnknownOption {
+                command: "rhythm",
+                option: "nudge".into()
+            })
+        );
+    }
+
+    #[test]
+    fn follow_and_unfollow_name_one_team() {
+        let team = |n: &str| n.parse::<TeamName>().unwrap();
+        assert_eq!(parse("follow"), Ok(Command::Follow { team: None }));
+        assert_eq!(
+            parse("follow Platform"),
+            Ok(Command::Follow {
+                team: Some(team("Platform"))
+            })
+        );
+        assert_eq!(
+            parse("FOLLOW Growth Marketing"),
+            Ok(Command::Follow {
+                team: Some(team("Growth Marketing"))
+            })
+        );
+        assert_eq!(
+            parse("follow \"Growth Marketing\""),
+            Ok(Command::Follow {
+                team: Some(team("Growth Marketing"))
+            })
+        );
+        assert_eq!(
+            parse("unfollow Platform"),
+            Ok(Command::Unfollow {
+                team: team("Platform")
+            })
+        );
+        assert_eq!(
+            parse("unfollow"),
+            Err(ParseError::Missing {
+                command: "unfollow",
+                what: "a team name"
+            })
+        );
+        assert_eq!(
+            parse("follow \"Platform\" extra"),
+            Err(ParseError::Unexpected {
+                command: "follow",
+                got: "extra".into()
+            })
+        );
+        assert!(matches!(
+            parse("follow #3"),
+            Err(ParseError::Missing {
+                command: "follow",
+                ..
+            })
+        ));
+        let long = format!("follow {}", "x".repeat(500));
+        assert!(matches!(
+            parse(&long),
+            Err(ParseError::TeamName {
+                command: "follow",
+                ..
+            })
+        ));
     }
 }

@@ -983,6 +983,7 @@ fn rhythm_forms() {
                 team: team("Platform"),
                 change: RhythmChange::Digest {
                     schedule: "fri 16:00".parse().unwrap(),
+                    nudge: None,
                 },
             },
         ),
@@ -992,6 +993,7 @@ fn rhythm_forms() {
                 team: team("Growth Marketing"),
                 change: RhythmChange::Digest {
                     schedule: "0 16 * * 5".parse().unwrap(),
+                    nudge: None,
                 },
             },
         ),

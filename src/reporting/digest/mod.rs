@@ -4,6 +4,7 @@
 
 pub mod ack;
 mod focus;
+mod late;
 mod model;
 mod rollup;
 
@@ -21,7 +22,7 @@ use crate::store::{CycleRow, PriorityQuery, StatusChange, Store, StoreError, Tea
 pub use focus::{FocusCounts, TeamFocus};
 pub use model::{
     Ack, Alignment, AwayPerson, ChildDigest, ChildLine, Counts, DecisionLine, DependencyRisk,
-    Digest, Drift, Item, Late, Line, Moved, Participation, Person, Rollup, Stalled,
+    Digest, Drift, Item, Late, Line, Moved, Participation, Person, Rollup, Stalled, Updated,
 };
 use model::{item, percent, reason_texts, stalled, worst_first};
 
@@ -125,7 +126,8 @@ pub async fn build(
         _ => Vec::new(),
     };
     let focus = focus_of(store, ws, team, cycle, as_of).await?;
-    Ok(Digest {
+    let nudge = store.digest_nudge(ws, team.id).await?;
+    let mut digest = Digest {
         team: team.name.clone(),
         team_id: team.id,
         cycle_id: cycle.map(|c| c.id),
@@ -147,7 +149,14 @@ pub async fn build(
         parent,
         acks,
         focus,
-    })
+        nudge,
+        updated: None,
+    };
+    // A posted digest counts the answers that came after its cycle closed.
+    if let (Some(c), false) = (cycle, preview) {
+        late::recount(store, ws, c.id, &by_id, &mut digest).await?;
+    }
+    Ok(digest)
 }
 
 /// The team's focus as of the digest's cycle; a preview without one looks at the team's open

@@ -43,6 +43,21 @@ pub struct Digest {
     /// none when its rhythm does not ask, or nobody has answered yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub focus: Option<super::TeamFocus>,
+    /// How the channel post names who has not answered: by name, or with an @-mention.
+    #[serde(skip)]
+    pub nudge: crate::domain::nudge::Nudge,
+    /// Answers that came after the cycle closed, counted in when a posted digest is drawn
+    /// again. Like `acks`, how things stand now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Updated>,
+}
+
+/// A posted digest recounted after late answers: when the last came and how many priorities
+/// were answered late.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Updated {
+    pub at: DateTime<Utc>,
+    pub late_answers: usize,
 }
 
 /// A lead (or admin) who saw a posted digest, or took it to the parent team.
