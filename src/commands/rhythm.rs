@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use super::execute::{CommandError, Invocation, Outcome, Services, actor, resolve_team};
-use super::parse::{Remind, RhythmChange, ZoneChoice};
+use super::parse::{Ask, Remind, RhythmChange, ZoneChoice};
 use super::render::next_steps;
 use crate::domain::TeamName;
 use crate::domain::holiday::DayRange;
@@ -44,6 +44,7 @@ pub async fn set(
         remind_minutes: Some(DEFAULT_REMIND_MINUTES),
         review_schedule: None,
         updated_at: inv.ts(),
+        ask: Ask::All.as_str().into(),
     });
     match change {
         RhythmChange::Off => {
@@ -71,6 +72,7 @@ pub async fn set(
             schedule,
             zone,
             remind,
+            ask,
         } => {
             row.checkin_schedule = Some(schedule.as_str().to_string());
             if let Some(z) = zone {
@@ -81,6 +83,10 @@ pub async fn set(
                         row.home_zone = row.zone.clone();
                     }
                 }
+            }
+            // Without `ask:`, the team keeps how it asks.
+            if let Some(a) = ask {
+                row.ask = a.as_str().into();
             }
             if let Some(r) = remind {
                 row.remind_minutes = match r {
@@ -207,6 +213,11 @@ fn describe(
                 ),
                 None => ", with no reminder".to_string(),
             });
+            if row.ask == Ask::Changed.as_str() {
+                line = line.text(
+                    "; it asks only about priorities at risk, off track, stale or due within two weeks, the others under one “All still on track” button (ask:changed)",
+                );
+            }
         }
         None => line = line.text(" has no check-in schedule yet"),
     }

@@ -8,6 +8,7 @@
 //! [`queue`] keeps events that must be acknowledged before they are handled (Slack's Events
 //! API) in the jobs table until their effect is recorded.
 
+mod changed;
 mod digest_ack;
 pub mod queue;
 
@@ -25,7 +26,7 @@ use crate::domain::{Priority, Status};
 use crate::message::{Block, Message, Rich};
 use crate::people::{Directory, ensure_person};
 use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
-use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE, parse_action_value};
+use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UNCHANGED, ACTION_UPDATE, parse_action_value};
 use crate::startup::AppState;
 use crate::store::{PersonRow, StoreError};
 
@@ -275,6 +276,12 @@ impl Ctx<'_> {
         if action.starts_with(crate::reporting::digest::ack::ACTION_PREFIX) {
             return self.digest_click(action, value).await;
         }
+        if action == ACTION_UNCHANGED {
+            return self.unchanged_click(value).await;
+        }
+        if let Some(target) = crate::rhythm::ahead::parse_value(value) {
+            return self.ahead_click(action, target).await;
+        }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused(FOREIGN_BUTTON.into()));
         };
@@ -307,6 +314,9 @@ impl Ctx<'_> {
     }
 
     async fn form(&self, value: &str, fields: &FormFields) -> Result<Reply, StoreError> {
+        if let Some(target) = crate::rhythm::ahead::parse_value(value) {
+            return self.ahead_form(target, fields).await;
+        }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused("This check-in could not be found.".into()));
         };

@@ -2,6 +2,8 @@
 //! decides what is due (writing jobs in the same transaction) and then delivers due jobs.
 //! `pacer serve` ticks in a loop; `pacer tick --now …` ticks once.
 
+pub mod ahead;
+mod changed;
 pub mod checkin;
 pub mod decision;
 mod deliver;

@@ -135,7 +135,7 @@ fn close_after(
 }
 
 /// The zone a rhythm's slots are found in.
-fn reference_zone(r: &RhythmRow) -> Tz {
+pub(super) fn reference_zone(r: &RhythmRow) -> Tz {
     if r.zone == "member" {
         zone(EARLIEST_ZONE)
     } else {
@@ -190,6 +190,14 @@ async fn plan_owners(
 ) -> Result<Vec<OwnerPlan>, StoreError> {
     let member = r.zone == "member";
     let home = zone(&r.home_zone);
+    let ask_changed = r.ask == "changed";
+    let stale_since = if ask_changed {
+        store
+            .stale_window_start(r.workspace_id, r.team_id, opens_at.timestamp())
+            .await?
+    } else {
+        None
+    };
     let mut owners = Vec::new();
     let mut by_owner: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (owner, priority) in store
@@ -222,15 +230,56 @@ async fn plan_owners(
             .remind_minutes
             .map(|m| prompt_at.max(now) + Duration::minutes(m))
             .filter(|at| *at < closes_at);
+        let quiet = if ask_changed {
+            let today = prompt_at.with_timezone(&own_zone).date_naive();
+            quiet_priorities(
+                store,
+                r.workspace_id,
+                person_id,
+                &priority_ids,
+                stale_since,
+                today,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
         owners.push(OwnerPlan {
             person_id,
             prompt_at: prompt_at.timestamp(),
             remind_at: remind_at.map(|t| t.timestamp()),
             away,
             priority_ids,
+            quiet,
         });
     }
     Ok(owners)
+}
+
+/// Of an owner's priorities, those an `ask:changed` check-in lists under *All still on track*
+/// rather than asking about (see [`super::changed::asks_about`]).
+async fn quiet_priorities(
+    store: &Store,
+    ws: i64,
+    person_id: i64,
+    priority_ids: &[i64],
+    stale_since: Option<i64>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<i64>, StoreError> {
+    let fresh = match stale_since {
+        Some(since) => Some(store.updated_by_since(ws, person_id, since).await?),
+        None => None,
+    };
+    Ok(store
+        .priorities_by_ids(ws, priority_ids)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            let updated = fresh.as_ref().is_none_or(|f| f.contains(&p.id));
+            !super::changed::asks_about(p, updated, today)
+        })
+        .map(|p| p.id)
+        .collect())
 }
 
 pub async fn queue_reminders(

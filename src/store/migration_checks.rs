@@ -83,6 +83,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "f4bf1246648f9fbc33cbba4319848a00a605ed5f861023d1093e9a3544015535beb02ca517a9b5a3974ad5c64fecc61c",
     ),
     (
+        "sqlite",
+        17,
+        "e70d3fc14479f23c572df8dd7c5af4ea9cd358b9cc9335b7b9db64cb1ad175b347e90fd6ccc0c6d799a5e437c4f26e3f",
+    ),
+    (
         "postgres",
         1,
         "1a5a3f7aea096e9aeea96e0039bc963dca0f5975f8bf09f5b54500e875de3f2012c0207ae495ccd83afe01763402e618",
@@ -156,6 +161,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         15,
         "2c7dbaca91041e3a8bfd812d6c10e9253564ffcdfe52a35a671c8fe874bb0944a3fd393b45ebaae193a6a79829ce0eae",
+    ),
+    (
+        "postgres",
+        17,
+        "e70d3fc14479f23c572df8dd7c5af4ea9cd358b9cc9335b7b9db64cb1ad175b347e90fd6ccc0c6d799a5e437c4f26e3f",
     ),
 ];
 

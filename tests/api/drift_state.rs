@@ -273,6 +273,7 @@ impl World {
                             remind_at: None,
                             away: away[i],
                             priority_ids: Vec::new(),
+                            quiet: Vec::new(),
                         });
                     }
                     owners.last_mut().unwrap().priority_ids.push(id);

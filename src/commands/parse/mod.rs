@@ -224,6 +224,8 @@ pub enum RhythmChange {
         schedule: Schedule,
         zone: Option<ZoneChoice>,
         remind: Option<Remind>,
+        /// `ask:changed` or `ask:all`; `None` keeps the current setting.
+        ask: Option<Ask>,
     },
     Digest {
         schedule: Schedule,
@@ -241,6 +243,32 @@ pub enum RhythmChange {
 pub enum ZoneChoice {
     Zone(Tz),
     Member,
+}
+
+/// How a team's check-in asks: about every priority, or only about those that may have changed
+/// (the others under one *All still on track* button).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    All,
+    Changed,
+}
+
+impl Ask {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ask::All => "all",
+            Ask::Changed => "changed",
+        }
+    }
+
+    /// `all` or `changed`, in any case.
+    pub fn parse(text: &str) -> Option<Ask> {
+        match text.to_ascii_lowercase().as_str() {
+            "all" => Some(Ask::All),
+            "changed" => Some(Ask::Changed),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

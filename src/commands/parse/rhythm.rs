@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use super::{
-    Command, ParseError, Remind, RhythmChange, Tokens, ZoneChoice, due, no_args, set_once,
+    Ask, Command, ParseError, Remind, RhythmChange, Tokens, ZoneChoice, due, no_args, set_once,
     team_name,
 };
 use crate::commands::tokens::Token;
@@ -54,13 +54,14 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
         };
         return no_args(it, C, Command::Rhythm { team, change });
     }
-    let (zone, remind) = checkin_options(it)?;
+    let (zone, remind, ask) = checkin_options(it)?;
     Ok(Command::Rhythm {
         team,
         change: RhythmChange::Checkin {
             schedule,
             zone,
             remind,
+            ask,
         },
     })
 }
@@ -103,10 +104,13 @@ fn rhythm_team(it: &mut Tokens) -> Result<(TeamName, String), ParseError> {
     Ok((team, sub.unwrap_or_default()))
 }
 
-/// A check-in's `tz:` and `remind:` options, each at most once.
-fn checkin_options(it: Tokens) -> Result<(Option<ZoneChoice>, Option<Remind>), ParseError> {
+/// The options a check-in takes.
+type CheckinOptions = (Option<ZoneChoice>, Option<Remind>, Option<Ask>);
+
+/// A check-in's `tz:`, `remind:` and `ask:` options, each at most once.
+fn checkin_options(it: Tokens) -> Result<CheckinOptions, ParseError> {
     const C: &str = "rhythm";
-    let (mut zone, mut remind) = (None, None);
+    let (mut zone, mut remind, mut ask) = (None, None, None);
     for t in it {
         match t {
             Token::Option { key, value } if key == "tz" => {
@@ -131,6 +135,13 @@ fn checkin_options(it: Tokens) -> Result<(Option<ZoneChoice>, Option<Remind>), P
                 };
                 set_once(&mut remind, r, C, "remind")?
             }
+            Token::Option { key, value } if key == "ask" => {
+                let a = Ask::parse(&value).ok_or_else(|| ParseError::Ask {
+                    command: C,
+                    got: value.clone(),
+                })?;
+                set_once(&mut ask, a, C, "ask")?
+            }
             Token::Option { key, .. } => {
                 return Err(ParseError::UnknownOption {
                     command: C,
@@ -145,7 +156,7 @@ fn checkin_options(it: Tokens) -> Result<(Option<ZoneChoice>, Option<Remind>), P
             }
         }
     }
-    Ok((zone, remind))
+    Ok((zone, remind, ask))
 }
 
 fn parse_duration(text: &str) -> Option<chrono::Duration> {

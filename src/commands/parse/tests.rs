@@ -120,6 +120,7 @@ fn checkin(
             schedule: schedule.parse().unwrap(),
             zone,
             remind,
+            ask: None,
         },
     }
 }
@@ -2329,4 +2330,72 @@ fn a_due_date_change_carries_its_reason_for_the_slip_log() {
         parse(&format!("edit #12 due:Q2 \"{}\"", "x".repeat(301))),
         Err(ParseError::NoteTooLong { command: "edit" })
     ));
+}
+
+#[test]
+fn rhythm_ask_changed_or_all() {
+    let with_ask = |ask| Command::Rhythm {
+        team: team("Platform"),
+        change: RhythmChange::Checkin {
+            schedule: "mon 09:00".parse().unwrap(),
+            zone: None,
+            remind: None,
+            ask: Some(ask),
+        },
+    };
+    run_table(&[
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:changed",
+            with_ask(Ask::Changed),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ASK:Changed",
+            with_ask(Ask::Changed),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:all",
+            with_ask(Ask::All),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" tz:UTC ask:changed remind:off",
+            Command::Rhythm {
+                team: team("Platform"),
+                change: RhythmChange::Checkin {
+                    schedule: "mon 09:00".parse().unwrap(),
+                    zone: Some(ZoneChoice::Zone(Tz::UTC)),
+                    remind: Some(Remind::Off),
+                    ask: Some(Ask::Changed),
+                },
+            },
+        ),
+    ]);
+    run_error_table(&[
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:sometimes",
+            |e| matches!(e, ParseError::Ask { command: "rhythm", got } if got == "sometimes"),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:",
+            |e| matches!(e, ParseError::Ask { command: "rhythm", got } if got.is_empty()),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:changed ask:all",
+            |e| matches!(e, ParseError::Repeated { command: "rhythm", option } if option == "ask"),
+        ),
+        ("rhythm Platform digest \"fri 16:00\" ask:changed", |e| {
+            matches!(
+                e,
+                ParseError::Unexpected {
+                    command: "rhythm",
+                    ..
+                }
+            )
+        }),
+    ]);
+    assert_eq!(
+        parse("rhythm Platform checkin \"mon 09:00\" ask:sometimes")
+            .unwrap_err()
+            .to_string(),
+        "`ask:sometimes` is not a way to ask; use `ask:changed` or `ask:all`"
+    );
 }

@@ -82,7 +82,8 @@ impl Store {
     ) -> Result<Vec<CheckinItem>> {
         Ok(sqlx::query_as(
             "SELECT p.id AS priority_id, p.number, p.title, p.status, p.progress, p.due_date,
-                    u.status AS answered_status, u.progress AS answered_progress, u.late AS answered_late
+                    u.status AS answered_status, u.progress AS answered_progress, u.late AS answered_late,
+                    cp.asked, u.given_ahead_at AS answered_ahead_at
              FROM cycle_priorities cp
              JOIN priorities p ON p.id = cp.priority_id AND p.workspace_id = cp.workspace_id
              LEFT JOIN priority_updates u ON u.id = (

@@ -33,6 +33,9 @@ pub struct OwnerPlan {
     pub remind_at: Option<i64>,
     pub away: bool,
     pub priority_ids: Vec<i64>,
+    /// Of `priority_ids`, those listed compactly under *All still on track* (`ask:changed`)
+    /// rather than asked with their own buttons.
+    pub quiet: Vec<i64>,
 }
 
 /// A new cycle as the scheduler decided it.
@@ -58,6 +61,10 @@ pub struct CheckinItem {
     pub answered_status: Option<String>,
     pub answered_progress: Option<i64>,
     pub answered_late: Option<i64>,
+    /// 1 when asked with its own buttons; 0 when listed under *All still on track*.
+    pub asked: i64,
+    /// When this cycle's answer was given, if it was given ahead of the cycle.
+    pub answered_ahead_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -36,6 +36,8 @@ impl Store {
             for o in &c.owners {
                 add_owner(&mut tx, c.workspace_id, cycle_id, o, now).await?;
             }
+            self.record_ahead_in(&mut tx, c.workspace_id, c.team_id, c.slot, cycle_id, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(Some(cycle_id))
@@ -140,12 +142,13 @@ async fn add_owner(
     .await?;
     for p in &o.priority_ids {
         sqlx::query(
-            "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id, asked) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(cycle_id)
         .bind(p)
         .bind(o.person_id)
         .bind(ws)
+        .bind(if o.quiet.contains(p) { 0i64 } else { 1 })
         .execute(&mut **tx)
         .await?;
     }
