@@ -39,7 +39,9 @@ pub enum TokenError {
     UnclosedAngle(String),
 }
 
-pub const OPTION_KEYS: &[&str] = &["team", "due", "parent", "title", "lead", "tz", "remind"];
+pub const OPTION_KEYS: &[&str] = &[
+    "team", "due", "parent", "title", "lead", "tz", "remind", "ask",
+];
 
 fn is_open_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '„')
