@@ -37,8 +37,9 @@ pub struct NewAheadAnswer<'a> {
 
 impl Store {
     /// When the window began in which an owner's silence makes a priority stale: the opening
-    /// of the older of the team's last two cycles closed at or before `before`. `None` while
-    /// the team has closed fewer than two (too new for anything to be stale).
+    /// of the older of the team's last two cycles whose close time is at or before `before`
+    /// (closed, or closing in the same tick). `None` while the team has fewer than two (too
+    /// new for anything to be stale).
     pub async fn stale_window_start(
         &self,
         ws: i64,
@@ -46,7 +47,7 @@ impl Store {
         before: i64,
     ) -> Result<Option<i64>> {
         let opens: Vec<i64> = sqlx::query_scalar(
-            "SELECT opens_at FROM cycles WHERE workspace_id = $1 AND team_id = $2 AND state = 'closed'
+            "SELECT opens_at FROM cycles WHERE workspace_id = $1 AND team_id = $2
              AND closes_at <= $3 AND slot NOT LIKE 'rollup:%' ORDER BY closes_at DESC, id DESC LIMIT 2",
         )
         .bind(ws)

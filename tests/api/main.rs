@@ -3,6 +3,7 @@
 
 mod common;
 
+mod ask_changed;
 mod checkins;
 mod cli;
 mod dashboard;
