@@ -225,6 +225,7 @@ async fn seed(store: &Store, owners: usize, monday: DateTime<Utc>) {
                     remind_minutes: None,
                     review_schedule: None,
                     updated_at: ts,
+                    ask: "all".into(),
                 },
                 people[t].id,
                 ts,

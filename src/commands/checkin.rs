@@ -14,6 +14,18 @@ pub async fn checkin(s: &Services<'_>, inv: &Invocation) -> Outcome {
         .open_cycles_of_person(inv.ws(), inv.caller.id)
         .await?;
     let Some(cycle) = cycles.first() else {
+        if let Some(coming) =
+            crate::rhythm::ahead::next_coming(s.store, inv.ws(), &inv.caller, inv.now).await?
+        {
+            return Ok(crate::rhythm::ahead::prompt(
+                s.store,
+                inv.ws(),
+                &inv.caller,
+                &coming,
+                inv.now,
+            )
+            .await?);
+        }
         return Ok(Message::private(vec![
             Block::Text(Rich::new().text(
                 "No check-in is open for you right now: none of your teams' cycles is asking about your priorities.",

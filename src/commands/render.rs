@@ -68,6 +68,7 @@ pub fn history(entries: &[HistoryEntry], max: usize) -> Rich {
         r = match (e.field.as_str(), &e.old_value, &e.new_value) {
             ("created", _, Some(title)) => r.text(format!("created “{title}”")),
             ("note", _, Some(note)) => r.text("noted ").italic(note),
+            ("check-in", None, Some(what)) => r.text(format!("checked in: {what}")),
             ("depends on", None, Some(on)) => r.text(format!("now waits on {on}")),
             ("depends on", Some(on), None) => r.text(format!("no longer waits on {on}")),
             (field, Some(old), Some(new)) => r.text(format!("{field} {old} → {new}")),

@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use super::execute::{CommandError, Invocation, Outcome, Services, actor, resolve_team};
-use super::parse::{Remind, RhythmChange, ZoneChoice};
+use super::parse::{Ask, Remind, RhythmChange, ZoneChoice};
 use super::render::next_steps;
 use crate::domain::TeamName;
 use crate::domain::holiday::DayRange;
@@ -45,6 +45,7 @@ pub async fn set(
         remind_minutes: Some(DEFAULT_REMIND_MINUTES),
         review_schedule: None,
         updated_at: inv.ts(),
+        ask: Ask::All.as_str().into(),
     });
     let mut focus_change = None;
     match change {
@@ -74,6 +75,7 @@ pub async fn set(
             zone,
             remind,
             focus,
+            ask,
         } => {
             focus_change = focus;
             row.checkin_schedule = Some(schedule.as_str().to_string());
@@ -85,6 +87,10 @@ pub async fn set(
                         row.home_zone = row.zone.clone();
                     }
                 }
+            }
+            // Without `ask:`, the team keeps how it asks.
+            if let Some(a) = ask {
+                row.ask = a.as_str().into();
             }
             if let Some(r) = remind {
                 row.remind_minutes = match r {
@@ -268,6 +274,11 @@ fn describe(
                 ),
                 None => ", with no reminder".to_string(),
             });
+            if row.ask == Ask::Changed.as_str() {
+                line = line.text(
+                    "; it asks only about priorities at risk, off track, stale or due within two weeks, the others under one “All still on track” button (ask:changed)",
+                );
+            }
         }
         None => line = line.text(" has no check-in schedule yet"),
     }

@@ -40,7 +40,7 @@ pub enum TokenError {
 }
 
 pub const OPTION_KEYS: &[&str] = &[
-    "team", "due", "parent", "title", "lead", "tz", "remind", "acting", "focus", "nudge",
+    "team", "due", "parent", "title", "lead", "tz", "remind", "acting", "focus", "nudge", "ask",
 ];
 
 fn is_open_quote(c: char) -> bool {

@@ -103,6 +103,9 @@ const RHYTHMS: &[(&str, &str, &str, &str)] = &[
     ("Leadership", "Europe/London", "mon 10:00", "fri 17:00"),
 ];
 
+/// The team whose check-ins ask only what changed (`ask:changed`).
+pub(super) const ASK_CHANGED_TEAM: &str = "Customer";
+
 /// (dependent, depends on)
 const DEPENDENCIES: &[(&str, &str)] = &[
     ("Japanese localisation", "Payments API v2"),
@@ -294,7 +297,13 @@ pub(super) fn setup_script(today: NaiveDate, monday: NaiveDate) -> Vec<ScriptLin
     // The rhythm: Mondays' check-ins in each team's zone, a reminder after four hours,
     // Friday digests; the leadership's roll-up an hour after the teams'.
     for (team, zone, checkin, digest) in RHYTHMS {
-        let checkin = format!("rhythm {team} checkin \"{checkin}\" tz:{zone} remind:4h");
+        // The customer team asks only what may have changed; the rest is one click.
+        let ask = if *team == ASK_CHANGED_TEAM {
+            " ask:changed"
+        } else {
+            ""
+        };
+        let checkin = format!("rhythm {team} checkin \"{checkin}\" tz:{zone} remind:4h{ask}");
         script.push(line("Maya", None, checkin));
         let digest = format!("rhythm {team} digest \"{digest}\"");
         script.push(line("Maya", None, digest));

@@ -8,6 +8,7 @@
 //! [`queue`] keeps events that must be acknowledged before they are handled (Slack's Events
 //! API) in the jobs table until their effect is recorded.
 
+mod changed;
 mod digest_ack;
 mod focus;
 pub mod queue;
@@ -26,7 +27,7 @@ use crate::domain::{Priority, Status};
 use crate::message::{Block, Message, Rich};
 use crate::people::{Directory, ensure_person};
 use crate::rhythm::checkin::{self, Answer, CheckinError, FormInput};
-use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UPDATE, parse_action_value};
+use crate::rhythm::prompt::{ACTION_PREFIX, ACTION_UNCHANGED, ACTION_UPDATE, parse_action_value};
 use crate::startup::AppState;
 use crate::store::{PersonRow, StoreError};
 
@@ -279,6 +280,12 @@ impl Ctx<'_> {
         if action.starts_with(crate::rhythm::focus::ACTION_PREFIX) {
             return self.focus_click(action, value).await;
         }
+        if action == ACTION_UNCHANGED {
+            return self.unchanged_click(value).await;
+        }
+        if let Some(target) = crate::rhythm::ahead::parse_value(value) {
+            return self.ahead_click(action, target).await;
+        }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused(FOREIGN_BUTTON.into()));
         };
@@ -311,6 +318,9 @@ impl Ctx<'_> {
     }
 
     async fn form(&self, value: &str, fields: &FormFields) -> Result<Reply, StoreError> {
+        if let Some(target) = crate::rhythm::ahead::parse_value(value) {
+            return self.ahead_form(target, fields).await;
+        }
         let Some((cycle_id, priority_id)) = parse_action_value(value) else {
             return Ok(Reply::Refused("This check-in could not be found.".into()));
         };

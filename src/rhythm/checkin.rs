@@ -35,6 +35,10 @@ pub enum CheckinError {
     Foreign,
     #[error("this check-in is for @{0}; only they can answer it")]
     NotYours(String),
+    #[error("everything listed under “All still on track” is already answered")]
+    NothingLeft,
+    #[error("{0}")]
+    NotAhead(String),
     #[error("storage failed")]
     Store(#[from] StoreError),
 }
@@ -207,6 +211,44 @@ async fn queue_digest_update(
     Ok(())
 }
 
+/// *All still on track* (`ask:changed`), clicked by `person` on the prompt of `owner_id` in
+/// `cycle_id`: each listed priority not yet answered is recorded unchanged, by the owner, in
+/// one transaction. After the cycle closed the answers are recorded late, like any other.
+/// Refused for another workspace's cycle, someone else's prompt, or when nothing is left to
+/// record (a replay).
+pub async fn record_unchanged(
+    store: &Store,
+    ws: i64,
+    person: &PersonRow,
+    cycle_id: i64,
+    owner_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(CycleRow, Vec<i64>), CheckinError> {
+    let cycle = store
+        .cycle(ws, cycle_id)
+        .await?
+        .ok_or(CheckinError::Foreign)?;
+    if !store.is_cycle_owner(ws, cycle_id, owner_id).await? {
+        return Err(CheckinError::Foreign);
+    }
+    if owner_id != person.id {
+        let name = store
+            .person(ws, owner_id)
+            .await?
+            .map(|p| p.display_name)
+            .unwrap_or_default();
+        return Err(CheckinError::NotYours(name));
+    }
+    let late = !cycle.is_open();
+    let recorded = store
+        .record_unchanged(ws, cycle_id, person.id, late, now.timestamp())
+        .await?;
+    if recorded.is_empty() {
+        return Err(CheckinError::NothingLeft);
+    }
+    Ok((cycle, recorded))
+}
+
 /// Only the person asked about a priority in a check-in may answer it (or open its form): the
 /// cycle and priority belong to this workspace, the priority is in that cycle, and it is
 /// `person`'s.
@@ -287,6 +329,7 @@ pub async fn current_prompt(
             team: &team,
             person_name: &person.display_name,
             cycle_id: cycle.id,
+            person_id: person.id,
             closes_at: DateTime::from_timestamp(cycle.closes_at, 0).unwrap_or(now),
             open: cycle.is_open(),
             tz,

@@ -3,6 +3,8 @@
 //! `pacer serve` ticks in a loop; `pacer tick --now …` ticks once.
 
 pub mod absence;
+pub mod ahead;
+mod changed;
 pub mod checkin;
 pub mod decision;
 mod deliver;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::TickReport;
@@ -137,7 +137,7 @@ fn close_after(
 }
 
 /// The zone a rhythm's slots are found in.
-fn reference_zone(r: &RhythmRow) -> Tz {
+pub(super) fn reference_zone(r: &RhythmRow) -> Tz {
     if r.zone == "member" {
         zone(EARLIEST_ZONE)
     } else {
@@ -191,6 +191,14 @@ async fn plan_owners(
     closes_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<OwnerPlan>, StoreError> {
+    let ask_changed = r.ask == "changed";
+    let stale_since = if ask_changed {
+        store
+            .stale_window_start(r.workspace_id, r.team_id, opens_at.timestamp())
+            .await?
+    } else {
+        None
+    };
     let mut by_owner: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (owner, priority) in store
         .active_priorities_by_owner(r.workspace_id, r.team_id)
@@ -200,27 +208,45 @@ async fn plan_owners(
     }
     let when = (opens_at, prompt_local, closes_at, now);
     let mut plans: BTreeMap<i64, OwnerPlan> = BTreeMap::new();
-    let mut handed: Vec<(i64, i64, Vec<i64>)> = Vec::new();
+    let mut handed: Vec<Handed> = Vec::new();
     for (person_id, priority_ids) in by_owner {
-        let Some((mut plan, acting)) = plan_one(store, r, person_id, when).await? else {
+        let Some((mut plan, acting, today)) = plan_one(store, r, person_id, when).await? else {
             continue;
+        };
+        // With `ask:changed`, what is listed under *All still on track* rather than asked, as
+        // its owner's priorities stand (whoever is asked about them).
+        let quiet = if ask_changed {
+            quiet_priorities(
+                store,
+                r.workspace_id,
+                person_id,
+                &priority_ids,
+                stale_since,
+                today,
+            )
+            .await?
+        } else {
+            Vec::new()
         };
         match acting {
             Some(acting) if acting != person_id => {
-                handed.push((acting, person_id, priority_ids));
+                handed.push((acting, person_id, priority_ids, quiet));
                 plan.away_reason = Some(AwayReason::Acting(acting).stored());
             }
-            _ => plan.priority_ids = priority_ids,
+            _ => {
+                plan.priority_ids = priority_ids;
+                plan.quiet = quiet;
+            }
         }
         plans.insert(person_id, plan);
     }
     // The acting person is asked in their own right (their zone, their own away days), once
     // however many owners they act for; someone acting is not handed on again.
-    for (acting, owner, priority_ids) in handed {
+    for (acting, owner, priority_ids, quiet) in handed {
         let plan = match plans.entry(acting) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(v) => {
-                let Some((plan, _)) = plan_one(store, r, acting, when).await? else {
+                let Some((plan, _, _)) = plan_one(store, r, acting, when).await? else {
                     continue;
                 };
                 v.insert(plan)
@@ -228,12 +254,17 @@ async fn plan_owners(
         };
         plan.acting_for
             .extend(priority_ids.into_iter().map(|p| (p, owner)));
+        plan.quiet.extend(quiet);
     }
     Ok(plans.into_values().collect())
 }
 
-/// One person's prompt and reminder times in a cycle, whether they are away, and who acts for
-/// them if so. `None` when the person is gone.
+/// An away owner's priorities handed to whoever acts for them: (acting person, owner, the
+/// priorities, those of them listed under *All still on track*).
+type Handed = (i64, i64, Vec<i64>, Vec<i64>);
+
+/// One person's prompt and reminder times in a cycle, whether they are away, who acts for them
+/// if so, and the local date of their prompt. `None` when the person is gone.
 async fn plan_one(
     store: &Store,
     r: &RhythmRow,
@@ -244,7 +275,7 @@ async fn plan_one(
         DateTime<Utc>,
         DateTime<Utc>,
     ),
-) -> Result<Option<(OwnerPlan, Option<i64>)>, StoreError> {
+) -> Result<Option<(OwnerPlan, Option<i64>, NaiveDate)>, StoreError> {
     let Some(person) = store.person(r.workspace_id, person_id).await? else {
         return Ok(None);
     };
@@ -277,8 +308,36 @@ async fn plan_one(
         away_reason: away.is_some().then(|| AwayReason::Period.stored()),
         priority_ids: Vec::new(),
         acting_for: Vec::new(),
+        quiet: Vec::new(),
     };
-    Ok(Some((plan, away.flatten())))
+    let today = prompt_at.with_timezone(&own_zone).date_naive();
+    Ok(Some((plan, away.flatten(), today)))
+}
+
+/// Of an owner's priorities, those an `ask:changed` check-in lists under *All still on track*
+/// rather than asking about (see [`super::changed::asks_about`]).
+async fn quiet_priorities(
+    store: &Store,
+    ws: i64,
+    person_id: i64,
+    priority_ids: &[i64],
+    stale_since: Option<i64>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<i64>, StoreError> {
+    let fresh = match stale_since {
+        Some(since) => Some(store.updated_by_since(ws, person_id, since).await?),
+        None => None,
+    };
+    Ok(store
+        .priorities_by_ids(ws, priority_ids)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            let updated = fresh.as_ref().is_none_or(|f| f.contains(&p.id));
+            !super::changed::asks_about(p, updated, today)
+        })
+        .map(|p| p.id)
+        .collect())
 }
 
 pub async fn queue_reminders(

@@ -11,6 +11,8 @@ use crate::store::CheckinItem;
 /// Action ids the platforms send back; values are `<cycle>:<priority>`.
 pub const ACTION_PREFIX: &str = "checkin:";
 pub const ACTION_UPDATE: &str = "checkin:update";
+/// *All still on track* (`ask:changed`); its value is `<cycle>:<person>`, whose prompt it is.
+pub const ACTION_UNCHANGED: &str = "checkin:unchanged";
 
 pub fn action_value(cycle_id: i64, priority_id: i64) -> String {
     format!("{cycle_id}:{priority_id}")
@@ -28,6 +30,8 @@ pub struct PromptContext<'a> {
     pub team: &'a str,
     pub person_name: &'a str,
     pub cycle_id: i64,
+    /// Whose prompt it is (the value of *All still on track* names them).
+    pub person_id: i64,
     pub closes_at: DateTime<Utc>,
     pub open: bool,
     pub tz: Tz,
@@ -64,9 +68,13 @@ pub fn prompt(ctx: &PromptContext<'_>, items: &[CheckinItem]) -> Message {
         )
     };
     let mut blocks = vec![Block::Header(header), Block::Text(Rich::new().text(intro))];
-    for item in items {
-        blocks.extend(item_blocks(ctx, item));
+    let (asked, quiet): (Vec<&CheckinItem>, Vec<&CheckinItem>) =
+        items.iter().partition(|i| i.asked != 0);
+    for item in asked {
+        let value = action_value(ctx.cycle_id, item.priority_id);
+        blocks.extend(item_blocks(ctx.today, item, value));
     }
+    blocks.extend(quiet_blocks(ctx, &quiet));
     let footer = if items.is_empty() {
         Rich::new().text("Nothing to check in on: you own no active priorities in this cycle.")
     } else if answered == items.len() {
@@ -83,33 +91,74 @@ pub fn prompt(ctx: &PromptContext<'_>, items: &[CheckinItem]) -> Message {
     }
 }
 
-/// One priority's part of the prompt: where it stands (or the answer already given this
-/// cycle), then its buttons.
-fn item_blocks(ctx: &PromptContext<'_>, item: &CheckinItem) -> [Block; 2] {
-    let status: Status = item.status.parse().unwrap_or(Status::OnTrack);
-    let mut line = Rich::new()
-        .priority(PriorityNumber(item.number))
-        .text(" ")
-        .bold(&item.title);
-    if let Some(owner) = &item.on_behalf_of {
-        line = line.text(format!(" · for {owner}, who is away"));
+/// `ask:changed`: the priorities listed compactly (number, title, status, progress, or the
+/// answer given), under one *All still on track* button while any is unanswered.
+fn quiet_blocks(ctx: &PromptContext<'_>, quiet: &[&CheckinItem]) -> Vec<Block> {
+    if quiet.is_empty() {
+        return Vec::new();
     }
-    line = line.line_break();
+    let mut list = Rich::new().bold("On track, nothing due within two weeks:");
+    for item in quiet {
+        list = list
+            .line_break()
+            .priority(PriorityNumber(item.number))
+            .text(format!(" {} · ", item.title));
+        list = answer_or_last(list, item);
+    }
+    let mut blocks = vec![Block::Text(list)];
+    if quiet.iter().any(|i| i.answered_status.is_none()) {
+        blocks.push(Block::Actions(vec![Button {
+            label: "All still on track".into(),
+            action: ACTION_UNCHANGED.into(),
+            value: action_value(ctx.cycle_id, ctx.person_id),
+            style: ButtonStyle::Primary,
+            current: None,
+            form: None,
+        }]));
+        blocks.push(Block::Context(Rich::new().text(
+            "One click records each of these as unchanged this cycle (status and progress carried). Something changed? Answer it in words, like ",
+        ).code(format!("#{} at-risk 40%", quiet[0].number))));
+    }
+    blocks
+}
+
+/// "✔ Recorded: On track · 40%" (with "(late)" or "(given ahead)") for an answered item, else
+/// "Last: On track · 40%".
+fn answer_or_last(line: Rich, item: &CheckinItem) -> Rich {
+    let status: Status = item.status.parse().unwrap_or(Status::OnTrack);
     match (&item.answered_status, item.answered_progress) {
         (Some(s), Some(p)) => {
             let s: Status = s.parse().unwrap_or(Status::OnTrack);
-            line = line.text("✔ Recorded: ").status(s).text(format!(" · {p}%"));
+            let mut line = line.text("✔ Recorded: ").status(s).text(format!(" · {p}%"));
             if item.answered_late == Some(1) {
                 line = line.text(" (late)");
             }
+            if item.answered_ahead_at.is_some() {
+                line = line.text(" (given ahead)");
+            }
+            line
         }
-        _ => {
-            line = line
-                .text("Last: ")
-                .status(status)
-                .text(format!(" · {}%", item.progress));
-        }
+        _ => line
+            .text("Last: ")
+            .status(status)
+            .text(format!(" · {}%", item.progress)),
     }
+}
+
+/// One priority's part of the prompt: where it stands (or the answer already given this
+/// cycle), then its buttons, whose value is `value`.
+pub(super) fn item_blocks(today: NaiveDate, item: &CheckinItem, value: String) -> [Block; 2] {
+    let status: Status = item.status.parse().unwrap_or(Status::OnTrack);
+    let line = Rich::new()
+        .priority(PriorityNumber(item.number))
+        .text(" ")
+        .bold(&item.title);
+    let line = match &item.on_behalf_of {
+        Some(owner) => line.text(format!(" · for {owner}, who is away")),
+        None => line,
+    }
+    .line_break();
+    let mut line = answer_or_last(line, item);
     if let Some(d) = item
         .due_date
         .as_deref()
@@ -117,11 +166,10 @@ fn item_blocks(ctx: &PromptContext<'_>, item: &CheckinItem) -> [Block; 2] {
     {
         line = line.text(format!(
             " · due {d} ({})",
-            due::relative(d, ctx.today, status.is_active())
+            due::relative(d, today, status.is_active())
         ));
     }
     let text = Block::Text(line);
-    let value = action_value(ctx.cycle_id, item.priority_id);
     // The form starts from the answer given this cycle, else from where the priority stands.
     let current = match (&item.answered_status, item.answered_progress) {
         (Some(s), Some(p)) => (s.parse().unwrap_or(status), p.clamp(0, 100) as u8),

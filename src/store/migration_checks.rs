@@ -89,6 +89,11 @@ const LANDED: &[(&str, i64, &str)] = &[
     ),
     (
         "sqlite",
+        17,
+        "e70d3fc14479f23c572df8dd7c5af4ea9cd358b9cc9335b7b9db64cb1ad175b347e90fd6ccc0c6d799a5e437c4f26e3f",
+    ),
+    (
+        "sqlite",
         18,
         "a59c8c4b4c3d2c8232bd3678b40336b43915c663f6732dd052b9fce50feda8428e210eddc1da3b819e66caa73a817d2d",
     ),
@@ -176,6 +181,11 @@ const LANDED: &[(&str, i64, &str)] = &[
         "postgres",
         16,
         "e805dac1ddf5731dbfd37ddec9238d431ba3dbaba0b9faced76e08051193143581014e20176ef01fd98ad807f5d181e5",
+    ),
+    (
+        "postgres",
+        17,
+        "e70d3fc14479f23c572df8dd7c5af4ea9cd358b9cc9335b7b9db64cb1ad175b347e90fd6ccc0c6d799a5e437c4f26e3f",
     ),
     (
         "postgres",

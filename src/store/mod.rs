@@ -4,6 +4,7 @@
 
 mod api_reads;
 mod api_tokens;
+mod ask_changed;
 mod conversations;
 mod cycle_figures;
 mod cycles;
@@ -40,6 +41,7 @@ pub use api_reads::{
     PageAfter, PriorityFilter, RaisedFilter, RaisedRecord,
 };
 pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
+pub use ask_changed::{AheadAnswer, NewAheadAnswer};
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycle_figures::CycleFigures;
 pub use cycles::{

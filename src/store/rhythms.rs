@@ -13,12 +13,14 @@ pub struct RhythmRow {
     pub review_schedule: Option<String>,
     /// Firings before this are not caught up on (the rhythm did not exist yet).
     pub updated_at: i64,
+    /// How check-ins ask: `all` (every priority) or `changed` (only those that may have).
+    pub ask: String,
 }
 
 impl Store {
     pub async fn rhythm(&self, ws: i64, team_id: i64) -> Result<Option<RhythmRow>> {
         Ok(sqlx::query_as(
-            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, review_schedule, updated_at
+            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, review_schedule, updated_at, ask
              FROM rhythms WHERE workspace_id = $1 AND team_id = $2",
         )
         .bind(ws)
@@ -37,7 +39,7 @@ impl Store {
     /// Every rhythm with a check-in schedule, across workspaces: what the scheduler walks.
     pub async fn scheduled_rhythms(&self) -> Result<Vec<RhythmRow>> {
         Ok(sqlx::query_as(
-            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, review_schedule, updated_at
+            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, review_schedule, updated_at, ask
              FROM rhythms WHERE checkin_schedule IS NOT NULL ORDER BY workspace_id, team_id",
         )
         .fetch_all(&self.pool)
@@ -47,7 +49,7 @@ impl Store {
     /// Every rhythm with a review meeting, across workspaces.
     pub async fn review_rhythms(&self) -> Result<Vec<RhythmRow>> {
         Ok(sqlx::query_as(
-            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, review_schedule, updated_at
+            "SELECT team_id, workspace_id, checkin_schedule, digest_schedule, zone, home_zone, remind_minutes, review_schedule, updated_at, ask
              FROM rhythms WHERE review_schedule IS NOT NULL ORDER BY workspace_id, team_id",
         )
         .fetch_all(&self.pool)
@@ -73,12 +75,12 @@ pub(crate) async fn upsert_rhythm(
     now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at, home_zone, review_schedule)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        "INSERT INTO rhythms (team_id, workspace_id, checkin_schedule, digest_schedule, zone, remind_minutes, updated_by, updated_at, home_zone, review_schedule, ask)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (team_id) DO UPDATE SET checkin_schedule = excluded.checkin_schedule,
              digest_schedule = excluded.digest_schedule, zone = excluded.zone, home_zone = excluded.home_zone,
              remind_minutes = excluded.remind_minutes, review_schedule = excluded.review_schedule, updated_by = excluded.updated_by,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, ask = excluded.ask",
     )
     .bind(r.team_id)
     .bind(r.workspace_id)
@@ -90,6 +92,7 @@ pub(crate) async fn upsert_rhythm(
     .bind(now)
     .bind(&r.home_zone)
     .bind(&r.review_schedule)
+    .bind(&r.ask)
     .execute(&mut **tx)
     .await?;
     Ok(())

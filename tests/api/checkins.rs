@@ -500,9 +500,18 @@ async fn away_owners_get_no_prompt_and_no_reminder() {
 async fn the_checkin_command_brings_up_my_current_prompt() {
     let app = spawn_app().await;
     platform(&app).await;
-    let r = app.slash("U0BEN", "checkin").await;
+    // Before the cycle opens: someone without priorities has nothing to answer; an owner is
+    // shown the coming check-in, to answer ahead.
+    let r = app.slash("U0CAT", "checkin").await;
     assert!(
         r.all_text().contains("No check-in is open for you"),
+        "{}",
+        r.all_text()
+    );
+    let r = app.slash("U0BEN", "checkin").await;
+    assert!(
+        r.all_text()
+            .contains("Your next check-in for Platform opens Mon 30 Nov 03:00"),
         "{}",
         r.all_text()
     );

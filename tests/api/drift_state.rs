@@ -275,6 +275,7 @@ impl World {
                             away_reason: away[i].then(|| "period".to_string()),
                             priority_ids: Vec::new(),
                             acting_for: Vec::new(),
+                            quiet: Vec::new(),
                         });
                     }
                     owners.last_mut().unwrap().priority_ids.push(id);

@@ -68,6 +68,7 @@ async fn real_tenant(app: &TestApp) -> i64 {
                 remind_minutes: None,
                 review_schedule: None,
                 updated_at: ts,
+                ask: "all".into(),
             },
             p.id,
             ts,

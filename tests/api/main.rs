@@ -3,6 +3,7 @@
 
 mod common;
 
+mod ask_changed;
 mod away;
 mod checkins;
 mod cli;

@@ -120,6 +120,7 @@ pub(crate) async fn seed(
                     remind_minutes: None,
                     review_schedule: None,
                     updated_at: ts - 600,
+                    ask: "all".into(),
                 },
                 people[t].id,
                 ts - 600,

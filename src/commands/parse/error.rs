@@ -71,6 +71,8 @@ pub enum ParseError {
     },
     #[error("`{got}` is not a time zone; use an IANA name like Europe/Berlin, or `member`")]
     Zone { command: &'static str, got: String },
+    #[error("`ask:{got}` is not a way to ask; use `ask:changed` or `ask:all`")]
+    Ask { command: &'static str, got: String },
     #[error("`{got}` is not a duration; use minutes or hours like 30m, 4h, 1h30m, or `off`")]
     Duration { command: &'static str, got: String },
     #[error("{source}")]
@@ -122,6 +124,7 @@ impl ParseError {
             | Zone { command, .. }
             | Duration { command, .. }
             | Nudge { command, .. }
+            | Ask { command, .. }
             | Schedule { command, .. }
             | UnknownSubcommand { command, .. }
             | MissingOn { command }

@@ -239,6 +239,8 @@ pub enum RhythmChange {
         /// `focus:on|off`: whether prompts ask the focus question; not given keeps the
         /// current setting (on for a new rhythm).
         focus: Option<bool>,
+        /// `ask:changed` or `ask:all`; `None` keeps the current setting.
+        ask: Option<Ask>,
     },
     /// `nudge:` when given; without it the team's setting is kept.
     Digest {
@@ -258,6 +260,32 @@ pub enum RhythmChange {
 pub enum ZoneChoice {
     Zone(Tz),
     Member,
+}
+
+/// How a team's check-in asks: about every priority, or only about those that may have changed
+/// (the others under one *All still on track* button).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    All,
+    Changed,
+}
+
+impl Ask {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ask::All => "all",
+            Ask::Changed => "changed",
+        }
+    }
+
+    /// `all` or `changed`, in any case.
+    pub fn parse(text: &str) -> Option<Ask> {
+        match text.to_ascii_lowercase().as_str() {
+            "all" => Some(Ask::All),
+            "changed" => Some(Ask::Changed),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use super::{
-    Command, ParseError, Remind, RhythmChange, Tokens, ZoneChoice, due, no_args, set_once,
+    Ask, Command, ParseError, Remind, RhythmChange, Tokens, ZoneChoice, due, no_args, set_once,
     team_name,
 };
 use crate::commands::tokens::Token;
@@ -56,7 +56,7 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
         };
         return no_args(it, C, Command::Rhythm { team, change });
     }
-    let (zone, remind, focus) = checkin_options(it)?;
+    let (zone, remind, focus, ask) = checkin_options(it)?;
     Ok(Command::Rhythm {
         team,
         change: RhythmChange::Checkin {
@@ -64,6 +64,7 @@ pub(super) fn parse_rhythm(rest: Vec<Token>) -> Result<Command, ParseError> {
             zone,
             remind,
             focus,
+            ask,
         },
     })
 }
@@ -155,14 +156,19 @@ pub(super) fn parse_unfollow(rest: Vec<Token>) -> Result<Command, ParseError> {
     no_args(it, C, Command::Unfollow { team })
 }
 
-/// A check-in's options, each at most once: what each owner is asked (`tz:`, `remind:`) and
-/// whether the focus question is asked.
-type CheckinOptions = (Option<ZoneChoice>, Option<Remind>, Option<bool>);
+/// A check-in's options, each at most once: when each owner is asked and reminded (`tz:`,
+/// `remind:`), whether the focus question is asked (`focus:`), and what (`ask:`).
+type CheckinOptions = (
+    Option<ZoneChoice>,
+    Option<Remind>,
+    Option<bool>,
+    Option<Ask>,
+);
 
-/// A check-in's `tz:`, `remind:` and `focus:` options, each at most once.
+/// A check-in's `tz:`, `remind:`, `focus:` and `ask:` options, each at most once.
 fn checkin_options(it: Tokens) -> Result<CheckinOptions, ParseError> {
     const C: &str = "rhythm";
-    let (mut zone, mut remind, mut focus) = (None, None, None);
+    let (mut zone, mut remind, mut focus, mut ask) = (None, None, None, None);
     for t in it {
         match t {
             Token::Option { key, value } if key == "focus" => {
@@ -190,6 +196,13 @@ fn checkin_options(it: Tokens) -> Result<CheckinOptions, ParseError> {
                 };
                 set_once(&mut remind, r, C, "remind")?
             }
+            Token::Option { key, value } if key == "ask" => {
+                let a = Ask::parse(&value).ok_or_else(|| ParseError::Ask {
+                    command: C,
+                    got: value.clone(),
+                })?;
+                set_once(&mut ask, a, C, "ask")?
+            }
             Token::Option { key, .. } => {
                 return Err(ParseError::UnknownOption {
                     command: C,
@@ -204,7 +217,7 @@ fn checkin_options(it: Tokens) -> Result<CheckinOptions, ParseError> {
             }
         }
     }
-    Ok((zone, remind, focus))
+    Ok((zone, remind, focus, ask))
 }
 
 /// `focus:on` or `focus:off`.

@@ -121,6 +121,7 @@ fn checkin(
             zone,
             remind,
             focus: None,
+            ask: None,
         },
     }
 }
@@ -2450,9 +2451,79 @@ fn rhythm_checkin_focus_on_and_off() {
     // Only a check-in takes it.
     assert!(matches!(
         parse("rhythm Platform digest \"fri 16:00\" focus:off"),
-        Err(ParseError::Unexpected {
+        Err(ParseError::UnknownOption {
             command: "rhythm",
             ..
         })
     ));
+}
+
+#[test]
+fn rhythm_ask_changed_or_all() {
+    let with_ask = |ask| Command::Rhythm {
+        team: team("Platform"),
+        change: RhythmChange::Checkin {
+            schedule: "mon 09:00".parse().unwrap(),
+            zone: None,
+            remind: None,
+            focus: None,
+            ask: Some(ask),
+        },
+    };
+    run_table(&[
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:changed",
+            with_ask(Ask::Changed),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ASK:Changed",
+            with_ask(Ask::Changed),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:all",
+            with_ask(Ask::All),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" tz:UTC ask:changed remind:off",
+            Command::Rhythm {
+                team: team("Platform"),
+                change: RhythmChange::Checkin {
+                    schedule: "mon 09:00".parse().unwrap(),
+                    zone: Some(ZoneChoice::Zone(Tz::UTC)),
+                    remind: Some(Remind::Off),
+                    focus: None,
+                    ask: Some(Ask::Changed),
+                },
+            },
+        ),
+    ]);
+    run_error_table(&[
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:sometimes",
+            |e| matches!(e, ParseError::Ask { command: "rhythm", got } if got == "sometimes"),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:",
+            |e| matches!(e, ParseError::Ask { command: "rhythm", got } if got.is_empty()),
+        ),
+        (
+            "rhythm Platform checkin \"mon 09:00\" ask:changed ask:all",
+            |e| matches!(e, ParseError::Repeated { command: "rhythm", option } if option == "ask"),
+        ),
+        ("rhythm Platform digest \"fri 16:00\" ask:changed", |e| {
+            matches!(
+                e,
+                ParseError::UnknownOption {
+                    command: "rhythm",
+                    ..
+                }
+            )
+        }),
+    ]);
+    assert_eq!(
+        parse("rhythm Platform checkin \"mon 09:00\" ask:sometimes")
+            .unwrap_err()
+            .to_string(),
+        "`ask:sometimes` is not a way to ask; use `ask:changed` or `ask:all`"
+    );
 }

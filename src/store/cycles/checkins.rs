@@ -84,7 +84,8 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT p.id AS priority_id, p.number, p.title, p.status, p.progress, p.due_date,
                     u.status AS answered_status, u.progress AS answered_progress, u.late AS answered_late,
-                    ob.display_name AS on_behalf_of
+                    ob.display_name AS on_behalf_of,
+                    cp.asked, u.given_ahead_at AS answered_ahead_at
              FROM cycle_priorities cp
              JOIN priorities p ON p.id = cp.priority_id AND p.workspace_id = cp.workspace_id
              LEFT JOIN people ob ON ob.id = cp.on_behalf_of AND ob.workspace_id = cp.workspace_id

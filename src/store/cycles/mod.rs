@@ -37,6 +37,9 @@ pub struct OwnerPlan {
     pub priority_ids: Vec<i64>,
     /// Priorities asked of this person on behalf of their away owners: (priority, owner).
     pub acting_for: Vec<(i64, i64)>,
+    /// Of `priority_ids`, those listed compactly under *All still on track* (`ask:changed`)
+    /// rather than asked with their own buttons.
+    pub quiet: Vec<i64>,
 }
 
 /// A new cycle as the scheduler decided it.
@@ -64,6 +67,10 @@ pub struct CheckinItem {
     pub answered_late: Option<i64>,
     /// The away owner this priority is asked for, when the person asked acts for them.
     pub on_behalf_of: Option<String>,
+    /// 1 when asked with its own buttons; 0 when listed under *All still on track*.
+    pub asked: i64,
+    /// When this cycle's answer was given, if it was given ahead of the cycle.
+    pub answered_ahead_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

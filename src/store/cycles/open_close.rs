@@ -36,6 +36,8 @@ impl Store {
             for o in &c.owners {
                 add_owner(&mut tx, c.workspace_id, cycle_id, o, now).await?;
             }
+            self.record_ahead_in(&mut tx, c.workspace_id, c.team_id, c.slot, cycle_id, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(Some(cycle_id))
@@ -143,14 +145,15 @@ async fn add_owner(
     let handed = o.acting_for.iter().map(|(p, owner)| (*p, Some(*owner)));
     for (p, on_behalf_of) in own.chain(handed) {
         sqlx::query(
-            "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id, on_behalf_of)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO cycle_priorities (cycle_id, priority_id, person_id, workspace_id, on_behalf_of, asked)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(cycle_id)
         .bind(p)
         .bind(o.person_id)
         .bind(ws)
         .bind(on_behalf_of)
+        .bind(if o.quiet.contains(&p) { 0i64 } else { 1 })
         .execute(&mut **tx)
         .await?;
     }

@@ -238,3 +238,19 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A priority as read inside a transaction (one that writes several updates together).
+pub(crate) async fn priority_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ws: i64,
+    id: i64,
+) -> Result<Option<Priority>> {
+    let row: Option<PriorityRow> = sqlx::query_as(&format!(
+        "{PRIORITY_SELECT} WHERE p.workspace_id = $1 AND p.id = $2"
+    ))
+    .bind(ws)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(Priority::try_from).transpose()
+}

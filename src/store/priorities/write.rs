@@ -244,6 +244,26 @@ impl Store {
         author: i64,
         now: i64,
     ) -> Result<Priority> {
+        let mut tx = self.pool.begin().await?;
+        self.write_update(&mut tx, ws, current, update, author, now)
+            .await?;
+        tx.commit().await?;
+        self.priority(ws, current.number)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("priority vanished after update".into()))
+    }
+
+    /// [`Store::record_update`]'s writes, inside a transaction of the caller's (several
+    /// updates recorded together); returns the update's id.
+    pub(crate) async fn write_update(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        ws: i64,
+        current: &Priority,
+        update: &UpdateInput<'_>,
+        author: i64,
+        now: i64,
+    ) -> Result<i64> {
         let UpdateInput {
             status,
             progress,
@@ -252,7 +272,6 @@ impl Store {
             cycle_id,
             late,
         } = *update;
-        let mut tx = self.pool.begin().await?;
         let history = HistoryWriter::new(ws, current.id, author, now);
         let update_id: i64 = sqlx::query_scalar(
             "INSERT INTO priority_updates (workspace_id, priority_id, author_id, status, progress, note, blocker, created_at, cycle_id, late, on_behalf_of)
@@ -271,9 +290,9 @@ impl Store {
         .bind(now)
         .bind(cycle_id)
         .bind(late as i64)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
-        let stored_status = self.locked_status(&mut tx, ws, current.id).await?;
+        let stored_status = self.locked_status(tx, ws, current.id).await?;
         sqlx::query(
             "UPDATE priorities SET status = $1, progress = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5",
         )
@@ -282,13 +301,13 @@ impl Store {
         .bind(now)
         .bind(ws)
         .bind(current.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        history.update_rows(&mut tx, current, update).await?;
-        drift_facts::refresh(&mut tx, self.backend, ws, &[current.id], now).await?;
-        let hooks = webhooks::active_hooks(&mut tx, ws).await?;
+        history.update_rows(tx, current, update).await?;
+        drift_facts::refresh(tx, self.backend, ws, &[current.id], now).await?;
+        let hooks = webhooks::active_hooks(tx, ws).await?;
         if !hooks.is_empty() {
-            let by = self.author(&mut tx, ws, author).await?;
+            let by = self.author(tx, ws, author).await?;
             let fact = crate::webhooks::UpdateFact {
                 update_id,
                 priority: current,
@@ -297,12 +316,9 @@ impl Store {
                 by: (&by.0, &by.1),
             };
             let events = crate::webhooks::update_events(&fact);
-            webhooks::queue_events(&mut tx, ws, &hooks, &events, now).await?;
+            webhooks::queue_events(tx, ws, &hooks, &events, now).await?;
         }
-        tx.commit().await?;
-        self.priority(ws, current.number)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("priority vanished after update".into()))
+        Ok(update_id)
     }
 
     /// The priority's status as stored, read under the update's write lock: PostgreSQL locks
