@@ -418,12 +418,14 @@ mod tests {
             "SLACK_SOCKET_CONNECTIONS",
             "TEAMS_APP_ID",
             "TEAMS_SERVICE_URL_ALLOW",
+            "TEAMS_GRAPH_URL",
+            "TEAMS_GRAPH_TOKEN_URL",
             "PACER_JOB_LEASE_SECS",
             "PACER_WEBHOOK_ALLOW_PRIVATE",
         ] {
             assert!(keys.iter().any(|k| k == key), "{key}");
         }
-        assert_eq!(keys.len(), 27);
+        assert_eq!(keys.len(), 29);
     }
 
     #[test]

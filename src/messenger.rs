@@ -92,6 +92,16 @@ pub trait Messenger: Send + Sync {
         thread: Option<&str>,
     ) -> Result<Option<Sent>, SendError>;
 
+    /// Everyone's availability in the workspace at once, where the platform can list it in a
+    /// few calls (Slack's users.list): a fan-out then reads statuses once, not once per person.
+    /// `Ok(None)` when the platform cannot; [`Messenger::availability`] asks person by person.
+    async fn roster_availability(
+        &self,
+        _workspace: &str,
+    ) -> Result<Option<Vec<(String, Availability)>>, SendError> {
+        Ok(None)
+    }
+
     /// Whether the person is away right now by their platform status. `Ok(None)` when this
     /// platform cannot tell (the person is then taken as present).
     async fn availability(

@@ -1,13 +1,28 @@
 //! Absence pacer learns without being told: a person whose Slack status or Teams presence says
 //! they are on vacation, on sick leave or out of office is not prompted or reminded while it
-//! says so. What the platform said is kept for [`STATUS_TTL_SECS`], so a fan-out to a whole
-//! team asks about each person once, and a status with an end is not believed past it.
+//! says so. What the platform said is kept for [`STATUS_TTL_SECS`]. Where the platform lists a
+//! whole workspace at once (Slack's users.list), the first prompt of a fan-out reads everyone's
+//! status in a few calls and the rest find it kept; elsewhere (Teams' Graph presence) each
+//! person is asked once. A status with an end is not believed past it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::messenger::{Availability, Messenger};
 use crate::store::{PersonRow, Store, StoreError};
 
 /// How long a status read from the platform is trusted before asking again.
 pub const STATUS_TTL_SECS: i64 = 3600;
+
+/// One roster read at a time per workspace in this process: the deliveries of a fan-out that
+/// find no status kept wait for the first one's read instead of each making their own.
+static ROSTER_READS: LazyLock<Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+fn roster_lock(ws: i64) -> Arc<tokio::sync::Mutex<()>> {
+    let mut locks = ROSTER_READS.lock().unwrap_or_else(|e| e.into_inner());
+    locks.entry(ws).or_default().clone()
+}
 
 /// What the person's status says they are, now: `Some(label)` when away. A platform that cannot
 /// tell, or does not answer, leaves the person present (a prompt too many beats a silent one).
@@ -19,28 +34,93 @@ pub async fn away_by_status(
     person: &PersonRow,
     now: i64,
 ) -> Result<Option<String>, StoreError> {
-    let cached = store.cached_availability(ws, person.id).await?;
-    let (label, until) = match cached {
-        Some((label, until, at)) if (0..STATUS_TTL_SECS).contains(&(now - at)) => (label, until),
-        _ => match messenger.availability(workspace_key, &person.user_id).await {
-            Ok(Some(Availability::Away { label, until })) => {
-                store
-                    .save_availability(ws, person.id, Some(&label), until, now)
-                    .await?;
-                (Some(label), until)
-            }
-            Ok(Some(Availability::Present)) => {
-                store
-                    .save_availability(ws, person.id, None, None, now)
-                    .await?;
-                (None, None)
-            }
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read a status; taking the person as present");
-                return Ok(None);
-            }
-        },
-    };
-    Ok(label.filter(|_| until.is_none_or(|u| u > now)))
+    if let Some(kept) = kept(store, ws, person, now).await? {
+        return Ok(kept);
+    }
+    let lock = roster_lock(ws);
+    let guard = lock.lock().await;
+    // Another delivery may have read the roster while this one waited.
+    if let Some(kept) = kept(store, ws, person, now).await? {
+        return Ok(kept);
+    }
+    match messenger.roster_availability(workspace_key).await {
+        Ok(Some(roster)) => {
+            let away: Vec<(String, String, Option<i64>)> = roster
+                .iter()
+                .filter_map(|(id, a)| match a {
+                    Availability::Away { label, until } => {
+                        Some((id.clone(), label.clone(), *until))
+                    }
+                    Availability::Present => None,
+                })
+                .collect();
+            store.save_roster_availability(ws, &away, now).await?;
+            drop(guard);
+            let mine = roster
+                .into_iter()
+                .find(|(id, _)| *id == person.user_id)
+                .map(|(_, a)| a)
+                .unwrap_or(Availability::Present);
+            Ok(away_now(&mine, now))
+        }
+        Ok(None) => {
+            drop(guard);
+            one_by_one(store, messenger, workspace_key, ws, person, now).await
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the workspace's statuses; taking people as present");
+            Ok(None)
+        }
+    }
+}
+
+/// The status kept for the person, if it was read within the hour: `Some(Some(label))` away,
+/// `Some(None)` present, `None` when it must be read.
+async fn kept(
+    store: &Store,
+    ws: i64,
+    person: &PersonRow,
+    now: i64,
+) -> Result<Option<Option<String>>, StoreError> {
+    Ok(match store.cached_availability(ws, person.id).await? {
+        Some((label, until, at)) if (0..STATUS_TTL_SECS).contains(&(now - at)) => {
+            Some(label.filter(|_| until.is_none_or(|u| u > now)))
+        }
+        _ => None,
+    })
+}
+
+fn away_now(a: &Availability, now: i64) -> Option<String> {
+    match a {
+        Availability::Away { label, until } if until.is_none_or(|u| u > now) => Some(label.clone()),
+        _ => None,
+    }
+}
+
+/// Ask the platform about this one person, and keep what it said.
+async fn one_by_one(
+    store: &Store,
+    messenger: &dyn Messenger,
+    workspace_key: &str,
+    ws: i64,
+    person: &PersonRow,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    match messenger.availability(workspace_key, &person.user_id).await {
+        Ok(Some(a)) => {
+            let (label, until) = match &a {
+                Availability::Away { label, until } => (Some(label.as_str()), *until),
+                Availability::Present => (None, None),
+            };
+            store
+                .save_availability(ws, person.id, label, until, now)
+                .await?;
+            Ok(away_now(&a, now))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a status; taking the person as present");
+            Ok(None)
+        }
+    }
 }

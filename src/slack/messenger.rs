@@ -29,13 +29,20 @@ const TIER_3: Rate = Rate::per_minute(48, 2);
 /// How many times one call waits out a 429's Retry-After before the job is handed back.
 const RATE_LIMITED_WAITS: usize = 3;
 
-/// Tier 4 (100+ a minute per workspace): users.info, read for a status before a prompt.
+/// Tier 4 (100+ a minute per workspace): users.info.
 const TIER_4: Rate = Rate::per_minute(96, 4);
+/// Tier 2 (20+ a minute per workspace): users.list, read for statuses before a fan-out.
+const TIER_2: Rate = Rate::per_minute(19, 3);
+/// users.list members per page (Slack takes up to 1,000).
+const ROSTER_PAGE: &str = "1000";
+/// At most this many pages are read for one roster (200,000 people).
+const ROSTER_PAGES: usize = 200;
 
 fn rate_of(method: &str) -> Rate {
     match method {
         "chat.postMessage" => POSTS_PER_WORKSPACE,
         "users.info" => TIER_4,
+        "users.list" => TIER_2,
         _ => TIER_3,
     }
 }
@@ -240,6 +247,43 @@ pub fn classify(e: SlackError) -> SendError {
 
 #[async_trait]
 impl Messenger for SlackMessenger {
+    /// Every member's status from users.list, a thousand a page (Tier 2, paced).
+    async fn roster_availability(
+        &self,
+        workspace: &str,
+    ) -> Result<Option<Vec<(String, Availability)>>, SendError> {
+        let mut out = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..ROSTER_PAGES {
+            let mut fields = vec![("limit", ROSTER_PAGE)];
+            if !cursor.is_empty() {
+                fields.push(("cursor", cursor.as_str()));
+            }
+            let page = self
+                .call(workspace, "users.list", None, Call::Form(&fields))
+                .await?;
+            for member in page
+                .get("members")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = member.get("id").and_then(Value::as_str) {
+                    out.push((id.to_string(), super::status::availability(member)));
+                }
+            }
+            cursor = page
+                .pointer("/response_metadata/next_cursor")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if cursor.is_empty() {
+                return Ok(Some(out));
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// The person's status from users.info (Tier 4, paced like the other methods).
     async fn availability(
         &self,

@@ -150,6 +150,41 @@ impl Store {
         Ok(row.and_then(|(label, until, at)| at.map(|at| (label, until, at))))
     }
 
+    /// Remember a whole roster's statuses as read at `now`, in one transaction: everyone of
+    /// the workspace pacer knows is present, but the roster's away members (others are
+    /// skipped). Someone pacer knows who is not on the roster (a guest, someone gone) is kept
+    /// as present too, so the next prompt does not read the roster again for them.
+    pub async fn save_roster_availability(
+        &self,
+        ws: i64,
+        away: &[(String, String, Option<i64>)],
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE people SET absence_label = NULL, absence_until = NULL, absence_checked_at = $1
+             WHERE workspace_id = $2",
+        )
+        .bind(now)
+        .bind(ws)
+        .execute(&mut *tx)
+        .await?;
+        for (user_id, label, until) in away {
+            sqlx::query(
+                "UPDATE people SET absence_label = $1, absence_until = $2
+                 WHERE workspace_id = $3 AND user_id = $4",
+            )
+            .bind(label)
+            .bind(*until)
+            .bind(ws)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Remember a person's platform status as read at `now` (`label` `None`: not away).
     pub async fn save_availability(
         &self,

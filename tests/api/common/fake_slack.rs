@@ -38,6 +38,7 @@ pub fn per_minute_limit(method: &str) -> Option<usize> {
         | "conversations.replies"
         | "chat.update" => Some(50),
         "users.info" | "views.publish" | "views.open" => Some(100),
+        "users.list" => Some(20),
         _ => None,
     }
 }
@@ -432,6 +433,44 @@ async fn answer(
                 }
                 None => json!({"ok": false, "error": "user_not_found"}),
             }
+        }
+        "users.list" => {
+            // Slack may return fewer members than asked for; this fake gives at most two a page,
+            // so that every read pages through its cursor.
+            let users = s.users.lock().unwrap().clone();
+            let statuses = s.statuses.lock().unwrap().clone();
+            let mut ids: Vec<&String> = users.keys().collect();
+            ids.sort();
+            let from: usize = body
+                .get("cursor")
+                .and_then(Value::as_str)
+                .and_then(|c| c.strip_prefix("dXNlcjo"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let limit: usize = body
+                .get("limit")
+                .and_then(Value::as_str)
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(0)
+                .clamp(1, 2);
+            let members: Vec<Value> = ids
+                .iter()
+                .skip(from)
+                .take(limit)
+                .map(|id| {
+                    let (name, tz) = &users[*id];
+                    let (text, emoji, expiration) = statuses.get(*id).cloned().unwrap_or_default();
+                    json!({"id": id, "name": name, "real_name": name, "tz": tz,
+                        "profile": {"display_name": name, "status_text": text,
+                            "status_emoji": emoji, "status_expiration": expiration}})
+                })
+                .collect();
+            let next = if from + limit < ids.len() {
+                format!("dXNlcjo{}", from + limit)
+            } else {
+                String::new()
+            };
+            json!({"ok": true, "members": members, "response_metadata": {"next_cursor": next}})
         }
         "conversations.open" => {
             let user = body.get("users").and_then(Value::as_str).unwrap_or("X");
