@@ -2,27 +2,15 @@
 //! they are on vacation, on sick leave or out of office is not prompted or reminded while it
 //! says so. What the platform said is kept for [`STATUS_TTL_SECS`]. Where the platform lists a
 //! whole workspace at once (Slack's users.list), the first prompt of a fan-out reads everyone's
-//! status in a few calls and the rest find it kept; elsewhere (Teams' Graph presence) each
-//! person is asked once. A status with an end is not believed past it.
-
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+//! status in a few calls (the messenger shares that read with the fan-out's other deliveries)
+//! and the rest find it kept; elsewhere (Teams' Graph presence) each person is asked once. A
+//! status with an end is not believed past it.
 
 use crate::messenger::{Availability, Messenger};
 use crate::store::{PersonRow, Store, StoreError};
 
 /// How long a status read from the platform is trusted before asking again.
 pub const STATUS_TTL_SECS: i64 = 3600;
-
-/// One roster read at a time per workspace in this process: the deliveries of a fan-out that
-/// find no status kept wait for the first one's read instead of each making their own.
-static ROSTER_READS: LazyLock<Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>> =
-    LazyLock::new(Default::default);
-
-fn roster_lock(ws: i64) -> Arc<tokio::sync::Mutex<()>> {
-    let mut locks = ROSTER_READS.lock().unwrap_or_else(|e| e.into_inner());
-    locks.entry(ws).or_default().clone()
-}
 
 /// What the person's status says they are, now: `Some(label)` when away. A platform that cannot
 /// tell, or does not answer, leaves the person present (a prompt too many beats a silent one).
@@ -34,12 +22,6 @@ pub async fn away_by_status(
     person: &PersonRow,
     now: i64,
 ) -> Result<Option<String>, StoreError> {
-    if let Some(kept) = kept(store, ws, person, now).await? {
-        return Ok(kept);
-    }
-    let lock = roster_lock(ws);
-    let guard = lock.lock().await;
-    // Another delivery may have read the roster while this one waited.
     if let Some(kept) = kept(store, ws, person, now).await? {
         return Ok(kept);
     }
@@ -55,7 +37,6 @@ pub async fn away_by_status(
                 })
                 .collect();
             store.save_roster_availability(ws, &away, now).await?;
-            drop(guard);
             let mine = roster
                 .into_iter()
                 .find(|(id, _)| *id == person.user_id)
@@ -63,10 +44,7 @@ pub async fn away_by_status(
                 .unwrap_or(Availability::Present);
             Ok(away_now(&mine, now))
         }
-        Ok(None) => {
-            drop(guard);
-            one_by_one(store, messenger, workspace_key, ws, person, now).await
-        }
+        Ok(None) => one_by_one(store, messenger, workspace_key, ws, person, now).await,
         Err(e) => {
             tracing::warn!(error = %e, "could not read the workspace's statuses; taking people as present");
             Ok(None)

@@ -3,7 +3,9 @@
 //! message metadata so that an attempt with an unknown outcome can look in
 //! conversations.history before sending again.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -58,7 +60,16 @@ pub struct SlackMessenger {
     api: SlackApi,
     tokens: Tokens,
     pacer: Pacer,
+    /// The last roster read per workspace, and when: the deliveries of one fan-out share one
+    /// read (each workspace's lock is held while reading, so the others wait for it).
+    rosters: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Roster>>>>>,
 }
+
+/// A workspace's statuses as users.list gave them, and when they were read.
+type Roster = (Instant, Vec<(String, Availability)>);
+
+/// How long one roster read serves the deliveries that come after it.
+const ROSTER_SHARED_FOR: Duration = Duration::from_secs(120);
 
 impl SlackMessenger {
     pub fn new(api: SlackApi, tokens: Tokens) -> Self {
@@ -67,6 +78,7 @@ impl SlackMessenger {
             api: api.with_max_wait(Duration::ZERO),
             tokens,
             pacer,
+            rosters: Default::default(),
         }
     }
 
@@ -124,6 +136,40 @@ impl SlackMessenger {
                 other => return other.map_err(classify),
             }
         }
+    }
+
+    /// users.list, page after page.
+    async fn read_roster(&self, workspace: &str) -> Result<Vec<(String, Availability)>, SendError> {
+        let mut out = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..ROSTER_PAGES {
+            let mut fields = vec![("limit", ROSTER_PAGE)];
+            if !cursor.is_empty() {
+                fields.push(("cursor", cursor.as_str()));
+            }
+            let page = self
+                .call(workspace, "users.list", None, Call::Form(&fields))
+                .await?;
+            for member in page
+                .get("members")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = member.get("id").and_then(Value::as_str) {
+                    out.push((id.to_string(), super::status::availability(member)));
+                }
+            }
+            cursor = page
+                .pointer("/response_metadata/next_cursor")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if cursor.is_empty() {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     async fn token(&self, workspace: &str) -> Result<Secret, SendError> {
@@ -247,41 +293,25 @@ pub fn classify(e: SlackError) -> SendError {
 
 #[async_trait]
 impl Messenger for SlackMessenger {
-    /// Every member's status from users.list, a thousand a page (Tier 2, paced).
+    /// Every member's status from users.list, a thousand a page (Tier 2, paced). One read at a
+    /// time per workspace; a read from the last two minutes is shared.
     async fn roster_availability(
         &self,
         workspace: &str,
     ) -> Result<Option<Vec<(String, Availability)>>, SendError> {
-        let mut out = Vec::new();
-        let mut cursor = String::new();
-        for _ in 0..ROSTER_PAGES {
-            let mut fields = vec![("limit", ROSTER_PAGE)];
-            if !cursor.is_empty() {
-                fields.push(("cursor", cursor.as_str()));
-            }
-            let page = self
-                .call(workspace, "users.list", None, Call::Form(&fields))
-                .await?;
-            for member in page
-                .get("members")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(id) = member.get("id").and_then(Value::as_str) {
-                    out.push((id.to_string(), super::status::availability(member)));
-                }
-            }
-            cursor = page
-                .pointer("/response_metadata/next_cursor")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            if cursor.is_empty() {
-                return Ok(Some(out));
-            }
+        let slot = {
+            let mut rosters = self.rosters.lock().unwrap_or_else(|e| e.into_inner());
+            rosters.entry(workspace.to_string()).or_default().clone()
+        };
+        let mut kept = slot.lock().await;
+        if let Some((at, roster)) = kept.as_ref()
+            && at.elapsed() < ROSTER_SHARED_FOR
+        {
+            return Ok(Some(roster.clone()));
         }
-        Ok(Some(out))
+        let roster = self.read_roster(workspace).await?;
+        *kept = Some((Instant::now(), roster.clone()));
+        Ok(Some(roster))
     }
 
     /// The person's status from users.info (Tier 4, paced like the other methods).
