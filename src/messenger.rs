@@ -21,6 +21,25 @@ pub enum Availability {
     Present,
 }
 
+impl Availability {
+    /// The label and the end of an absence; `None` when present.
+    pub fn away(&self) -> Option<(&str, Option<i64>)> {
+        match self {
+            Availability::Away { label, until } => Some((label, *until)),
+            Availability::Present => None,
+        }
+    }
+}
+
+/// Everyone's availability in a workspace, as one read of the platform gave it.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    pub members: Arc<Vec<(String, Availability)>>,
+    /// Read by this call: the caller keeps it. `false` when it is shared from a read that
+    /// another delivery made (and kept) moments ago, so that one fan-out writes it once.
+    pub fresh: bool,
+}
+
 /// Where a message landed, to update it later.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sent {
@@ -95,10 +114,7 @@ pub trait Messenger: Send + Sync {
     /// Everyone's availability in the workspace at once, where the platform can list it in a
     /// few calls (Slack's users.list): a fan-out then reads statuses once, not once per person.
     /// `Ok(None)` when the platform cannot; [`Messenger::availability`] asks person by person.
-    async fn roster_availability(
-        &self,
-        _workspace: &str,
-    ) -> Result<Option<Vec<(String, Availability)>>, SendError> {
+    async fn roster_availability(&self, _workspace: &str) -> Result<Option<Roster>, SendError> {
         Ok(None)
     }
 

@@ -12,7 +12,7 @@ use crate::domain::nudge::Nudge;
 use crate::domain::permissions::Denied;
 use crate::domain::schedule::{DaysOff, Firing, Schedule};
 use crate::message::{Block, Message, Rich};
-use crate::store::{RhythmRow, TeamRow};
+use crate::store::{RhythmOptions, RhythmRow, TeamRow};
 
 const DEFAULT_REMIND_MINUTES: i64 = 4 * 60;
 
@@ -47,7 +47,7 @@ pub async fn set(
         updated_at: inv.ts(),
         ask: Ask::All.as_str().into(),
     });
-    let mut focus_change = None;
+    let mut options = RhythmOptions::default();
     match change {
         RhythmChange::Off => {
             let had = s.store.delete_rhythm(ws, team.id).await?;
@@ -77,7 +77,7 @@ pub async fn set(
             focus,
             ask,
         } => {
-            focus_change = focus;
+            options.focus = focus;
             row.checkin_schedule = Some(schedule.as_str().to_string());
             if let Some(z) = zone {
                 match z {
@@ -102,51 +102,57 @@ pub async fn set(
         RhythmChange::Digest { schedule, nudge } => {
             row.digest_schedule = Some(schedule.as_str().to_string());
             // Without `nudge:` the team's setting is kept.
-            s.store
-                .save_rhythm_with_nudge(&row, nudge, inv.caller.id, inv.ts())
-                .await?;
-            let off = days_off(s, inv, team.id).await?;
-            let nudge = s.store.digest_nudge(ws, team.id).await?;
-            let shown = describe(inv, &team.name, &row, &caller_zone, &off);
-            return Ok(with_nudge(shown, &team.name, nudge));
+            options.nudge = nudge;
         }
         RhythmChange::Review { schedule } => {
             row.review_schedule = schedule.map(|s| s.as_str().to_string());
         }
         RhythmChange::Show => {}
     }
-    s.store.save_rhythm(&row, inv.caller.id, inv.ts()).await?;
-    if let Some(on) = focus_change {
-        s.store.set_rhythm_focus(ws, team.id, on).await?;
-    }
+    s.store
+        .save_rhythm_with(&row, options, inv.caller.id, inv.ts())
+        .await?;
     let off = days_off(s, inv, team.id).await?;
-    let message = describe(inv, &team.name, &row, &caller_zone, &off);
-    with_focus_line(s, inv, &team.name, &row, message).await
+    let shown = describe(inv, &team.name, &row, &caller_zone, &off);
+    with_options(s, inv, &team.name, &row, shown).await
 }
 
-/// Whether the check-in asks the focus question, just above the next steps.
-async fn with_focus_line(
+/// The team's options as context lines just above the next steps: who its digest notifies
+/// (when it has one) and whether its check-in asks the focus question (when it has one).
+async fn with_options(
     s: &Services<'_>,
     inv: &Invocation,
     team: &str,
     row: &RhythmRow,
-    mut message: Message,
+    mut shown: Message,
 ) -> Outcome {
-    if row.checkin_schedule.is_none() {
-        return Ok(message);
+    let mut lines = Vec::new();
+    if row.digest_schedule.is_some() {
+        lines.push(match s.store.digest_nudge(inv.ws(), row.team_id).await? {
+            Nudge::Quiet => format!(
+                "{team}'s digest names who has not answered without notifying them (nudge:quiet); add nudge:mention to a digest time to @-mention them."
+            ),
+            Nudge::Mention => format!(
+                "{team}'s digest @-mentions who has not answered, which notifies them (nudge:mention)."
+            ),
+        });
     }
-    let text = if s.store.rhythm_asks_focus(inv.ws(), row.team_id).await? {
-        format!(
-            "{team}'s check-ins end with the focus question (how much of the week went to the priorities); focus:off stops it."
-        )
-    } else {
-        format!("{team}'s check-ins do not ask the focus question; focus:on asks it again.")
-    };
-    let at = message.blocks.len().saturating_sub(1);
-    message
-        .blocks
-        .insert(at, Block::Context(Rich::new().text(text)));
-    Ok(message)
+    if row.checkin_schedule.is_some() {
+        lines.push(if s.store.rhythm_asks_focus(inv.ws(), row.team_id).await? {
+            format!(
+                "{team}'s check-ins end with the focus question (how much of the week went to the priorities); focus:off stops it."
+            )
+        } else {
+            format!("{team}'s check-ins do not ask the focus question; focus:on asks it again.")
+        });
+    }
+    let at = shown.blocks.len().saturating_sub(1);
+    for (i, text) in lines.into_iter().enumerate() {
+        shown
+            .blocks
+            .insert(at + i, Block::Context(Rich::new().text(text)));
+    }
+    Ok(shown)
 }
 
 /// "Platform's review meets tue 10:00 (Europe/Berlin); its agenda is posted an hour before,
@@ -190,27 +196,8 @@ async fn show(s: &Services<'_>, inv: &Invocation, team: &TeamRow, caller_zone: &
         ]));
     };
     let off = days_off(s, inv, team.id).await?;
-    let nudge = s.store.digest_nudge(inv.ws(), team.id).await?;
     let shown = describe(inv, &team.name, &row, caller_zone, &off);
-    let shown = with_nudge(shown, &team.name, nudge);
-    with_focus_line(s, inv, &team.name, &row, shown).await
-}
-
-/// Say how the team's digest names who has not answered, above the next steps.
-fn with_nudge(mut shown: Message, team: &str, nudge: Nudge) -> Message {
-    let text = match nudge {
-        Nudge::Quiet => format!(
-            "{team}'s digest names who has not answered without notifying them (nudge:quiet); add nudge:mention to a digest time to @-mention them."
-        ),
-        Nudge::Mention => format!(
-            "{team}'s digest @-mentions who has not answered, which notifies them (nudge:mention)."
-        ),
-    };
-    let at = shown.blocks.len().saturating_sub(1);
-    shown
-        .blocks
-        .insert(at, Block::Context(Rich::new().text(text)));
-    shown
+    with_options(s, inv, &team.name, &row, shown).await
 }
 
 /// The team's holidays as the scheduler reads them (a firing held from days ago may be ahead).

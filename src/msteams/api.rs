@@ -9,13 +9,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+use super::token::TokenError;
 use crate::config::TeamsConfig;
 use crate::http::metrics;
 use crate::pace::{PaceError, Pacer, Rate};
 use crate::secret::Secret;
-
-/// Refresh the token this long before the platform says it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -33,12 +31,6 @@ pub enum ApiError {
     /// Anything else that will not get better by retrying.
     #[error("{0}")]
     Failed(String),
-}
-
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,46 +97,42 @@ impl TeamsApi {
         {
             return Ok(token.clone());
         }
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.app_id.as_str()),
-            ("client_secret", self.password.expose()),
-            ("scope", "https://api.botframework.com/.default"),
-        ];
-        let response = self
-            .http
-            .post(&self.token_url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| ApiError::Retry {
-                after: None,
-                not_sent: true,
-                reason: format!("token endpoint unreachable: {}", e.without_url()),
-            })?;
-        let status = response.status();
-        if !status.is_success() {
-            metrics::api_error("teams", &format!("token_{}", status.as_u16()));
-            let reason = format!("token endpoint answered {status}");
-            return Err(
-                if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-                    ApiError::Retry {
-                        after: retry_after(&response),
+        let credentials = (self.app_id.as_str(), &self.password);
+        let scope = "https://api.botframework.com/.default";
+        let (token, until) =
+            match super::token::client_credentials(&self.http, &self.token_url, credentials, scope)
+                .await
+            {
+                Ok(token) => token,
+                Err(e @ TokenError::Unreachable(_)) => {
+                    return Err(ApiError::Retry {
+                        after: None,
                         not_sent: true,
-                        reason,
-                    }
-                } else {
-                    ApiError::Failed(reason)
-                },
-            );
-        }
-        let body: TokenResponse = response
-            .json()
-            .await
-            .map_err(|_| ApiError::Failed("token endpoint sent no access_token".into()))?;
-        let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
-        let until = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN);
-        let token = Secret::new(body.access_token);
+                        reason: e.to_string(),
+                    });
+                }
+                Err(
+                    e @ TokenError::Refused {
+                        status,
+                        retry_after,
+                    },
+                ) => {
+                    metrics::api_error("teams", &format!("token_{}", status.as_u16()));
+                    let reason = e.to_string();
+                    return Err(
+                        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                            ApiError::Retry {
+                                after: retry_after,
+                                not_sent: true,
+                                reason,
+                            }
+                        } else {
+                            ApiError::Failed(reason)
+                        },
+                    );
+                }
+                Err(e @ TokenError::Malformed) => return Err(ApiError::Failed(e.to_string())),
+            };
         *cached = Some((token.clone(), until));
         Ok(token)
     }
@@ -399,7 +387,7 @@ fn encode(segment: &str) -> String {
         .replace('+', "%20")
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+pub(super) fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     response
         .headers()
         .get(reqwest::header::RETRY_AFTER)

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -15,8 +14,6 @@ use crate::config::TeamsConfig;
 use crate::messenger::Availability;
 use crate::secret::Secret;
 
-/// Refresh a token this long before Graph's authority says it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(300);
 /// How long a tenant that refused (no permission granted) is left alone.
 const REFUSED_FOR: Duration = Duration::from_secs(3600);
 
@@ -30,12 +27,6 @@ pub struct Graph {
     base: String,
     tokens: Mutex<HashMap<String, (Secret, Instant)>>,
     refused: Mutex<HashMap<String, Instant>>,
-}
-
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Option<u64>,
 }
 
 impl Graph {
@@ -106,38 +97,18 @@ impl Graph {
         {
             return Some(token.clone());
         }
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.app_id.as_str()),
-            ("client_secret", self.password.expose()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ];
         let url = self.token_url.replace("{tenant}", tenant);
-        let response = self
-            .http
-            .post(&url)
-            .form(&form)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(
-                |e| tracing::warn!(error = %e.without_url(), "Graph token endpoint unreachable"),
-            )
-            .ok()?;
-        if !response.status().is_success() {
-            tracing::warn!(status = %response.status(), "no Graph token for the tenant");
-            return None;
-        }
-        let body: TokenResponse = response.json().await.ok()?;
-        let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
-        let token = Secret::new(body.access_token);
-        tokens.insert(
-            tenant.to_string(),
-            (
-                token.clone(),
-                Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN),
-            ),
-        );
+        let credentials = (self.app_id.as_str(), &self.password);
+        let scope = "https://graph.microsoft.com/.default";
+        let (token, until) =
+            match super::token::client_credentials(&self.http, &url, credentials, scope).await {
+                Ok(token) => token,
+                Err(e) => {
+                    tracing::warn!(error = %e, "no Graph token for the tenant");
+                    return None;
+                }
+            };
+        tokens.insert(tenant.to_string(), (token.clone(), until));
         Some(token)
     }
 }

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod manifest;
 mod messages;
 pub mod messenger;
+mod token;
 
 use std::sync::Arc;
 

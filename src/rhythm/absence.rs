@@ -27,28 +27,39 @@ pub async fn away_by_status(
     }
     match messenger.roster_availability(workspace_key).await {
         Ok(Some(roster)) => {
-            let away: Vec<(String, String, Option<i64>)> = roster
-                .iter()
-                .filter_map(|(id, a)| match a {
-                    Availability::Away { label, until } => {
-                        Some((id.clone(), label.clone(), *until))
-                    }
-                    Availability::Present => None,
-                })
-                .collect();
-            store.save_roster_availability(ws, &away, now).await?;
+            // Only the delivery that read the roster keeps it: the others of the fan-out share
+            // that read, and a whole-workspace write per prompt would only contend for rows.
+            if roster.fresh {
+                keep_roster(store, ws, &roster.members, now).await;
+            }
             let mine = roster
-                .into_iter()
+                .members
+                .iter()
                 .find(|(id, _)| *id == person.user_id)
-                .map(|(_, a)| a)
-                .unwrap_or(Availability::Present);
-            Ok(away_now(&mine, now))
+                .map(|(_, a)| a);
+            Ok(mine.and_then(|a| away_now(a, now)))
         }
         Ok(None) => one_by_one(store, messenger, workspace_key, ws, person, now).await,
         Err(e) => {
             tracing::warn!(error = %e, "could not read the workspace's statuses; taking people as present");
             Ok(None)
         }
+    }
+}
+
+/// Keep a roster's statuses for the hour. It is only a saving of calls: a write that fails
+/// (a lock held by another replica's write of the same roster, say) is logged and the prompt
+/// goes on with the statuses in hand.
+async fn keep_roster(store: &Store, ws: i64, members: &[(String, Availability)], now: i64) {
+    let away: Vec<(String, String, Option<i64>)> = members
+        .iter()
+        .filter_map(|(id, a)| {
+            a.away()
+                .map(|(label, until)| (id.clone(), label.to_string(), until))
+        })
+        .collect();
+    if let Err(e) = store.save_roster_availability(ws, &away, now).await {
+        tracing::warn!(error = %e, "could not keep the workspace's statuses; they will be read again");
     }
 }
 
@@ -69,10 +80,9 @@ async fn kept(
 }
 
 fn away_now(a: &Availability, now: i64) -> Option<String> {
-    match a {
-        Availability::Away { label, until } if until.is_none_or(|u| u > now) => Some(label.clone()),
-        _ => None,
-    }
+    a.away()
+        .filter(|(_, until)| until.is_none_or(|u| u > now))
+        .map(|(label, _)| label.to_string())
 }
 
 /// Ask the platform about this one person, and keep what it said.
@@ -86,13 +96,13 @@ async fn one_by_one(
 ) -> Result<Option<String>, StoreError> {
     match messenger.availability(workspace_key, &person.user_id).await {
         Ok(Some(a)) => {
-            let (label, until) = match &a {
-                Availability::Away { label, until } => (Some(label.as_str()), *until),
-                Availability::Present => (None, None),
-            };
-            store
-                .save_availability(ws, person.id, label, until, now)
-                .await?;
+            let (label, until) = a.away().unzip();
+            if let Err(e) = store
+                .save_availability(ws, person.id, label, until.flatten(), now)
+                .await
+            {
+                tracing::warn!(error = %e, "could not keep a status; it will be read again");
+            }
             Ok(away_now(&a, now))
         }
         Ok(None) => Ok(None),

@@ -230,6 +230,18 @@ async fn record(
             metrics::job(job.kind.as_str(), "retried");
             report.retried += 1;
         }
+        Err(JobError::Store(e)) if job.attempts < MAX_ATTEMPTS => {
+            // The database failed mid-delivery (a lost connection, a deadlock): the message
+            // may be out already, so the next attempt looks for it before sending.
+            let error = format!("unknown: {e}");
+            let wait = backoff(job.kind, job.attempts);
+            store
+                .retry_job(job, (now + wait).timestamp(), &error, false)
+                .await?;
+            tracing::warn!(%error, retry_in_secs = wait.num_seconds(), "delivery will be retried");
+            metrics::job(job.kind.as_str(), "retried");
+            report.retried += 1;
+        }
         Err(e) => {
             tracing::error!(error = %e, attempts = job.attempts, "delivery given up");
             store.fail_job(job, &e.to_string(), now.timestamp()).await?;

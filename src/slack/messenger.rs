@@ -14,7 +14,7 @@ use super::api::{SlackApi, SlackError};
 use super::blocks;
 use super::{PLATFORM, Tokens};
 use crate::message::Message;
-use crate::messenger::{Availability, Messenger, SendError, Sent};
+use crate::messenger::{Availability, Messenger, Roster, SendError, Sent};
 use crate::pace::{PaceError, Pacer, Rate};
 use crate::secret::Secret;
 use crate::store::{NewRef, RefKind};
@@ -62,11 +62,11 @@ pub struct SlackMessenger {
     pacer: Pacer,
     /// The last roster read per workspace, and when: the deliveries of one fan-out share one
     /// read (each workspace's lock is held while reading, so the others wait for it).
-    rosters: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Roster>>>>>,
+    rosters: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Kept>>>>>,
 }
 
 /// A workspace's statuses as users.list gave them, and when they were read.
-type Roster = (Instant, Vec<(String, Availability)>);
+type Kept = (Instant, Arc<Vec<(String, Availability)>>);
 
 /// How long one roster read serves the deliveries that come after it.
 const ROSTER_SHARED_FOR: Duration = Duration::from_secs(120);
@@ -295,23 +295,27 @@ pub fn classify(e: SlackError) -> SendError {
 impl Messenger for SlackMessenger {
     /// Every member's status from users.list, a thousand a page (Tier 2, paced). One read at a
     /// time per workspace; a read from the last two minutes is shared.
-    async fn roster_availability(
-        &self,
-        workspace: &str,
-    ) -> Result<Option<Vec<(String, Availability)>>, SendError> {
+    async fn roster_availability(&self, workspace: &str) -> Result<Option<Roster>, SendError> {
         let slot = {
             let mut rosters = self.rosters.lock().unwrap_or_else(|e| e.into_inner());
             rosters.entry(workspace.to_string()).or_default().clone()
         };
         let mut kept = slot.lock().await;
-        if let Some((at, roster)) = kept.as_ref()
+        if let Some((at, members)) = kept.as_ref()
             && at.elapsed() < ROSTER_SHARED_FOR
         {
-            return Ok(Some(roster.clone()));
+            let members = members.clone();
+            return Ok(Some(Roster {
+                members,
+                fresh: false,
+            }));
         }
-        let roster = self.read_roster(workspace).await?;
-        *kept = Some((Instant::now(), roster.clone()));
-        Ok(Some(roster))
+        let members = Arc::new(self.read_roster(workspace).await?);
+        *kept = Some((Instant::now(), members.clone()));
+        Ok(Some(Roster {
+            members,
+            fresh: true,
+        }))
     }
 
     /// The person's status from users.info (Tier 4, paced like the other methods).

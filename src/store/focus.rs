@@ -45,19 +45,6 @@ impl Store {
         Ok(on.is_none_or(|v| v != 0))
     }
 
-    /// Turn the focus question on or off on a team's rhythm (which exists).
-    pub async fn set_rhythm_focus(&self, ws: i64, team_id: i64, on: bool) -> Result<()> {
-        sqlx::query(
-            "UPDATE rhythms SET focus_question = $3 WHERE workspace_id = $1 AND team_id = $2",
-        )
-        .bind(ws)
-        .bind(team_id)
-        .bind(i64::from(on))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Whether a person was asked in a cycle of this workspace.
     pub async fn was_asked(&self, ws: i64, cycle_id: i64, person_id: i64) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(

@@ -2,7 +2,7 @@
 //! (`rhythms.digest_nudge`), who follows a team's digest, who gets it as a direct message, and
 //! who answered a cycle late (counted when a posted digest is drawn again).
 
-use super::{Result, RhythmRow, Store};
+use super::{Result, Store};
 use crate::domain::nudge::Nudge;
 
 impl Store {
@@ -16,30 +16,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(stored.and_then(|s| s.parse().ok()).unwrap_or_default())
-    }
-
-    /// Save a rhythm and, when given, its digest's nudge, in one transaction.
-    pub async fn save_rhythm_with_nudge(
-        &self,
-        r: &RhythmRow,
-        nudge: Option<Nudge>,
-        actor: i64,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        super::rhythms::upsert_rhythm(&mut tx, r, actor, now).await?;
-        if let Some(n) = nudge {
-            sqlx::query(
-                "UPDATE rhythms SET digest_nudge = $1 WHERE workspace_id = $2 AND team_id = $3",
-            )
-            .bind(n.as_str())
-            .bind(r.workspace_id)
-            .bind(r.team_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Follow a team's digest; `false` when `person_id` already did.

@@ -62,7 +62,7 @@ pub use priorities::{
     UpdateInput,
 };
 pub use review::{DecisionRow, NewDecision, NewRaise, RaisedItem};
-pub use rhythms::RhythmRow;
+pub use rhythms::{RhythmOptions, RhythmRow};
 pub use teams::{MemberRow, NewTeamArgs, TeamRow};
 pub use webhooks::{AddedHook, FlagSnapshot, HookRef, MAX_HOOKS, OutgoingEvent, WebhookRow};
 

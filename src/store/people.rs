@@ -161,6 +161,17 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        if self.backend == super::Backend::Postgres {
+            // Rows locked in one order: two replicas keeping the same roster at once queue
+            // behind each other instead of deadlocking (a plain UPDATE takes its rows in
+            // whatever order the scan meets them, which earlier updates reshuffle).
+            sqlx::query(
+                "SELECT id FROM people WHERE workspace_id = $1 ORDER BY id FOR NO KEY UPDATE",
+            )
+            .bind(ws)
+            .fetch_all(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "UPDATE people SET absence_label = NULL, absence_until = NULL, absence_checked_at = $1
              WHERE workspace_id = $2",

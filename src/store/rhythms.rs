@@ -1,4 +1,5 @@
 use super::{Result, Store};
+use crate::domain::nudge::Nudge;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct RhythmRow {
@@ -17,6 +18,15 @@ pub struct RhythmRow {
     pub ask: String,
 }
 
+/// What a rhythm command may set besides the rhythm's row; `None` keeps the team's setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RhythmOptions {
+    /// How the digest names who has not answered.
+    pub nudge: Option<Nudge>,
+    /// Whether the check-in asks the focus question.
+    pub focus: Option<bool>,
+}
+
 impl Store {
     pub async fn rhythm(&self, ws: i64, team_id: i64) -> Result<Option<RhythmRow>> {
         Ok(sqlx::query_as(
@@ -30,8 +40,40 @@ impl Store {
     }
 
     pub async fn save_rhythm(&self, r: &RhythmRow, actor: i64, now: i64) -> Result<()> {
+        self.save_rhythm_with(r, RhythmOptions::default(), actor, now)
+            .await
+    }
+
+    /// Save a rhythm and the options given with it, in one transaction.
+    pub async fn save_rhythm_with(
+        &self,
+        r: &RhythmRow,
+        options: RhythmOptions,
+        actor: i64,
+        now: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         upsert_rhythm(&mut tx, r, actor, now).await?;
+        if let Some(n) = options.nudge {
+            sqlx::query(
+                "UPDATE rhythms SET digest_nudge = $1 WHERE workspace_id = $2 AND team_id = $3",
+            )
+            .bind(n.as_str())
+            .bind(r.workspace_id)
+            .bind(r.team_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(on) = options.focus {
+            sqlx::query(
+                "UPDATE rhythms SET focus_question = $1 WHERE workspace_id = $2 AND team_id = $3",
+            )
+            .bind(i64::from(on))
+            .bind(r.workspace_id)
+            .bind(r.team_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -67,8 +109,8 @@ impl Store {
     }
 }
 
-/// Insert or replace a team's rhythm inside a transaction (the digest's nudge is left as it is).
-pub(crate) async fn upsert_rhythm(
+/// Insert or replace a team's rhythm inside a transaction (its options are left as they are).
+async fn upsert_rhythm(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     r: &RhythmRow,
     actor: i64,

@@ -8,11 +8,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::checkins::buttons;
-use crate::common::{TestApp, spawn_app};
-
-fn dm(user: &str) -> String {
-    format!("D{user}")
-}
+use crate::common::{TestApp, dm, spawn_app};
 
 /// What pacer told people privately through response_urls.
 fn told(app: &TestApp) -> Vec<String> {

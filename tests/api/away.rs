@@ -8,47 +8,28 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::checkins::buttons;
-use crate::common::{TestApp, spawn_app};
+use crate::common::{TestApp, dm, spawn_app};
 
 /// Mon 2026-11-30 09:00 in Berlin.
 fn monday_nine_berlin() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap()
 }
 
-fn dm(user: &str) -> String {
-    format!("D{user}")
-}
-
-async fn ok(app: &TestApp, user: &str, text: &str) -> String {
-    let r = app.slash(user, text).await;
-    assert_eq!(r.status, 200, "{text}: {}", r.text);
-    let all = r.all_text();
-    assert!(!all.contains("⚠️"), "{text}: {all}");
-    all
-}
-
-async fn refused(app: &TestApp, user: &str, text: &str) -> String {
-    let r = app.slash(user, text).await;
-    assert_eq!(r.status, 200, "{text}: {}", r.text);
-    let all = r.all_text();
-    assert!(all.contains("⚠️"), "{text} should be refused: {all}");
-    all
-}
-
 /// Platform (lead ana, #C0PLATFORM): #1 ana's, #2 ben's, #3 chen's; Monday 09:00 Berlin
 /// check-ins reminded after 4 hours, the digest Monday 17:00.
 async fn platform(app: &TestApp) {
-    ok(app, "U0ANA", "team add Platform <#C0PLATFORM|platform>").await;
-    ok(app, "U0ANA", "add Payments API team:Platform").await;
-    ok(app, "U0BEN", "add Billing export team:Platform").await;
-    ok(app, "U0CHEN", "add Fraud rules team:Platform").await;
-    ok(
-        app,
+    app.ok("U0ANA", "team add Platform <#C0PLATFORM|platform>")
+        .await;
+    app.ok("U0ANA", "add Payments API team:Platform").await;
+    app.ok("U0BEN", "add Billing export team:Platform").await;
+    app.ok("U0CHEN", "add Fraud rules team:Platform").await;
+    app.ok(
         "U0ANA",
         "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:4h",
     )
     .await;
-    ok(app, "U0ANA", "rhythm Platform digest \"mon 17:00\"").await;
+    app.ok("U0ANA", "rhythm Platform digest \"mon 17:00\"")
+        .await;
 }
 
 /// users.info calls that asked about `user` since the calls were last cleared.
@@ -198,12 +179,8 @@ async fn a_platform_that_cannot_say_leaves_the_person_prompted() {
 
 /// ana away for the week of 30 Nov, ben acting for her.
 async fn ana_away_ben_acting(app: &TestApp) -> String {
-    ok(
-        app,
-        "U0ANA",
-        "away 2026-11-28 2026-12-06 acting:<@U0BEN|ben>",
-    )
-    .await
+    app.ok("U0ANA", "away 2026-11-28 2026-12-06 acting:<@U0BEN|ben>")
+        .await
 }
 
 #[tokio::test]
@@ -277,10 +254,10 @@ async fn an_acting_owner_is_asked_for_the_away_owner_and_answers_on_their_behalf
         ("U0BEN", Some("U0ANA"), 1)
     );
     // And in words, as an owner would: ben may answer #1 while the cycle asks him about it.
-    let text = ok(&app, "U0BEN", "status #1 at-risk 40% vendor late").await;
+    let text = app.ok("U0BEN", "status #1 at-risk 40% vendor late").await;
     assert!(text.contains("is now"), "{text}");
     // chen, asked nothing about #1, may not.
-    let text = refused(&app, "U0CHEN", "status #1 done").await;
+    let text = app.refused("U0CHEN", "status #1 done").await;
     assert!(
         text.contains("Only its owner, a lead of its team or an admin"),
         "{text}"
@@ -298,7 +275,7 @@ async fn an_acting_owner_is_asked_for_the_away_owner_and_answers_on_their_behalf
         "{thread}"
     );
     // Once the cycle is closed and ana is back, ben's right to answer #1 is gone.
-    let text = refused(&app, "U0BEN", "status #1 done").await;
+    let text = app.refused("U0BEN", "status #1 done").await;
     assert!(text.contains("Only its owner"), "{text}");
 }
 
@@ -307,7 +284,8 @@ async fn silence_while_acting_counts_against_the_acting_owner_not_the_away_one()
     let app = spawn_app().await;
     platform(&app).await;
     // ana away for three weeks, ben acting; ben never answers.
-    ok(&app, "U0ANA", "away 2026-11-28 2026-12-20 acting:@ben").await;
+    app.ok("U0ANA", "away 2026-11-28 2026-12-20 acting:@ben")
+        .await;
     let monday = monday_nine_berlin();
     for week in 0..2 {
         let start = monday + Duration::days(7 * week);
@@ -340,26 +318,27 @@ async fn silence_while_acting_counts_against_the_acting_owner_not_the_away_one()
 async fn acting_must_name_someone_else_this_workspace_knows() {
     let app = spawn_app().await;
     platform(&app).await;
-    let text = refused(
-        &app,
-        "U0ANA",
-        "away 2026-12-01 2026-12-04 acting:<@U0ANA|ana>",
-    )
-    .await;
+    let text = app
+        .refused("U0ANA", "away 2026-12-01 2026-12-04 acting:<@U0ANA|ana>")
+        .await;
     assert!(text.contains("You can't act for yourself"), "{text}");
     // A user id Slack does not know here (another workspace's, or made up).
-    let text = refused(
-        &app,
-        "U0ANA",
-        "away 2026-12-01 2026-12-04 acting:<@UOTHERWS1|eve>",
-    )
-    .await;
+    let text = app
+        .refused(
+            "U0ANA",
+            "away 2026-12-01 2026-12-04 acting:<@UOTHERWS1|eve>",
+        )
+        .await;
     assert!(text.contains("eve"), "{text}");
-    let text = refused(&app, "U0ANA", "away 2026-12-01 2026-12-04 acting:@nobody").await;
+    let text = app
+        .refused("U0ANA", "away 2026-12-01 2026-12-04 acting:@nobody")
+        .await;
     assert!(text.contains("nobody"), "{text}");
-    let text = refused(&app, "U0ANA", "away 2026-12-01 2026-12-04 acting:ben").await;
+    let text = app
+        .refused("U0ANA", "away 2026-12-01 2026-12-04 acting:ben")
+        .await;
     assert!(text.contains("acting:ben"), "{text}");
-    let text = refused(&app, "U0ANA", "away 2026-12-01 2036-12-04").await;
+    let text = app.refused("U0ANA", "away 2026-12-01 2036-12-04").await;
     assert!(text.contains("at most 366 days"), "{text}");
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM away_periods")
         .fetch_one(app.store.pool())
@@ -373,7 +352,7 @@ async fn acting_must_name_someone_else_this_workspace_knows() {
     assert_eq!(n, 0, "no person made up from a forged id");
     // `away off` ends it, acting included: ana is asked again.
     ana_away_ben_acting(&app).await;
-    ok(&app, "U0ANA", "away off").await;
+    app.ok("U0ANA", "away off").await;
     app.clock.set(monday_nine_berlin());
     app.tick().await;
     let ana: Vec<(String, Value)> = app.slack.messages_in(&dm("U0ANA"));
@@ -513,4 +492,53 @@ async fn a_tenant_without_the_presence_permission_is_asked_once_and_everyone_pro
         .set(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap());
     app.tick().await;
     assert_eq!(app.teams.presence_reads().len(), 1);
+}
+
+/// Replicas whose fan-outs read the same roster at once keep it at once: they queue for the
+/// people's rows in one order, so neither fails (on PostgreSQL, rows taken in whatever order
+/// each scan met them deadlocked, and the prompt that was keeping the roster failed with it).
+#[tokio::test]
+async fn replicas_keeping_one_roster_at_once_neither_deadlock_nor_fail() {
+    const PEOPLE: usize = 300;
+    let app = spawn_app().await;
+    let now = Utc::now().timestamp();
+    let ws = app
+        .store
+        .ensure_workspace("slack", "T0001", now)
+        .await
+        .unwrap();
+    for i in 0..PEOPLE {
+        let id = format!("U0P{i:03}");
+        app.store
+            .upsert_person(ws, &id, &id, Some((&format!("owner {i}"), None)), now)
+            .await
+            .unwrap();
+    }
+    let away: Vec<(String, String, Option<i64>)> = (0..PEOPLE)
+        .step_by(7)
+        .map(|i| (format!("U0P{i:03}"), "🌴 Vacationing".to_string(), None))
+        .collect();
+    let mut replicas = tokio::task::JoinSet::new();
+    for replica in 0..8 {
+        let (store, away) = (app.store.clone(), away.clone());
+        replicas.spawn(async move {
+            for round in 0..6 {
+                store
+                    .save_roster_availability(ws, &away, now + replica + round)
+                    .await?;
+            }
+            Ok::<_, pacer::store::StoreError>(())
+        });
+    }
+    while let Some(done) = replicas.join_next().await {
+        done.unwrap().expect("keeping the roster never fails");
+    }
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM people WHERE workspace_id = $1 AND absence_label IS NOT NULL",
+    )
+    .bind(ws)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept as usize, away.len());
 }

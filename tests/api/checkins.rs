@@ -6,7 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::common::fake_slack::Fault;
-use crate::common::{TestApp, spawn_app};
+use crate::common::{TestApp, dm, spawn_app};
 
 /// Mon 2026-11-30 09:00 in Berlin.
 fn monday_nine_berlin() -> chrono::DateTime<Utc> {
@@ -49,10 +49,6 @@ async fn platform(app: &TestApp) {
         "{}",
         r.all_text()
     );
-}
-
-fn dm(user: &str) -> String {
-    format!("D{user}")
 }
 
 #[tokio::test]

@@ -21,12 +21,6 @@ const NOTE: &str = "waiting on legal, then QA; it's 2 days";
 const DECISION: &str = "=SUM(A1) first, the vendor later";
 const RAISED_WHY: &str = "-2 weeks, the vendor says";
 
-async fn ok(app: &TestApp, user: &str, text: &str) {
-    let r = app.slash(user, text).await;
-    assert_eq!(r.status, 200, "{text}: {}", r.text);
-    assert!(!r.all_text().contains("⚠️"), "{text}: {}", r.all_text());
-}
-
 /// Platform with #1 (due next year), #2 under #1, waiting on it and overdue, #3 with a title a
 /// spreadsheet would run; two weekly cycles, each with check-ins and a digest.
 async fn workspace_with_history(app: &TestApp) {
@@ -38,9 +32,10 @@ async fn workspace_with_history(app: &TestApp) {
         "rhythm Platform checkin \"mon 09:00\" tz:UTC remind:off",
         "rhythm Platform digest \"fri 16:00\"",
     ] {
-        ok(app, "U0ANA", cmd).await;
+        app.ok("U0ANA", cmd).await;
     }
-    ok(app, "U0BEN", &format!("add {HOSTILE} team:Platform")).await;
+    app.ok("U0BEN", &format!("add {HOSTILE} team:Platform"))
+        .await;
     // #3 gets a due date (not a slip), which then moves three times: it is slipping. (Before
     // the wall clock, which the export evaluates flags at.)
     for cmd in [
@@ -49,12 +44,11 @@ async fn workspace_with_history(app: &TestApp) {
         "edit #3 due:2027-04-01 \"scope grew, again\"",
         "edit #3 due:none",
     ] {
-        ok(app, "U0BEN", cmd).await;
+        app.ok("U0BEN", cmd).await;
     }
     // Ana leads Platform: a decision on #1, with a follow-up for Ben, in text a spreadsheet
     // would run.
-    ok(
-        app,
+    app.ok(
         "U0ANA",
         &format!("decide #1 \"{DECISION}\" <@U0BEN> due:2027-01-10"),
     )
@@ -63,9 +57,10 @@ async fn workspace_with_history(app: &TestApp) {
     app.clock.set(first_monday());
     assert_eq!(app.tick().await.opened, 1);
     app.clock.set(first_monday() + Duration::hours(1));
-    ok(app, "U0ANA", &format!("status #1 at-risk 40% {NOTE}")).await;
-    ok(app, "U0ANA", "status #2 on-track 10%").await;
-    ok(app, "U0BEN", "status #3 on-track 5%").await;
+    app.ok("U0ANA", &format!("status #1 at-risk 40% {NOTE}"))
+        .await;
+    app.ok("U0ANA", "status #2 on-track 10%").await;
+    app.ok("U0BEN", "status #3 on-track 5%").await;
     app.clock
         .set(first_monday() + Duration::days(4) + Duration::hours(7));
     assert_eq!(app.tick().await.closed, 1);
@@ -74,7 +69,7 @@ async fn workspace_with_history(app: &TestApp) {
     assert_eq!(app.tick().await.opened, 1);
     app.clock
         .set(first_monday() + Duration::days(7) + Duration::hours(2));
-    ok(app, "U0ANA", "status #1 on-track 55%").await;
+    app.ok("U0ANA", "status #1 on-track 55%").await;
     app.clock
         .set(first_monday() + Duration::days(11) + Duration::hours(7));
     assert_eq!(app.tick().await.closed, 1);
@@ -397,9 +392,9 @@ async fn workspace_with_raised_items(app: &TestApp) {
             "decide #1 \"pay the vendor\" <@U0BEN> due:2027-01-10",
         ),
     ] {
-        ok(app, who, cmd).await;
+        app.ok(who, cmd).await;
     }
-    ok(app, "U0BEN", &format!("raise #3 \"{RAISED_WHY}\"")).await;
+    app.ok("U0BEN", &format!("raise #3 \"{RAISED_WHY}\"")).await;
     app.clock.set(first_monday());
     raise_by_itself(app, 2).await;
 }
@@ -514,8 +509,8 @@ async fn raised_items_are_exported_with_who_raised_them_and_what_closed_them() {
 #[tokio::test]
 async fn text_with_newlines_and_quotes_round_trips_through_csv() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok("U0ANA", "add Payments API team:Platform").await;
     let note = "line one, \"quoted\"\nline two; Zoë -1";
     let id: i64 = sqlx::query_scalar("SELECT id FROM priorities WHERE number = 1")
         .fetch_one(app.store.pool())
@@ -537,9 +532,9 @@ async fn text_with_newlines_and_quotes_round_trips_through_csv() {
 #[tokio::test]
 async fn a_chosen_workspace_exports_only_its_own_data() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(&app, "U0ANA", "add Payments API team:Platform").await;
-    ok(&app, "U0ANA", "status #1 at-risk 30% ours").await;
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok("U0ANA", "add Payments API team:Platform").await;
+    app.ok("U0ANA", "status #1 at-risk 30% ours").await;
     for cmd in [
         "team add Board",
         "team add Growth parent:Board",
@@ -582,8 +577,8 @@ async fn a_chosen_workspace_exports_only_its_own_data() {
 #[tokio::test]
 async fn bad_arguments_exit_2_with_a_clear_message_and_touch_nothing() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok("U0ANA", "add Payments API team:Platform").await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("new/nested");
 
@@ -621,7 +616,7 @@ async fn bad_arguments_exit_2_with_a_clear_message_and_touch_nothing() {
         err.contains("already holds an export (priorities.csv") && err.contains("--force"),
         "{err}"
     );
-    ok(&app, "U0ANA", "add Fraud rules team:Platform").await;
+    app.ok("U0ANA", "add Fraud rules team:Platform").await;
     assert_eq!(std::fs::read(out.join("priorities.csv")).unwrap(), before);
     let (code, _, err) = export(&app, &out, &["--format", "csv", "--force"]).await;
     assert_eq!(code, 0, "{err}");
@@ -649,8 +644,8 @@ fn partial_files_left(dir: &Path) -> bool {
 #[tokio::test]
 async fn thousands_of_checkins_are_exported() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(&app, "U0ANA", "add Payments API team:Platform").await;
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok("U0ANA", "add Payments API team:Platform").await;
     let (ws, pid, author): (i64, i64, i64) =
         sqlx::query_as("SELECT workspace_id, id, owner_id FROM priorities WHERE number = 1")
             .fetch_one(app.store.pool())

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::checkins::buttons;
-use crate::common::{TestApp, spawn_app};
+use crate::common::{TestApp, dm, spawn_app};
 
 const QUESTION: &str = "How much of your week went to these priorities?";
 
@@ -59,10 +59,6 @@ async fn organisation(app: &TestApp) {
         let r = app.slash(user, cmd).await;
         assert!(!r.all_text().contains("⚠️"), "{cmd}: {}", r.all_text());
     }
-}
-
-fn dm(user: &str) -> String {
-    format!("D{user}")
 }
 
 /// The newest prompt for `team` in `user`'s direct messages: its ts and body.

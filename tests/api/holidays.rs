@@ -6,30 +6,10 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::cli::pacer;
-use crate::common::{ADMIN, TestApp, spawn_app};
+use crate::common::{ADMIN, TestApp, dm, spawn_app};
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
-}
-
-fn dm(user: &str) -> String {
-    format!("D{user}")
-}
-
-async fn ok(app: &TestApp, user: &str, text: &str) -> String {
-    let r = app.slash(user, text).await;
-    assert_eq!(r.status, 200, "{text}: {}", r.text);
-    let all = r.all_text();
-    assert!(!all.contains("⚠️"), "{text}: {all}");
-    all
-}
-
-async fn refused(app: &TestApp, user: &str, text: &str) -> String {
-    let r = app.slash(user, text).await;
-    assert_eq!(r.status, 200, "{text}: {}", r.text);
-    let all = r.all_text();
-    assert!(all.contains("⚠️"), "{text} should be refused: {all}");
-    all
 }
 
 /// (first_day, last_day, name) of every stored holiday, in date order.
@@ -43,35 +23,37 @@ async fn stored(app: &TestApp) -> Vec<(String, String, String)> {
 #[tokio::test]
 async fn a_lead_adds_lists_and_removes_a_teams_days_off() {
     let app = spawn_app().await; // Mon 2026-11-23
-    ok(&app, "U0ANA", "team add Platform").await;
-    let text = ok(
-        &app,
-        "U0ANA",
-        "holiday add Platform 2026-12-24..2026-12-26 \"Christmas\"",
-    )
-    .await;
+    app.ok("U0ANA", "team add Platform").await;
+    let text = app
+        .ok(
+            "U0ANA",
+            "holiday add Platform 2026-12-24..2026-12-26 \"Christmas\"",
+        )
+        .await;
     assert!(
         text.contains("*Platform* is off on Thu 24 Dec – Sat 26 Dec 2026: Christmas."),
         "{text}"
     );
     // Anyone may look.
-    let text = ok(&app, "U0CHEN", "holiday list Platform").await;
+    let text = app.ok("U0CHEN", "holiday list Platform").await;
     assert!(
         text.contains("Thu 24 Dec – Sat 26 Dec 2026 · *Christmas* (2026-12-24..2026-12-26)"),
         "{text}"
     );
-    let text = ok(&app, "U0CHEN", "holidays platform").await;
+    let text = app.ok("U0CHEN", "holidays platform").await;
     assert!(text.contains("Christmas"), "{text}");
     // Removing names any date it covers; an admin may.
-    let text = ok(&app, ADMIN, "holiday remove Platform 2026-12-25").await;
+    let text = app.ok(ADMIN, "holiday remove Platform 2026-12-25").await;
     assert!(
         text.contains("Removed *Christmas* (Thu 24 Dec – Sat 26 Dec 2026)"),
         "{text}"
     );
     assert!(stored(&app).await.is_empty());
-    let text = ok(&app, "U0CHEN", "holiday list Platform").await;
+    let text = app.ok("U0CHEN", "holiday list Platform").await;
     assert!(text.contains("Platform has no days off ahead."), "{text}");
-    let text = refused(&app, "U0ANA", "holiday remove Platform 2026-12-25").await;
+    let text = app
+        .refused("U0ANA", "holiday remove Platform 2026-12-25")
+        .await;
     assert!(
         text.contains("Platform has no holiday on 2026-12-25"),
         "{text}"
@@ -81,10 +63,9 @@ async fn a_lead_adds_lists_and_removes_a_teams_days_off() {
 #[tokio::test]
 async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
     let app = spawn_app().await; // Mon 2026-11-23
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(&app, "U0ANA", "team add Growth Marketing").await;
-    ok(
-        &app,
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok("U0ANA", "team add Growth Marketing").await;
+    app.ok(
         "U0ANA",
         "holiday add Platform 2026-12-24..2026-12-26 \"Christmas\"",
     )
@@ -128,16 +109,20 @@ async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
             "no team called Platfrom",
         ),
     ] {
-        let all = refused(&app, "U0ANA", text).await;
+        let all = app.refused("U0ANA", text).await;
         assert!(all.contains(says), "{text}: {all}");
     }
     // Only the team's leads and admins add or remove.
-    let all = refused(&app, "U0CHEN", "holiday add Platform 2026-12-31 \"Mine\"").await;
+    let all = app
+        .refused("U0CHEN", "holiday add Platform 2026-12-31 \"Mine\"")
+        .await;
     assert!(
         all.contains("Only a lead of Platform or an admin can change its holidays"),
         "{all}"
     );
-    let all = refused(&app, "U0CHEN", "holiday remove Platform 2026-12-24").await;
+    let all = app
+        .refused("U0CHEN", "holiday remove Platform 2026-12-24")
+        .await;
     assert!(all.contains("Only a lead of Platform"), "{all}");
     // Another workspace has no team of that name, whoever asks.
     for user in ["U0ANA", ADMIN] {
@@ -165,14 +150,12 @@ async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
         assert!(r.all_text().contains("no team called Platform"));
     }
     // A team name with a space, quoted or not.
-    ok(
-        &app,
+    app.ok(
         "U0ANA",
         "holiday add \"Growth Marketing\" 2026-12-31 \"New Year's Eve\"",
     )
     .await;
-    ok(
-        &app,
+    app.ok(
         "U0ANA",
         "holiday add Growth Marketing 2027-01-01 \"New Year\"",
     )
@@ -194,14 +177,14 @@ async fn holidays_refuse_what_is_not_a_sane_day_off_and_change_nothing() {
 #[tokio::test]
 async fn markup_in_a_holidays_name_stays_text() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await;
+    app.ok("U0ANA", "team add Platform").await;
     // Slack escapes what a person types: `<!channel> & <@U0BEN>` arrives like this.
-    let text = ok(
-        &app,
-        "U0ANA",
-        "holiday add Platform 2026-12-31 \"&lt;!channel&gt; &amp; &lt;@U0BEN&gt; party\"",
-    )
-    .await;
+    let text = app
+        .ok(
+            "U0ANA",
+            "holiday add Platform 2026-12-31 \"&lt;!channel&gt; &amp; &lt;@U0BEN&gt; party\"",
+        )
+        .await;
     assert!(
         text.contains("&lt;!channel&gt; &amp; &lt;@U0BEN&gt; party"),
         "{text}"
@@ -210,7 +193,7 @@ async fn markup_in_a_holidays_name_stays_text() {
         !text.contains("<!channel>") && !text.contains("<@U0BEN>"),
         "{text}"
     );
-    let text = ok(&app, "U0ANA", "holiday list Platform").await;
+    let text = app.ok("U0ANA", "holiday list Platform").await;
     assert!(!text.contains("<!channel>"), "{text}");
     assert_eq!(stored(&app).await[0].2, "<!channel> & <@U0BEN> party");
 }
@@ -219,16 +202,17 @@ async fn markup_in_a_holidays_name_stays_text() {
 /// Mondays 17:00, off on Monday 7 Dec 2026; `nine` is Tuesday 8 Dec 09:00 there, in UTC.
 async fn monday_holiday_moves_the_whole_cycle(zone: &str, lead: &str, nine: DateTime<Utc>) {
     let app = spawn_app().await; // Mon 2026-11-23 09:00 UTC
-    ok(&app, lead, "team add Platform <#C0PLATFORM|platform>").await;
-    ok(&app, lead, "add Payments API team:Platform").await;
-    ok(
-        &app,
+    app.ok(lead, "team add Platform <#C0PLATFORM|platform>")
+        .await;
+    app.ok(lead, "add Payments API team:Platform").await;
+    app.ok(
         lead,
         &format!("rhythm Platform checkin \"mon 09:00\" tz:{zone} remind:4h"),
     )
     .await;
-    ok(&app, lead, "rhythm Platform digest \"mon 17:00\"").await;
-    ok(&app, lead, "holiday add Platform 2026-12-07 \"Team day\"").await;
+    app.ok(lead, "rhythm Platform digest \"mon 17:00\"").await;
+    app.ok(lead, "holiday add Platform 2026-12-07 \"Team day\"")
+        .await;
     let hours = chrono::Duration::hours;
     let monday_nine = nine - hours(24);
     // The holiday itself: no cycle, no prompt, no digest.
@@ -315,21 +299,19 @@ async fn a_monday_holiday_in_new_york_moves_prompt_reminder_and_digest_to_tuesda
 async fn across_daylight_saving(zone: &str, lead: &str, friday: &str, monday_nine: DateTime<Utc>) {
     let app = spawn_app().await;
     app.clock.set(at(2026, 10, 19, 12, 0));
-    ok(&app, lead, "team add Platform").await;
-    ok(&app, lead, "add Payments API team:Platform").await;
-    ok(
-        &app,
+    app.ok(lead, "team add Platform").await;
+    app.ok(lead, "add Payments API team:Platform").await;
+    app.ok(
         lead,
         &format!("rhythm Platform checkin \"fri 09:00\" tz:{zone} remind:off"),
     )
     .await;
-    ok(
-        &app,
+    app.ok(
         lead,
         &format!("holiday add Platform {friday} \"Bridge day\""),
     )
     .await;
-    let text = ok(&app, "U0CHEN", "rhythm Platform").await;
+    let text = app.ok("U0CHEN", "rhythm Platform").await;
     let fri = chrono::NaiveDate::parse_from_str(friday, "%Y-%m-%d").unwrap();
     let moved = format!(
         "{} 09:00 → {} 09:00 (Bridge day)",
@@ -383,27 +365,19 @@ async fn a_friday_holiday_before_new_yorks_clock_change_opens_monday_at_nine_est
 #[tokio::test]
 async fn rhythm_shows_the_next_three_check_ins_with_holidays_applied() {
     let app = spawn_app().await; // Mon 2026-11-23 09:00 UTC
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(
-        &app,
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok(
         "U0ANA",
         "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin",
     )
     .await;
-    ok(&app, "U0ANA", "rhythm Platform digest \"fri 16:00\"").await;
-    ok(
-        &app,
-        "U0ANA",
-        "holiday add Platform 2026-12-07 \"Team day\"",
-    )
-    .await;
-    ok(
-        &app,
-        "U0ANA",
-        "holiday add Platform 2026-12-04 \"Founders' day\"",
-    )
-    .await;
-    let text = ok(&app, "U0CHEN", "rhythm Platform").await;
+    app.ok("U0ANA", "rhythm Platform digest \"fri 16:00\"")
+        .await;
+    app.ok("U0ANA", "holiday add Platform 2026-12-07 \"Team day\"")
+        .await;
+    app.ok("U0ANA", "holiday add Platform 2026-12-04 \"Founders' day\"")
+        .await;
+    let text = app.ok("U0CHEN", "rhythm Platform").await;
     assert!(
         text.contains(
             "Next check-ins (Europe/Berlin): Mon 30 Nov 09:00 · Mon 7 Dec 09:00 → Tue 8 Dec 09:00 (Team day) · Mon 14 Dec 09:00"
@@ -442,24 +416,21 @@ async fn closes_at(app: &TestApp) -> DateTime<Utc> {
 #[tokio::test]
 async fn a_holiday_added_while_a_cycle_is_open_moves_its_digest() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform <#C0PLATFORM|platform>").await;
-    ok(&app, "U0ANA", "add Payments API team:Platform").await;
-    ok(
-        &app,
+    app.ok("U0ANA", "team add Platform <#C0PLATFORM|platform>")
+        .await;
+    app.ok("U0ANA", "add Payments API team:Platform").await;
+    app.ok(
         "U0ANA",
         "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin remind:off",
     )
     .await;
-    ok(&app, "U0ANA", "rhythm Platform digest \"fri 16:00\"").await;
+    app.ok("U0ANA", "rhythm Platform digest \"fri 16:00\"")
+        .await;
     app.clock.set(at(2026, 11, 30, 8, 0));
     assert_eq!(app.tick().await.opened, 1);
     assert_eq!(closes_at(&app).await, at(2026, 12, 4, 15, 0));
-    ok(
-        &app,
-        "U0ANA",
-        "holiday add Platform 2026-12-04 \"Founders' day\"",
-    )
-    .await;
+    app.ok("U0ANA", "holiday add Platform 2026-12-04 \"Founders' day\"")
+        .await;
     assert_eq!(
         closes_at(&app).await,
         at(2026, 12, 7, 15, 0),
@@ -467,7 +438,7 @@ async fn a_holiday_added_while_a_cycle_is_open_moves_its_digest() {
     );
     app.clock.set(at(2026, 12, 4, 15, 0));
     assert_eq!(app.tick().await.closed, 0);
-    ok(&app, "U0ANA", "holiday remove Platform 2026-12-04").await;
+    app.ok("U0ANA", "holiday remove Platform 2026-12-04").await;
     assert_eq!(closes_at(&app).await, at(2026, 12, 4, 15, 0));
     assert_eq!(app.tick().await.closed, 1);
 }
@@ -530,9 +501,8 @@ fn fixture_for_next_year(dir: &std::path::Path) -> (std::path::PathBuf, i32) {
 #[tokio::test]
 async fn pacer_holidays_import_reads_an_ics_file_once() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await;
-    ok(
-        &app,
+    app.ok("U0ANA", "team add Platform").await;
+    app.ok(
         "U0ANA",
         "rhythm Platform checkin \"mon 09:00\" tz:Europe/Berlin",
     )
@@ -614,21 +584,16 @@ async fn the_demo_platform_team_is_off_next_monday() {
 #[tokio::test]
 async fn with_member_zones_each_owner_is_prompted_on_tuesday_at_nine_in_their_own_zone() {
     let app = spawn_app().await;
-    ok(&app, "U0ANA", "team add Platform").await; // ana is in Berlin
-    ok(&app, "U0ANA", "add Payments API team:Platform").await;
-    ok(&app, "U0BEN", "add Fraud rules team:Platform").await; // ben is in New York
-    ok(
-        &app,
+    app.ok("U0ANA", "team add Platform").await; // ana is in Berlin
+    app.ok("U0ANA", "add Payments API team:Platform").await;
+    app.ok("U0BEN", "add Fraud rules team:Platform").await; // ben is in New York
+    app.ok(
         "U0ANA",
         "rhythm Platform checkin \"mon 09:00\" tz:member remind:off",
     )
     .await;
-    ok(
-        &app,
-        "U0ANA",
-        "holiday add Platform 2026-12-07 \"Team day\"",
-    )
-    .await;
+    app.ok("U0ANA", "holiday add Platform 2026-12-07 \"Team day\"")
+        .await;
     // Monday 09:00 in Berlin and in New York: nothing.
     for t in [at(2026, 12, 7, 8, 0), at(2026, 12, 7, 14, 0)] {
         app.clock.set(t);

@@ -6,7 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::checkins::buttons;
-use crate::common::{Reply, TestApp, spawn_app};
+use crate::common::{Reply, TestApp, dm, spawn_app};
 
 /// Mon 2026-11-30 09:00 in Berlin.
 fn monday_nine_berlin() -> chrono::DateTime<Utc> {
@@ -16,10 +16,6 @@ fn monday_nine_berlin() -> chrono::DateTime<Utc> {
 /// Fri 2026-12-04 16:00 in Berlin.
 fn friday_four_berlin() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 4, 15, 0, 0).unwrap()
-}
-
-fn dm(user: &str) -> String {
-    format!("D{user}")
 }
 
 /// Every `text` in a Slack message's blocks, one per line.

@@ -4,7 +4,8 @@
 use super::teams::take_team_name;
 use super::{Command, ParseError, due, no_args, priority, set_once};
 use crate::commands::tokens::Token;
-use crate::domain::PriorityNumber;
+use crate::domain::ids::UserRef;
+use crate::domain::{DueDate, PriorityNumber};
 
 /// How long a raise's reason or a decision's text may be: a line a person reads in a meeting.
 pub const TEXT_MAX: usize = 500;
@@ -44,29 +45,11 @@ pub(super) fn parse_decide(rest: Vec<Token>) -> Result<Command, ParseError> {
         return no_args(it, C, Command::DecideDone(number));
     }
     let number = leading_priority(C, it.next())?;
-    let (mut owner, mut due_date) = (None, None);
-    let mut words = Vec::new();
-    for t in it {
-        match t {
-            Token::Mention(u) => set_once(&mut owner, u, C, "@owner")?,
-            Token::Option { key, value } if key == "due" => {
-                set_once(&mut due_date, due(C, &value)?, C, "due")?
-            }
-            Token::Option { key, .. } => {
-                return Err(ParseError::UnknownOption {
-                    command: C,
-                    option: key,
-                });
-            }
-            Token::Word(w) | Token::Quoted(w) => words.push(w),
-            other => {
-                return Err(ParseError::Unexpected {
-                    command: C,
-                    got: other.text(),
-                });
-            }
-        }
-    }
+    let Handoff {
+        person: owner,
+        due: due_date,
+        words,
+    } = handoff(C, it, "@owner")?;
     if due_date.is_some() && owner.is_none() {
         return Err(ParseError::Missing {
             command: C,
@@ -93,29 +76,11 @@ pub(super) fn parse_assign(rest: Vec<Token>) -> Result<Command, ParseError> {
     const C: &str = "assign";
     let mut it = rest.into_iter();
     let number = leading_priority(C, it.next())?;
-    let (mut owner, mut due_date) = (None, None);
-    let mut words = Vec::new();
-    for t in it {
-        match t {
-            Token::Mention(u) => set_once(&mut owner, u, C, "@someone")?,
-            Token::Option { key, value } if key == "due" => {
-                set_once(&mut due_date, due(C, &value)?, C, "due")?
-            }
-            Token::Option { key, .. } => {
-                return Err(ParseError::UnknownOption {
-                    command: C,
-                    option: key,
-                });
-            }
-            Token::Word(w) | Token::Quoted(w) => words.push(w),
-            other => {
-                return Err(ParseError::Unexpected {
-                    command: C,
-                    got: other.text(),
-                });
-            }
-        }
-    }
+    let Handoff {
+        person: owner,
+        due: due_date,
+        words,
+    } = handoff(C, it, "@someone")?;
     let Some(owner) = owner else {
         return Err(ParseError::Missing {
             command: C,
@@ -149,6 +114,48 @@ pub(super) fn parse_agenda(rest: Vec<Token>) -> Result<Command, ParseError> {
     }
     let team = take_team_name(&mut it, "agenda")?;
     no_args(it, "agenda", Command::Agenda { team: Some(team) })
+}
+
+/// What `decide` and `assign` take after the priority: one @person, one `due:`, and words.
+struct Handoff {
+    person: Option<UserRef>,
+    due: Option<DueDate>,
+    words: Vec<String>,
+}
+
+fn handoff(
+    command: &'static str,
+    tokens: impl Iterator<Item = Token>,
+    person_label: &'static str,
+) -> Result<Handoff, ParseError> {
+    let (mut person, mut due_date) = (None, None);
+    let mut words = Vec::new();
+    for t in tokens {
+        match t {
+            Token::Mention(u) => set_once(&mut person, u, command, person_label)?,
+            Token::Option { key, value } if key == "due" => {
+                set_once(&mut due_date, due(command, &value)?, command, "due")?
+            }
+            Token::Option { key, .. } => {
+                return Err(ParseError::UnknownOption {
+                    command,
+                    option: key,
+                });
+            }
+            Token::Word(w) | Token::Quoted(w) => words.push(w),
+            other => {
+                return Err(ParseError::Unexpected {
+                    command,
+                    got: other.text(),
+                });
+            }
+        }
+    }
+    Ok(Handoff {
+        person,
+        due: due_date,
+        words,
+    })
 }
 
 fn leading_priority(

@@ -54,14 +54,21 @@ impl Drop for TestDb {
                     .enable_all()
                     .build()
                     .ok()?;
+                // Never waited on for long: a test that failed with a transaction still open
+                // (its pool is not closed when it panics) holds locks on the schema forever.
                 rt.block_on(async {
-                    let store = Store::connect(&url).await.ok()?;
-                    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                        .execute(store.pool())
-                        .await
-                        .ok()?;
-                    store.close().await;
-                    Some(())
+                    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                        let store = Store::connect(&url).await.ok()?;
+                        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .execute(store.pool())
+                            .await
+                            .ok()?;
+                        store.close().await;
+                        Some(())
+                    })
+                    .await
+                    .ok()
+                    .flatten()
                 })
             })
             .join();
@@ -203,6 +210,11 @@ fn collect_text(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The direct-message channel the fake Slack gives `user`.
+pub fn dm(user: &str) -> String {
+    format!("D{user}")
+}
+
 impl TestApp {
     pub fn sign(&self, body: &str) -> (String, String) {
         let ts = self.clock_now().to_string();
@@ -299,6 +311,24 @@ impl TestApp {
     /// `/pacer <text>` in the default workspace T0001, channel C0GENERAL1.
     pub async fn slash(&self, user: &str, text: &str) -> Reply {
         self.slash_in("T0001", user, "C0GENERAL1", text).await
+    }
+
+    /// `/pacer <text>` that must succeed (answered, no ⚠️): the reply's text.
+    pub async fn ok(&self, user: &str, text: &str) -> String {
+        let r = self.slash(user, text).await;
+        assert_eq!(r.status, 200, "{text}: {}", r.text);
+        let all = r.all_text();
+        assert!(!all.contains("⚠️"), "{text}: {all}");
+        all
+    }
+
+    /// `/pacer <text>` that must be refused (answered with a ⚠️): the reply's text.
+    pub async fn refused(&self, user: &str, text: &str) -> String {
+        let r = self.slash(user, text).await;
+        assert_eq!(r.status, 200, "{text}: {}", r.text);
+        let all = r.all_text();
+        assert!(all.contains("⚠️"), "{text} should be refused: {all}");
+        all
     }
 
     /// Run the scheduler once at the injected clock's time.
