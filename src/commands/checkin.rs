@@ -94,7 +94,7 @@ pub async fn away(
             fmt(to)
         ),
         Some(a) => format!(
-            "You're away from {} to {} (both days included). {} gets your check-in prompts meanwhile and answers on your behalf; a cycle they leave unanswered counts against them, not you.",
+            "You're away from {} to {} (both days included). {} gets your check-in prompts meanwhile and answers on your behalf (they are told now); a cycle they leave unanswered counts against them, not you.",
             fmt(from),
             fmt(to),
             a.display_name
@@ -134,7 +134,10 @@ async fn acting_person(
 }
 
 pub async fn away_off(s: &Services<'_>, inv: &Invocation) -> Outcome {
-    let had = s.store.clear_away(inv.ws(), inv.caller.id).await?;
+    let had = s
+        .store
+        .clear_away(inv.ws(), inv.caller.id, inv.ts())
+        .await?;
     let text = if had {
         "Welcome back: your check-in prompts and reminders are on again."
     } else {
@@ -144,4 +147,66 @@ pub async fn away_off(s: &Services<'_>, inv: &Invocation) -> Outcome {
         Block::Text(Rich::new().text(text)),
         next_steps(inv.prefix, &["checkin"]),
     ]))
+}
+
+/// How many of the away owner's priorities the acting notice lists.
+const ACTING_LINES: usize = 10;
+
+/// The direct message telling `acting` that they act for `owner` from `from` to `to` (both
+/// included), with the owner's active priorities; or, `ended`, that they no longer do.
+pub fn acting_notice(
+    owner: &PersonRow,
+    (from, to): (&str, &str),
+    priorities: &[crate::domain::Priority],
+    ended: bool,
+    prefix: &str,
+) -> Message {
+    let name = &owner.display_name;
+    let day = |d: &str| {
+        d.parse::<chrono::NaiveDate>()
+            .map(|d| d.format("%a %-d %b %Y").to_string())
+            .unwrap_or_else(|_| d.to_string())
+    };
+    let (from, to) = (day(from), day(to));
+    if ended {
+        return Message {
+            blocks: vec![
+                Block::Text(Rich::new().user(&owner.user_id, name).text(format!(
+                    " is no longer away from {from} to {to} with you acting: their check-in prompts go to them again, and you no longer answer for them."
+                ))),
+                next_steps(prefix, &["list mine"]),
+            ],
+            visibility: Visibility::Shared,
+        };
+    }
+    let mut blocks = vec![Block::Text(
+        Rich::new().user(&owner.user_id, name).text(format!(
+            " is away from {from} to {to} (both days included) and named you acting owner. Their check-in prompts come to you meanwhile, each priority marked \"for {name}, who is away\"; your answers are recorded on their behalf, and a cycle you leave unanswered counts against you, not them."
+        )),
+    )];
+    if !priorities.is_empty() {
+        let mut list = Rich::new().bold("Their priorities");
+        for p in priorities.iter().take(ACTING_LINES) {
+            list = list
+                .line_break()
+                .text("• ")
+                .priority(p.number)
+                .text(" ")
+                .bold(&p.title)
+                .text(format!(" ({})", p.team_name));
+        }
+        if priorities.len() > ACTING_LINES {
+            list = list
+                .line_break()
+                .italic(format!("…and {} more", priorities.len() - ACTING_LINES));
+        }
+        blocks.push(Block::Text(list));
+    }
+    let first = priorities.first().map(|p| format!("show {}", p.number));
+    let steps: Vec<&str> = first.as_deref().into_iter().chain(["checkin"]).collect();
+    blocks.push(next_steps(prefix, &steps));
+    Message {
+        blocks,
+        visibility: Visibility::Shared,
+    }
 }

@@ -2,7 +2,7 @@
 //! [`crate::message::Message`]. Every chat platform comes through here.
 
 mod api_tokens;
-mod checkin;
+pub mod checkin;
 mod digest;
 pub mod execute;
 mod follow;

@@ -396,6 +396,24 @@ async fn run(
             return assignment_notice(store, messenger.as_ref(), &key, job, ids, unknown_before)
                 .await;
         }
+        JobPayload::Acting {
+            away_id,
+            owner_id,
+            person_id,
+            starts_on,
+            ends_on,
+            ended,
+        } => {
+            let notice = ActingNotice {
+                away_id,
+                owner_id,
+                person_id,
+                period: (starts_on, ends_on),
+                ended,
+            };
+            return acting_notice(store, messenger.as_ref(), &key, job, notice, unknown_before)
+                .await;
+        }
         JobPayload::DigestFollow {
             cycle_id,
             person_id,
@@ -807,6 +825,55 @@ async fn assignment_notice(
     let message = crate::commands::review::meeting::assignment_notice(
         &assignment,
         &priority,
+        messenger.direct_prefix(),
+    );
+    let to = (person.user_id.as_str(), job.key.as_str());
+    notify_once(messenger, key, to, &message, unknown_before).await
+}
+
+struct ActingNotice {
+    away_id: i64,
+    owner_id: i64,
+    person_id: i64,
+    period: (String, String),
+    ended: bool,
+}
+
+/// Tell someone they act for an away owner (while that period still stands as it was when
+/// queued), or that they no longer do.
+async fn acting_notice(
+    store: &Store,
+    messenger: &dyn Messenger,
+    key: &str,
+    job: &JobRow,
+    n: ActingNotice,
+    unknown_before: bool,
+) -> Result<Outcome, JobError> {
+    let ws = job.workspace_id;
+    let (Some(owner), Some(person)) = (
+        store.person(ws, n.owner_id).await?,
+        store.person(ws, n.person_id).await?,
+    ) else {
+        return Ok(Outcome::NothingToDo);
+    };
+    if !n.ended {
+        // Replaced or called off before it was told: the newer change speaks for itself.
+        let period = store.away_period(ws, n.away_id).await?;
+        if period.is_none_or(|p| p.acting_person_id != Some(n.person_id)) {
+            return Ok(Outcome::NothingToDo);
+        }
+    }
+    let query = crate::store::PriorityQuery {
+        owner: Some(owner.id),
+        teams: None,
+        include_closed: false,
+    };
+    let priorities = store.priorities(ws, &query).await?;
+    let message = crate::commands::checkin::acting_notice(
+        &owner,
+        (&n.period.0, &n.period.1),
+        &priorities,
+        n.ended,
         messenger.direct_prefix(),
     );
     let to = (person.user_id.as_str(), job.key.as_str());

@@ -19,10 +19,11 @@ pub enum JobKind {
     Assignment,
     DigestFollow,
     DigestLate,
+    Acting,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
@@ -34,9 +35,10 @@ impl JobKind {
         JobKind::Assignment,
         JobKind::DigestFollow,
         JobKind::DigestLate,
+        JobKind::Acting,
     ];
     /// The kinds the scheduler sends.
-    pub const OUTBOUND: [JobKind; 10] = [
+    pub const OUTBOUND: [JobKind; 11] = [
         JobKind::Prompt,
         JobKind::Remind,
         JobKind::Digest,
@@ -47,6 +49,7 @@ impl JobKind {
         JobKind::Assignment,
         JobKind::DigestFollow,
         JobKind::DigestLate,
+        JobKind::Acting,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +65,7 @@ impl JobKind {
             JobKind::Assignment => "assignment",
             JobKind::DigestFollow => "digest_follow",
             JobKind::DigestLate => "digest_late",
+            JobKind::Acting => "acting",
         }
     }
 }
@@ -130,6 +134,16 @@ pub enum JobPayload {
         status: String,
         progress: i64,
     },
+    /// `person_id` is told they act for `owner_id` during the away period `away_id` (from
+    /// `starts_on` to `ends_on`), or (`ended`) that they no longer do.
+    Acting {
+        away_id: i64,
+        owner_id: i64,
+        person_id: i64,
+        starts_on: String,
+        ends_on: String,
+        ended: bool,
+    },
 }
 
 impl JobPayload {
@@ -146,6 +160,7 @@ impl JobPayload {
             JobPayload::Assignment { .. } => JobKind::Assignment,
             JobPayload::DigestFollow { .. } => JobKind::DigestFollow,
             JobPayload::DigestLate { .. } => JobKind::DigestLate,
+            JobPayload::Acting { .. } => JobKind::Acting,
         }
     }
 
@@ -169,9 +184,9 @@ impl JobPayload {
                 person_id,
                 ..
             } => (Some(*cycle_id), Some(*person_id)),
-            JobPayload::Decision { person_id, .. } | JobPayload::Assignment { person_id, .. } => {
-                (None, Some(*person_id))
-            }
+            JobPayload::Decision { person_id, .. }
+            | JobPayload::Assignment { person_id, .. }
+            | JobPayload::Acting { person_id, .. } => (None, Some(*person_id)),
             JobPayload::Stall { .. }
             | JobPayload::Inbound { .. }
             | JobPayload::Webhook { .. }
@@ -248,7 +263,8 @@ impl JobRow {
             | JobKind::Agenda
             | JobKind::Assignment
             | JobKind::DigestFollow
-            | JobKind::DigestLate => Err(missing()),
+            | JobKind::DigestLate
+            | JobKind::Acting => Err(missing()),
         }
     }
 }

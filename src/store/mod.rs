@@ -5,6 +5,7 @@
 mod api_reads;
 mod api_tokens;
 mod ask_changed;
+mod away;
 mod conversations;
 mod cycle_figures;
 mod cycles;
@@ -42,6 +43,7 @@ pub use api_reads::{
 };
 pub use api_tokens::{ApiTokenGrant, ApiTokenRow, NewApiToken};
 pub use ask_changed::{AheadAnswer, NewAheadAnswer};
+pub use away::AwayPeriod;
 pub use conversations::{ConversationRef, NewRef, RefKind, SlackInstallation};
 pub use cycle_figures::CycleFigures;
 pub use cycles::{

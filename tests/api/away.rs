@@ -189,9 +189,12 @@ async fn an_acting_owner_is_asked_for_the_away_owner_and_answers_on_their_behalf
     platform(&app).await;
     let reply = ana_away_ben_acting(&app).await;
     assert!(
-        reply.contains("You're away from Sat 28 Nov 2026 to Sun 6 Dec 2026 (both days included). ben gets your check-in prompts meanwhile and answers on your behalf; a cycle they leave unanswered counts against them, not you."),
+        reply.contains("You're away from Sat 28 Nov 2026 to Sun 6 Dec 2026 (both days included). ben gets your check-in prompts meanwhile and answers on your behalf (they are told now); a cycle they leave unanswered counts against them, not you."),
         "{reply}"
     );
+    // ben is told at once, before any prompt.
+    assert_eq!(app.tick().await.sent, 1);
+    assert_eq!(app.slack.messages_in(&dm("U0BEN")).len(), 1);
     let monday = monday_nine_berlin();
     app.clock.set(monday);
     let r = app.tick().await;
@@ -201,7 +204,7 @@ async fn an_acting_owner_is_asked_for_the_away_owner_and_answers_on_their_behalf
         "ben (for himself and ana) and chen"
     );
     assert!(app.slack.messages_in(&dm("U0ANA")).is_empty());
-    let (ts, body) = app.slack.messages_in(&dm("U0BEN"))[0].clone();
+    let (ts, body) = app.slack.messages_in(&dm("U0BEN"))[1].clone();
     let text = body.to_string();
     assert!(
         text.contains("*Payments API* · for ana, who is away"),
@@ -395,6 +398,25 @@ async fn the_demo_has_an_acting_owner_this_week() {
             "SSO for enterprise customers".to_string()
         )]
     );
+    // Jonas was told in his direct messages when Lea named him.
+    let inbox = app
+        .http
+        .get(format!(
+            "{}/sandbox/messages?as=S-jonas&channel=D-S-jonas",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox.matches("named you acting owner").count(),
+        1,
+        "{inbox}"
+    );
+    assert!(inbox.contains("SSO for enterprise customers"), "{inbox}");
 }
 
 #[tokio::test]
@@ -541,4 +563,112 @@ async fn replicas_keeping_one_roster_at_once_neither_deadlock_nor_fail() {
     .await
     .unwrap();
     assert_eq!(kept as usize, away.len());
+}
+
+/// Every text of `user`'s direct messages, one string per message.
+fn dms(app: &TestApp, user: &str) -> Vec<String> {
+    app.slack
+        .messages_in(&dm(user))
+        .into_iter()
+        .map(|(_, body)| body.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_acting_person_is_told_once_and_told_again_only_when_it_changes() {
+    let app = spawn_app().await; // Mon 2026-11-23
+    platform(&app).await;
+    ana_away_ben_acting(&app).await;
+    // Told at the next tick, once, however many ticks run.
+    for _ in 0..3 {
+        app.tick().await;
+    }
+    let told = dms(&app, "U0BEN");
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("is away from Sat 28 Nov 2026 to Sun 6 Dec 2026 (both days included) and named you acting owner"),
+        "{}",
+        told[0]
+    );
+    assert!(told[0].contains("<@U0ANA>"), "{}", told[0]);
+    assert!(told[0].contains("Payments API* (Platform)"), "{}", told[0]);
+    assert!(
+        !told[0].contains("Billing export"),
+        "ben's own: {}",
+        told[0]
+    );
+    // The same period again changes nothing and tells nothing.
+    ana_away_ben_acting(&app).await;
+    app.tick().await;
+    assert_eq!(dms(&app, "U0BEN").len(), 1);
+    // chen takes over: ben hears he no longer acts, chen that he does.
+    app.ok("U0ANA", "away 2026-11-28 2026-12-06 acting:<@U0CHEN|chen>")
+        .await;
+    app.tick().await;
+    let ben = dms(&app, "U0BEN");
+    assert_eq!(ben.len(), 2, "{ben:?}");
+    assert!(
+        ben[1].contains("you no longer answer for them"),
+        "{}",
+        ben[1]
+    );
+    let chen = dms(&app, "U0CHEN");
+    assert_eq!(chen.len(), 1, "{chen:?}");
+    assert!(chen[0].contains("named you acting owner"), "{}", chen[0]);
+    // ana calls it off: chen hears it, ben hears nothing more.
+    app.ok("U0ANA", "away off").await;
+    app.tick().await;
+    let chen = dms(&app, "U0CHEN");
+    assert_eq!(chen.len(), 2, "{chen:?}");
+    assert!(
+        chen[1].contains("you no longer answer for them"),
+        "{}",
+        chen[1]
+    );
+    assert_eq!(dms(&app, "U0BEN").len(), 2);
+}
+
+#[tokio::test]
+async fn a_change_before_the_notice_went_out_tells_only_who_acts_now() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    ana_away_ben_acting(&app).await;
+    // Changed before any tick: ben was never told, so he is told nothing at all.
+    app.ok("U0ANA", "away 2026-11-28 2026-12-06 acting:<@U0CHEN|chen>")
+        .await;
+    app.tick().await;
+    assert!(dms(&app, "U0BEN").is_empty());
+    assert_eq!(dms(&app, "U0CHEN").len(), 1);
+    // Away without anyone acting tells nobody.
+    app.ok("U0BEN", "away 2026-12-01 2026-12-02").await;
+    app.tick().await;
+    assert_eq!(dms(&app, "U0ANA").len(), 0);
+}
+
+#[tokio::test]
+async fn in_teams_the_acting_person_is_told_in_their_personal_chat() {
+    use crate::msteams::{ANA, BEN, in_channel};
+    let app = spawn_app().await;
+    crate::msteams::platform_with_rhythm(&app).await;
+    let text = "away 2026-11-28 2026-12-06 acting:@Ben Okafor";
+    let r = app.teams_post(&in_channel(&app, ANA, text, &[BEN])).await;
+    assert_eq!(r.status, 200);
+    app.tick().await;
+    app.tick().await;
+    let told: Vec<String> = app
+        .teams
+        .calls_of("send")
+        .iter()
+        .filter(|c| c.conversation.contains(&BEN[3..]))
+        .map(|c| c.body.to_string())
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].contains("named you acting owner"), "{}", told[0]);
+    assert!(told[0].contains("Payments API"), "{}", told[0]);
+    // The owner is named by a real mention entity.
+    assert!(
+        told[0].contains(r#""mentioned":{"id":"29:1ana-aad-user","name":"Ana Lopez"}"#),
+        "{}",
+        told[0]
+    );
 }

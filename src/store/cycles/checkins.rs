@@ -176,48 +176,6 @@ impl Store {
             .await?)
     }
 
-    /// Replace a person's away periods with one (away <from> <to> [acting:@x]).
-    pub async fn set_away(
-        &self,
-        ws: i64,
-        person_id: i64,
-        (from, to): (&str, &str),
-        acting: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM away_periods WHERE workspace_id = $1 AND person_id = $2")
-            .bind(ws)
-            .bind(person_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO away_periods (workspace_id, person_id, starts_on, ends_on, created_at, acting_person_id)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(ws)
-        .bind(person_id)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .bind(acting)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// `true` if there was an away period to end.
-    pub async fn clear_away(&self, ws: i64, person_id: i64) -> Result<bool> {
-        let done =
-            sqlx::query("DELETE FROM away_periods WHERE workspace_id = $1 AND person_id = $2")
-                .bind(ws)
-                .bind(person_id)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     /// An owner found away by their platform status when their prompt or reminder was due:
     /// away for this cycle (no prompt, no reminder, no silence), with the status as the reason.
     /// `false` if they were already marked away.
