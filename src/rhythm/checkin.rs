@@ -165,50 +165,15 @@ pub async fn record(
         cycle_id: Some(cycle.id),
         late,
     };
+    // A late answer to a posted digest queues its update in the same transaction.
     let priority = store
         .record_update(ws, &current, &input, person.id, now.timestamp())
         .await?;
-    if late {
-        queue_digest_update(store, ws, &cycle, (person.id, &priority), now).await?;
-    }
     Ok(Recorded {
         cycle,
         priority,
         late,
     })
-}
-
-/// A late answer to a cycle whose digest was posted: queue the digest's update in place and
-/// the answer's line in its thread. Keyed by what was answered, so a redelivered click (the
-/// same answer again) queues nothing more; a different late answer is told too. A digest not
-/// yet posted counts the late answer when it is.
-async fn queue_digest_update(
-    store: &Store,
-    ws: i64,
-    cycle: &CycleRow,
-    (person_id, priority): (i64, &Priority),
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if store.digest_post(ws, cycle.id).await?.is_none() {
-        return Ok(());
-    }
-    let status = priority.status.as_str();
-    let progress = i64::from(priority.progress.value());
-    let key = format!(
-        "digest-late:{}:{}:{status}:{progress}",
-        cycle.id, priority.id
-    );
-    let payload = crate::store::JobPayload::DigestLate {
-        cycle_id: cycle.id,
-        priority_id: priority.id,
-        person_id,
-        status: status.to_string(),
-        progress,
-    };
-    store
-        .enqueue_job(ws, &key, &payload, now.timestamp(), now.timestamp())
-        .await?;
-    Ok(())
 }
 
 /// *All still on track* (`ask:changed`), clicked by `person` on the prompt of `owner_id` in

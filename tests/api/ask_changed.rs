@@ -788,3 +788,53 @@ async fn answers_given_ahead_are_the_cycles_answers_when_it_opens() {
     let digest = digest_text(&app);
     assert!(digest.contains("1 of 2 owners checked in"), "{digest}");
 }
+
+/// *All still on track* clicked after the digest was posted is a late answer like any other:
+/// the posted digest is drawn again with it counted, once however often the click arrives.
+#[tokio::test]
+async fn a_late_all_still_on_track_updates_the_posted_digest() {
+    let app = spawn_app().await;
+    platform(&app).await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap());
+    app.tick().await;
+    let cycle = only_cycle(&app).await;
+    let ben = person_id(&app, "U0BEN").await;
+    // Nobody answers; the digest goes out on Friday with ben silent.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 4, 16, 0, 0).unwrap());
+    app.tick().await;
+    let digest = digest_text(&app);
+    assert!(digest.contains("0 of 2 owners checked in"), "{digest}");
+    // ben clicks his only button an hour late, and the click arrives twice.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 4, 17, 0, 0).unwrap());
+    let (ts, _) = app.slack.messages_in(&dm("U0BEN"))[0].clone();
+    let value = format!("{cycle}:{ben}");
+    for _ in 0..2 {
+        app.click("U0BEN", &dm("U0BEN"), &ts, "checkin:unchanged", &value)
+            .await;
+    }
+    let late: Vec<i64> = checkins_of(&app, cycle)
+        .await
+        .into_iter()
+        .map(|c| c.5)
+        .collect();
+    assert_eq!(late, [1], "one late answer, recorded once");
+    app.tick().await;
+    app.tick().await;
+    let redraws: Vec<String> = app
+        .slack
+        .calls_to("chat.update")
+        .into_iter()
+        .filter(|c| c.body["channel"] == "C0PLATFORM")
+        .map(|c| c.body.to_string())
+        .collect();
+    assert_eq!(redraws.len(), 1, "{redraws:?}");
+    assert!(
+        redraws[0].contains("1 of 2 owners checked in"),
+        "{}",
+        redraws[0]
+    );
+    assert!(redraws[0].contains("(1 late answer)"), "{}", redraws[0]);
+}

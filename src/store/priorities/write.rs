@@ -318,6 +318,10 @@ impl Store {
             let events = crate::webhooks::update_events(&fact);
             webhooks::queue_events(tx, ws, &hooks, &events, now).await?;
         }
+        if late && let Some(cycle_id) = cycle_id {
+            let answer = (status.as_str(), i64::from(progress.value()));
+            queue_late_digest(tx, ws, (cycle_id, current.id, author), answer, now).await?;
+        }
         Ok(update_id)
     }
 
@@ -359,4 +363,37 @@ impl Store {
         .await?
         .unwrap_or_default())
     }
+}
+
+/// A late answer to a cycle whose digest was posted: queue, with the answer, the digest's
+/// update in place and the answer's line in its thread. Keyed by what was answered, so a
+/// redelivered click (the same answer again) queues nothing more; a different late answer is
+/// told too. A digest not yet posted counts the late answer when it is.
+async fn queue_late_digest(
+    tx: &mut Transaction<'_, Any>,
+    ws: i64,
+    (cycle_id, priority_id, person_id): (i64, i64, i64),
+    (status, progress): (&str, i64),
+    now: i64,
+) -> Result<()> {
+    let posted: Option<i64> = sqlx::query_scalar(
+        "SELECT cycle_id FROM digest_posts WHERE workspace_id = $1 AND cycle_id = $2",
+    )
+    .bind(ws)
+    .bind(cycle_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if posted.is_none() {
+        return Ok(());
+    }
+    let key = format!("digest-late:{cycle_id}:{priority_id}:{status}:{progress}");
+    let payload = crate::store::JobPayload::DigestLate {
+        cycle_id,
+        priority_id,
+        person_id,
+        status: status.to_string(),
+        progress,
+    };
+    crate::store::jobs::insert_job(tx, ws, &key, &payload, now, now).await?;
+    Ok(())
 }
