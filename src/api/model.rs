@@ -129,10 +129,51 @@ pub struct CycleOut {
     pub away: i64,
     /// Owners who answered before it closed.
     pub answered: i64,
+    /// How the focus question was answered; `null` when nobody answered it.
+    pub focus: Option<FocusOut>,
+}
+
+/// A cycle's answers to the focus question (late ones included).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FocusOut {
+    /// How many said *Most* of their week went to the priorities.
+    pub most: i64,
+    /// How many said *About half*.
+    pub half: i64,
+    pub little: i64,
+    pub none: i64,
+    /// The team's level: the mean of the answers, rounded to the nearest level, a half down.
+    #[schema(example = "half")]
+    pub level: String,
+}
+
+impl FocusOut {
+    fn of(c: &CycleRecord) -> Option<FocusOut> {
+        use crate::domain::focus::{FocusLevel, team_level};
+        let counts = [
+            (FocusLevel::Most, c.focus_most),
+            (FocusLevel::Half, c.focus_half),
+            (FocusLevel::Little, c.focus_little),
+            (FocusLevel::None, c.focus_none),
+        ];
+        let answers: Vec<FocusLevel> = counts
+            .iter()
+            .flat_map(|(level, n)| std::iter::repeat_n(*level, (*n).max(0) as usize))
+            .collect();
+        let level = team_level(&answers)?;
+        Some(FocusOut {
+            most: c.focus_most,
+            half: c.focus_half,
+            little: c.focus_little,
+            none: c.focus_none,
+            level: level.as_str().to_string(),
+        })
+    }
 }
 
 impl From<CycleRecord> for CycleOut {
     fn from(c: CycleRecord) -> Self {
+        let focus = FocusOut::of(&c);
         CycleOut {
             id: c.id,
             team: c.team_name,
@@ -141,6 +182,7 @@ impl From<CycleRecord> for CycleOut {
             opens_at: ts(c.opens_at),
             closes_at: ts(c.closes_at),
             closed_at: c.closed_at.map(ts),
+            focus,
             asked: c.asked,
             away: c.away,
             answered: c.answered,

@@ -117,6 +117,11 @@ pub struct CycleRecord {
     pub asked: i64,
     pub away: i64,
     pub answered: i64,
+    /// How many answered the focus question with each level, Most down to None.
+    pub focus_most: i64,
+    pub focus_half: i64,
+    pub focus_little: i64,
+    pub focus_none: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -214,7 +219,11 @@ pub(super) const CYCLE_SELECT: &str = "SELECT c.id, c.team_id, t.name AS team_na
         (SELECT COUNT(*) FROM cycle_owners o WHERE o.cycle_id = c.id AND EXISTS (
              SELECT 1 FROM priority_updates u JOIN cycle_priorities cp
                  ON cp.priority_id = u.priority_id AND cp.cycle_id = o.cycle_id
-             WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)) AS answered
+             WHERE u.cycle_id = o.cycle_id AND cp.person_id = o.person_id AND u.late = 0)) AS answered,
+        (SELECT COUNT(*) FROM focus_answers f WHERE f.cycle_id = c.id AND f.level = 3) AS focus_most,
+        (SELECT COUNT(*) FROM focus_answers f WHERE f.cycle_id = c.id AND f.level = 2) AS focus_half,
+        (SELECT COUNT(*) FROM focus_answers f WHERE f.cycle_id = c.id AND f.level = 1) AS focus_little,
+        (SELECT COUNT(*) FROM focus_answers f WHERE f.cycle_id = c.id AND f.level = 0) AS focus_none
      FROM cycles c JOIN teams t ON t.id = c.team_id AND t.workspace_id = c.workspace_id";
 
 pub(super) const CHECKIN_SELECT: &str =

@@ -754,3 +754,27 @@ async fn the_sandbox_records_a_focus_answer_and_the_demo_has_an_unfocused_team()
     assert_eq!(status, 422);
     assert_eq!(body["errors"]["level"], "Say most, half, little or none.");
 }
+
+/// The read API gives each cycle's focus answers and the team's level; `null` without any.
+#[tokio::test]
+async fn the_read_api_gives_each_cycles_focus() {
+    use crate::read_api::{get, token_in};
+    let app = spawn_app().await;
+    organisation(&app).await;
+    app.clock.set(monday(0));
+    app.tick().await;
+    click_focus(&app, "U0ANA", "Platform", "most").await;
+    click_focus(&app, "U0BEN", "Platform", "little").await;
+    // An answer changed while the cycle is open counts once, as it stands.
+    click_focus(&app, "U0BEN", "Platform", "none").await;
+    let token = token_in(&app, "T0001", "BI").await;
+    let (status, page, _) = get(&app, Some(&token), "/api/v1/cycles?team=Platform").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page["items"][0]["focus"],
+        json!({"most": 1, "half": 0, "little": 0, "none": 1, "level": "little"}),
+        "{page}"
+    );
+    let (_, growth, _) = get(&app, Some(&token), "/api/v1/cycles?team=Growth").await;
+    assert_eq!(growth["items"][0]["focus"], Value::Null, "{growth}");
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::common::{ADMIN, TestApp, spawn_app};
 
 /// `token add <label>` by an admin; the token as shown once.
-async fn token_in(app: &TestApp, team: &str, label: &str) -> String {
+pub(crate) async fn token_in(app: &TestApp, team: &str, label: &str) -> String {
     let reply = app
         .slash_in(team, ADMIN, "C0GENERAL1", &format!("token add {label}"))
         .await;
@@ -18,7 +18,7 @@ async fn token_in(app: &TestApp, team: &str, label: &str) -> String {
     text[start..start + 49].to_string()
 }
 
-async fn get(
+pub(crate) async fn get(
     app: &TestApp,
     token: Option<&str>,
     path: &str,
