@@ -172,7 +172,7 @@ pub fn acting_notice(
         return Message {
             blocks: vec![
                 Block::Text(Rich::new().user(&owner.user_id, name).text(format!(
-                    " is no longer away from {from} to {to} with you acting: their check-in prompts go to them again, and you no longer answer for them."
+                    " changed their away period of {from} to {to}: you no longer act for them, so their check-in prompts no longer come to you and you no longer answer for them."
                 ))),
                 next_steps(prefix, &["list mine"]),
             ],

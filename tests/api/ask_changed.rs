@@ -526,17 +526,8 @@ async fn all_still_on_track_in_the_sandbox() {
     };
     let message: i64 = {
         let html = app
-            .http
-            .get(format!(
-                "{}/sandbox/messages?as={kai_user}&channel=D-{kai_user}",
-                app.url
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .sandbox_messages(&kai_user, &format!("D-{kai_user}"))
+            .await;
         let value = format!("data-action=\"checkin:unchanged\" data-value=\"{cycle}:{kai}\"");
         let at = html.find(&value).unwrap_or_else(|| panic!("{html}"));
         let start = html[..at].rfind("id=\"m").unwrap() + 5;

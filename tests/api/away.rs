@@ -399,18 +399,7 @@ async fn the_demo_has_an_acting_owner_this_week() {
         )]
     );
     // Jonas was told in his direct messages when Lea named him.
-    let inbox = app
-        .http
-        .get(format!(
-            "{}/sandbox/messages?as=S-jonas&channel=D-S-jonas",
-            app.url
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox = app.sandbox_messages("S-jonas", "D-S-jonas").await;
     assert_eq!(
         inbox.matches("named you acting owner").count(),
         1,

@@ -605,17 +605,7 @@ fn words(html: &str) -> String {
 }
 
 async fn sandbox_channel(app: &TestApp, who: &str, channel: &str) -> String {
-    app.http
-        .get(format!(
-            "{}/sandbox/messages?as={who}&channel={channel}",
-            app.url
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.sandbox_messages(who, channel).await
 }
 
 /// (message id, cycle) of the last digest's Seen button in a sandbox channel's HTML.

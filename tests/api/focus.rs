@@ -668,19 +668,7 @@ async fn the_sandbox_records_a_focus_answer_and_the_demo_has_an_unfocused_team()
     };
     let page = |who: &'static str, channel: &'static str| {
         let app = &app;
-        async move {
-            app.http
-                .get(format!(
-                    "{}/sandbox/messages?as={who}&channel={channel}",
-                    app.url
-                ))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+        async move { app.sandbox_messages(who, channel).await }
     };
     // The demo's Customer team has been pulled into support for its last two cycles.
     let customer = page("S-chen", "C-customer").await;

@@ -589,19 +589,7 @@ async fn in_the_sandbox_a_lead_decides_from_the_agenda_and_a_member_cannot() {
     };
     let html = |who: &'static str| {
         let app = &app;
-        async move {
-            app.http
-                .get(format!(
-                    "{}/sandbox/messages?as={who}&channel=C-leadership",
-                    app.url
-                ))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+        async move { app.sandbox_messages(who, "C-leadership").await }
     };
     // The demo's leadership reviews on Tuesdays: the seeded weeks posted its agendas.
     let seeded = html("S-olivia").await;

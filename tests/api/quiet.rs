@@ -512,19 +512,7 @@ async fn the_sandbox_digest_is_quiet_and_reaches_a_follower() {
     };
     let html = |who: &'static str, channel: &'static str| {
         let app = &app;
-        async move {
-            app.http
-                .get(format!(
-                    "{}/sandbox/messages?as={who}&channel={channel}",
-                    app.url
-                ))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+        async move { app.sandbox_messages(who, channel).await }
     };
     // Priya (Growth) follows Platform from her direct messages.
     let status = post(

@@ -344,18 +344,7 @@ async fn the_sandbox_raises_and_lists_the_agenda_with_typed_markup_as_text() {
             "{text}"
         );
     }
-    let html = app
-        .http
-        .get(format!(
-            "{}/sandbox/messages?as=S-ana&channel=C-platform",
-            app.url
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.sandbox_messages("S-ana", "C-platform").await;
     assert!(html.contains("Raised to this team"), "{html}");
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt; needs a call"),

@@ -313,6 +313,21 @@ impl TestApp {
         self.slash_in("T0001", user, "C0GENERAL1", text).await
     }
 
+    /// The sandbox's page of `channel` as `who` sees it.
+    pub async fn sandbox_messages(&self, who: &str, channel: &str) -> String {
+        self.http
+            .get(format!(
+                "{}/sandbox/messages?as={who}&channel={channel}",
+                self.url
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// `/pacer <text>` that must succeed (answered, no ⚠️): the reply's text.
     pub async fn ok(&self, user: &str, text: &str) -> String {
         let r = self.slash(user, text).await;
